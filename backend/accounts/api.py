@@ -1,0 +1,197 @@
+from django.contrib.auth import login as session_login
+from django.contrib.auth import logout as session_logout
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+from backend.accounts import selectors, services
+from backend.accounts.models import DeviceToken, Language, User
+from backend.common.api import ApiView, error_responses
+from backend.trust.selectors import user_trust_summary
+
+
+class UserOutput(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "email", "display_name", "language", "is_staff", "date_joined"]
+
+
+class MembershipSummaryOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    neighbourhood_id = serializers.IntegerField()
+    neighbourhood_name = serializers.CharField()
+    state = serializers.CharField()
+    route = serializers.CharField(allow_null=True)
+
+
+class MeOutput(serializers.Serializer):
+    user = UserOutput()
+    membership = MembershipSummaryOutput(
+        allow_null=True, help_text="The pending or verified membership, or the latest decided one; null before applying."
+    )
+    moderates = serializers.ListField(child=serializers.IntegerField(), help_text="Ids of the neighbourhoods she moderates.")
+
+
+class TokenOutput(serializers.ModelSerializer):
+    current = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DeviceToken
+        fields = ["id", "device_name", "created_at", "last_used_at", "expires_at", "current"]
+
+    def get_current(self, token: DeviceToken) -> bool:
+        return token == self.context.get("current_token")
+
+
+class LoginOutput(serializers.Serializer):
+    token = serializers.CharField(help_text="Secret shown once: send it as `Authorization: Bearer <token>`.")
+    token_id = serializers.IntegerField()
+    expires_at = serializers.DateTimeField(help_text="Slides forward while the token is used.")
+    user = UserOutput()
+
+
+def _login_output(user: User, device_name: str) -> dict:
+    token, raw = services.token_create(user=user, device_name=device_name)
+    return {"token": raw, "token_id": token.id, "expires_at": token.expires_at, "user": user}
+
+
+def _client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+class SignupInput(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+    display_name = serializers.CharField(max_length=60)
+    language = serializers.ChoiceField(
+        choices=Language.choices, required=False, help_text="Defaults to the request's Accept-Language, else fr."
+    )
+    device_name = serializers.CharField(max_length=100, required=False, default="")
+
+
+class SignupApi(ApiView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="auth_signup",
+        request=SignupInput,
+        responses={201: LoginOutput, **error_responses(400, 409)},
+        description="Creates an account and returns an API token for this device.",
+    )
+    def post(self, request):
+        data = SignupInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = data.validated_data
+        language = fields.get("language") or (request.LANGUAGE_CODE if request.LANGUAGE_CODE in Language.values else "fr")
+        user = services.user_signup(
+            email=fields["email"], password=fields["password"], display_name=fields["display_name"], language=language
+        )
+        return Response(LoginOutput(_login_output(user, fields["device_name"])).data, status=status.HTTP_201_CREATED)
+
+
+class CredentialsInput(serializers.Serializer):
+    email = serializers.CharField(max_length=254)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class LoginInput(CredentialsInput):
+    device_name = serializers.CharField(max_length=100, required=False, default="")
+
+
+class LoginApi(ApiView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(
+        operation_id="auth_login",
+        request=LoginInput,
+        responses={200: LoginOutput, **error_responses(400, 429)},
+        description="Trades email and password for an API token of this device. "
+        "5 failures per 15 minutes per account or per IP answer 429 login_throttled with retry_after.",
+    )
+    def post(self, request):
+        data = LoginInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.login_check(
+            email=data.validated_data["email"], password=data.validated_data["password"], ip=_client_ip(request)
+        )
+        return Response(LoginOutput(_login_output(user, data.validated_data["device_name"])).data)
+
+
+class SessionLoginApi(ApiView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(
+        operation_id="auth_session_login",
+        request=CredentialsInput,
+        responses={200: UserOutput, **error_responses(400, 429)},
+        description="Logs in with a session cookie, for the pages this server serves. Same throttling as auth_login.",
+    )
+    def post(self, request):
+        data = CredentialsInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.login_check(
+            email=data.validated_data["email"], password=data.validated_data["password"], ip=_client_ip(request)
+        )
+        session_login(request._request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return Response(UserOutput(user).data)
+
+
+class LogoutApi(ApiView):
+    @extend_schema(
+        operation_id="auth_logout",
+        request=None,
+        responses={204: None, **error_responses(401)},
+        description="Revokes the API token in use, or ends the session.",
+    )
+    def post(self, request):
+        if isinstance(request.auth, DeviceToken):
+            services.token_revoke(token=request.auth)
+        else:
+            session_logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeUpdateInput(serializers.Serializer):
+    display_name = serializers.CharField(max_length=60, required=False)
+    language = serializers.ChoiceField(choices=Language.choices, required=False)
+
+
+class MeApi(ApiView):
+    def _render(self, user: User) -> Response:
+        return Response(MeOutput({"user": user, **user_trust_summary(user=user)}).data)
+
+    @extend_schema(operation_id="auth_me", responses={200: MeOutput, **error_responses(401)})
+    def get(self, request):
+        return self._render(request.user)
+
+    @extend_schema(
+        operation_id="auth_me_update", request=MeUpdateInput, responses={200: MeOutput, **error_responses(400, 401)}
+    )
+    def patch(self, request):
+        data = MeUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_update(user=request.user, **data.validated_data)
+        return self._render(user)
+
+
+class TokenListApi(ApiView):
+    @extend_schema(
+        operation_id="auth_tokens_list",
+        responses={200: TokenOutput(many=True), **error_responses(401)},
+        description="The live API tokens of the user, one per device, most recently used first.",
+    )
+    def get(self, request):
+        tokens = selectors.token_list(user=request.user)
+        return Response(TokenOutput(tokens, many=True, context={"current_token": request.auth}).data)
+
+
+class TokenRevokeApi(ApiView):
+    @extend_schema(operation_id="auth_tokens_revoke", responses={204: None, **error_responses(401, 404)})
+    def delete(self, request, token_id: int):
+        token = get_object_or_404(selectors.token_list(user=request.user), pk=token_id)
+        services.token_revoke(token=token)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,168 @@
+"""Every error a client can get: a stable machine-readable code, an HTTP status and
+a message in English and French. Services raise `VoisinsError(code)`; the REST
+exception handler (and later the WebSocket error frame) renders it."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from django.utils import translation
+from rest_framework import exceptions as drf_exceptions
+from rest_framework.response import Response
+
+
+@dataclass(frozen=True)
+class ErrorSpec:
+    status: int
+    en: str
+    fr: str
+
+
+ERRORS: dict[str, ErrorSpec] = {
+    # Generic
+    "validation_failed": ErrorSpec(400, "Some fields are invalid.", "Certains champs sont invalides."),
+    "malformed_json": ErrorSpec(400, "The request body is not valid JSON.", "Le corps de la requête n'est pas du JSON valide."),
+    "not_authenticated": ErrorSpec(401, "Authentication is required.", "Une authentification est requise."),
+    "invalid_token": ErrorSpec(401, "This token is invalid or has expired.", "Ce jeton est invalide ou a expiré."),
+    "forbidden": ErrorSpec(403, "You are not allowed to do this.", "Vous n'avez pas le droit de faire cela."),
+    "not_found": ErrorSpec(404, "Not found.", "Introuvable."),
+    "method_not_allowed": ErrorSpec(405, "This method is not allowed here.", "Cette méthode n'est pas permise ici."),
+    "unsupported_media_type": ErrorSpec(415, "This content type is not supported.", "Ce type de contenu n'est pas pris en charge."),
+    "rate_limited": ErrorSpec(429, "Too many requests; retry in {retry_after} s.", "Trop de requêtes ; réessayez dans {retry_after} s."),
+    "server_error": ErrorSpec(500, "Something went wrong on our side.", "Une erreur est survenue de notre côté."),
+    # Accounts
+    "email_taken": ErrorSpec(409, "An account already uses this email address.", "Un compte utilise déjà cette adresse e-mail."),
+    "invalid_credentials": ErrorSpec(400, "Wrong email or password.", "Adresse e-mail ou mot de passe incorrect."),
+    "login_throttled": ErrorSpec(
+        429,
+        "Too many failed logins; retry in {retry_after} s.",
+        "Trop d'échecs de connexion ; réessayez dans {retry_after} s.",
+    ),
+    # Neighbourhoods and membership
+    "no_neighbourhood": ErrorSpec(
+        400, "No Voisins neighbourhood covers this address yet.", "Aucun quartier Voisins ne couvre encore cette adresse."
+    ),
+    "already_member": ErrorSpec(
+        409, "You already have a pending or verified membership.", "Vous avez déjà une adhésion en attente ou vérifiée."
+    ),
+    "not_pending": ErrorSpec(409, "This application is no longer pending.", "Cette demande n'est plus en attente."),
+    "not_verified": ErrorSpec(409, "This member is not verified.", "Ce membre n'est pas vérifié."),
+    "not_moderator": ErrorSpec(
+        403, "Only the moderators of this neighbourhood can do this.", "Seuls les modérateurs de ce quartier peuvent faire cela."
+    ),
+    "not_member": ErrorSpec(
+        403, "Only verified members of this neighbourhood can do this.", "Seuls les membres vérifiés de ce quartier peuvent faire cela."
+    ),
+    # Proof of address
+    "file_missing": ErrorSpec(400, "Attach the document as the field 'file'.", "Joignez le document dans le champ « file »."),
+    "file_too_large": ErrorSpec(
+        413, "The document is larger than {max_mb} MB.", "Le document dépasse {max_mb} Mo."
+    ),
+    "file_type_not_allowed": ErrorSpec(
+        415, "The document must be a PDF, JPEG or PNG file.", "Le document doit être un fichier PDF, JPEG ou PNG."
+    ),
+    "proof_pending": ErrorSpec(
+        409, "A proof is already waiting for review.", "Un justificatif attend déjà d'être examiné."
+    ),
+    "proof_decided": ErrorSpec(409, "This proof has already been reviewed.", "Ce justificatif a déjà été examiné."),
+    "proof_file_deleted": ErrorSpec(
+        410, "This document was deleted once reviewed.", "Ce document a été supprimé après examen."
+    ),
+    "reason_required": ErrorSpec(400, "A reason is required.", "Un motif est obligatoire."),
+    # Cooptation
+    "self_vouch": ErrorSpec(403, "You cannot vouch for yourself.", "Vous ne pouvez pas vous parrainer vous-même."),
+    "other_neighbourhood": ErrorSpec(
+        403, "This applicant lives in another neighbourhood.", "Cette personne habite un autre quartier."
+    ),
+    "already_vouched": ErrorSpec(409, "You already vouched for this applicant.", "Vous avez déjà parrainé cette personne."),
+    "vouch_quota_exceeded": ErrorSpec(
+        429,
+        "You may vouch for {quota} neighbours per 30 days; retry in {retry_after} s.",
+        "Vous pouvez parrainer {quota} voisins par période de 30 jours ; réessayez dans {retry_after} s.",
+    ),
+    # Letter code
+    "no_code": ErrorSpec(404, "No letter code was issued for this application.", "Aucun code courrier n'a été émis pour cette demande."),
+    "code_invalid": ErrorSpec(
+        400, "Wrong code; {attempts_left} attempt(s) left.", "Code incorrect ; il reste {attempts_left} essai(s)."
+    ),
+    "code_expired": ErrorSpec(410, "This code has expired; ask a moderator for a new letter.", "Ce code a expiré ; demandez un nouveau courrier à un modérateur."),
+    "code_locked": ErrorSpec(
+        423, "Too many wrong codes; ask a moderator for a new letter.", "Trop de codes erronés ; demandez un nouveau courrier à un modérateur."
+    ),
+    "code_used": ErrorSpec(409, "This code has already been used.", "Ce code a déjà été utilisé."),
+}
+
+
+class VoisinsError(Exception):
+    """A refusal with a code from ERRORS; `params` fill the message and travel in the body."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        if code not in ERRORS:
+            raise ValueError(f"unknown error code {code!r}")
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+    @property
+    def status(self) -> int:
+        return ERRORS[self.code].status
+
+
+def error_message(code: str, language: str, **params: Any) -> str:
+    spec = ERRORS[code]
+    template = spec.fr if language == "fr" else spec.en
+    return template.format(**params) if params else template
+
+
+def error_body(code: str, **params: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"code": code, "message": error_message(code, translation.get_language() or "en", **params)}
+    body.update(params)
+    return body
+
+
+_DRF_CODES = {
+    drf_exceptions.ParseError: "malformed_json",
+    drf_exceptions.NotAuthenticated: "not_authenticated",
+    drf_exceptions.AuthenticationFailed: "invalid_token",
+    drf_exceptions.PermissionDenied: "forbidden",
+    drf_exceptions.NotFound: "not_found",
+    drf_exceptions.MethodNotAllowed: "method_not_allowed",
+    drf_exceptions.UnsupportedMediaType: "unsupported_media_type",
+}
+
+
+def _field_errors(detail: Any) -> Any:
+    if isinstance(detail, dict):
+        return {key: _field_errors(value) for key, value in detail.items()}
+    if isinstance(detail, list):
+        return [_field_errors(item) for item in detail]
+    return {"code": getattr(detail, "code", "invalid"), "message": str(detail)}
+
+
+def api_exception_handler(exc: Exception, context: dict) -> Response | None:
+    headers: dict[str, str] = {}
+    if isinstance(exc, VoisinsError):
+        body, status = error_body(exc.code, **exc.params), exc.status
+        if "retry_after" in exc.params:
+            headers["Retry-After"] = str(exc.params["retry_after"])
+    elif isinstance(exc, drf_exceptions.ValidationError):
+        body, status = error_body("validation_failed"), 400
+        detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        body["fields"] = _field_errors(detail)
+    elif isinstance(exc, drf_exceptions.Throttled):
+        retry_after = int(exc.wait or 1)
+        body, status = error_body("rate_limited", retry_after=retry_after), 429
+        headers["Retry-After"] = str(retry_after)
+    elif isinstance(exc, drf_exceptions.APIException):
+        code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), "server_error")
+        body, status = error_body(code), exc.status_code
+        if getattr(exc, "auth_header", None):
+            headers["WWW-Authenticate"] = exc.auth_header
+    elif isinstance(exc, Http404):
+        body, status = error_body("not_found"), 404
+    elif isinstance(exc, DjangoPermissionDenied):
+        body, status = error_body("forbidden"), 403
+    else:
+        return None
+    return Response(body, status=status, headers=headers)

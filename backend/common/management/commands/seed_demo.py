@@ -1,0 +1,93 @@
+"""Loads a demo neighbourhood through the same services the API uses, so the demo
+data went through every trust route. Running it again changes nothing."""
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from backend.accounts import services as accounts
+from backend.accounts.models import User
+from backend.neighbourhoods import services as neighbourhoods
+from backend.neighbourhoods.models import Neighbourhood
+from backend.trust import services as trust
+
+PASSWORD = "raclette-2014"
+SLUG = "saint-malo-intra-muros"
+# A one-page PDF, enough for the content check that reads the type from the bytes.
+DEMO_PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+PEOPLE = [
+    # email, display name, street, number, latitude, longitude
+    ("morgane@example.org", "Morgane (modératrice)", "Rue de Dinan", "4", 48.6486, -2.0251),
+    ("alice@example.org", "Alice", "Grande Rue", "12", 48.6497, -2.0246),
+    ("bruno@example.org", "Bruno", "Rue Porcon de la Barbinais", "7", 48.6493, -2.0263),
+    ("chloe@example.org", "Chloé", "Rue Jacques Cartier", "3", 48.6481, -2.0262),
+    ("dan@example.org", "Dan", "Rue de la Pie qui Boit", "9", 48.6502, -2.0259),
+]
+
+
+class Command(BaseCommand):
+    help = "Loads one demo neighbourhood with a moderator, three verified residents and one applicant."
+
+    def handle(self, *args, **options):
+        if Neighbourhood.objects.filter(slug=SLUG).exists():
+            self.stdout.write("Demo data already loaded.")
+        else:
+            with transaction.atomic():
+                self._load()
+            self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        self.stdout.write(f"Demo logins (password for all: {PASSWORD}):")
+        for email, name, *_ in PEOPLE:
+            self.stdout.write(f"  {email:<22} {name}")
+        self.stdout.write("  admin@example.org      staff, for /admin/")
+
+    def _load(self):
+        intra_muros = neighbourhoods.neighbourhood_save(
+            neighbourhood=Neighbourhood(
+                name="Saint-Malo Intra-Muros",
+                slug=SLUG,
+                country="FR",
+                locale="fr-FR",
+                center_latitude=48.6493,
+                center_longitude=-2.0257,
+                radius_m=500,
+            )
+        )
+        neighbourhoods.neighbourhood_save(
+            neighbourhood=Neighbourhood(
+                name="Saint-Servan",
+                slug="saint-servan",
+                country="FR",
+                locale="fr-FR",
+                polygon=[[-2.0265, 48.6380], [-2.0080, 48.6380], [-2.0080, 48.6290], [-2.0265, 48.6290]],
+            )
+        )
+        User.objects.create_superuser("admin@example.org", PASSWORD, display_name="Admin", language="fr")
+        users, memberships = {}, {}
+        for email, name, street, number, latitude, longitude in PEOPLE:
+            user = accounts.user_signup(email=email, password=PASSWORD, display_name=name, language="fr")
+            users[email] = user
+            memberships[email] = trust.membership_apply(
+                user=user,
+                street=street,
+                number=number,
+                postcode="35400",
+                city="Saint-Malo",
+                latitude=latitude,
+                longitude=longitude,
+            )
+        morgane = users["morgane@example.org"]
+        intra_muros.moderators.add(morgane)
+        # Alice by proof of address, Bruno by cooptation, Chloé by letter code.
+        proof = trust.proof_upload(
+            actor=users["alice@example.org"],
+            membership=memberships["alice@example.org"],
+            upload=SimpleUploadedFile("facture.pdf", DEMO_PDF),
+        )
+        trust.proof_review(actor=morgane, proof=proof, approve=True)
+        trust.vouch_create(voucher=users["alice@example.org"], membership=memberships["bruno@example.org"])
+        trust.vouch_create(voucher=users["alice@example.org"], membership=memberships["morgane@example.org"])
+        letter = trust.letter_code_issue(actor=morgane, membership=memberships["chloe@example.org"])
+        trust.letter_code_redeem(
+            actor=users["chloe@example.org"], membership=memberships["chloe@example.org"], code=letter.code
+        )

@@ -1,0 +1,157 @@
+"""Reads of the trust app. `neighbourhood_access` is the one question the rest of the
+code asks about membership."""
+
+from dataclasses import dataclass
+
+from django.db.models import Case, Count, Exists, OuterRef, QuerySet, When
+
+from backend.accounts.models import User
+from backend.neighbourhoods.models import Neighbourhood
+from backend.trust.models import LetterCode, Membership, ProofOfAddress, Vouch
+
+VERIFIED = Membership.State.VERIFIED
+PENDING = Membership.State.PENDING
+
+
+@dataclass(frozen=True)
+class NeighbourhoodAccess:
+    is_member: bool  # a verified member
+    is_moderator: bool
+
+    @property
+    def can_read(self) -> bool:
+        return self.is_member or self.is_moderator
+
+
+def neighbourhood_access(*, user: User, neighbourhood_id: int) -> NeighbourhoodAccess:
+    if not user.is_authenticated:
+        return NeighbourhoodAccess(is_member=False, is_moderator=False)
+    is_member = Membership.objects.filter(user=user, neighbourhood_id=neighbourhood_id, state=VERIFIED).exists()
+    return NeighbourhoodAccess(
+        is_member=is_member, is_moderator=is_moderator(user=user, neighbourhood_id=neighbourhood_id)
+    )
+
+
+def is_moderator(*, user: User, neighbourhood_id: int) -> bool:
+    return user.is_authenticated and user.moderated_neighbourhoods.filter(pk=neighbourhood_id).exists()
+
+
+def user_trust_summary(*, user: User) -> dict:
+    """The membership that matters now (open first, else the latest) and the neighbourhoods moderated."""
+    membership = (
+        Membership.objects.filter(user=user)
+        .select_related("neighbourhood")
+        .order_by(Case(When(state__in=[PENDING, VERIFIED], then=0), default=1), "-applied_at")
+        .first()
+    )
+    summary = None
+    if membership is not None:
+        summary = {
+            "id": membership.id,
+            "neighbourhood_id": membership.neighbourhood_id,
+            "neighbourhood_name": membership.neighbourhood.name,
+            "state": membership.state,
+            "route": membership.route,
+        }
+    moderates = list(user.moderated_neighbourhoods.order_by("pk").values_list("pk", flat=True))
+    return {"membership": summary, "moderates": moderates}
+
+
+def open_membership(*, user: User) -> Membership | None:
+    return Membership.objects.filter(user=user, state__in=[PENDING, VERIFIED]).first()
+
+
+def membership_visible_in_full(*, user: User, membership: Membership) -> bool:
+    """The applicant, the neighbourhood's moderators and staff see the whole application."""
+    return (
+        membership.user_id == user.pk
+        or user.is_staff
+        or is_moderator(user=user, neighbourhood_id=membership.neighbourhood_id)
+    )
+
+
+def proof_file_readable(*, user: User, proof: ProofOfAddress) -> bool:
+    """Only the applicant and the moderators of that neighbourhood, not staff as such."""
+    membership = proof.membership
+    return membership.user_id == user.pk or is_moderator(user=user, neighbourhood_id=membership.neighbourhood_id)
+
+
+def _counting_vouch_filter(neighbourhood_id_ref) -> Exists:
+    """A vouch counts while its voucher is still a verified member of the neighbourhood."""
+    return Exists(
+        Membership.objects.filter(user=OuterRef("voucher"), neighbourhood_id=neighbourhood_id_ref, state=VERIFIED)
+    )
+
+
+def counting_vouches(*, membership: Membership) -> int:
+    return (
+        Vouch.objects.filter(membership=membership)
+        .filter(_counting_vouch_filter(membership.neighbourhood_id))
+        .count()
+    )
+
+
+def vouches_received(*, membership: Membership) -> list[dict]:
+    vouches = (
+        Vouch.objects.filter(membership=membership)
+        .select_related("voucher")
+        .annotate(counts=_counting_vouch_filter(membership.neighbourhood_id))
+        .order_by("created_at")
+    )
+    voucher_memberships = {
+        m.user_id: m
+        for m in Membership.objects.filter(
+            user_id__in=[v.voucher_id for v in vouches], neighbourhood_id=membership.neighbourhood_id
+        ).order_by("applied_at")
+    }
+    rows = []
+    for vouch in vouches:
+        voucher_membership = voucher_memberships.get(vouch.voucher_id)
+        rows.append(
+            {
+                "voucher_id": vouch.voucher_id,
+                "display_name": vouch.voucher.display_name,
+                "voucher_membership_id": voucher_membership.id if voucher_membership else None,
+                "voucher_route": voucher_membership.route if voucher_membership else None,
+                "counts": vouch.counts,
+                "created_at": vouch.created_at,
+            }
+        )
+    return rows
+
+
+def vouches_given(*, user: User) -> list[dict]:
+    vouches = Vouch.objects.filter(voucher=user).select_related("membership__user").order_by("created_at")
+    return [
+        {
+            "membership_id": vouch.membership_id,
+            "display_name": vouch.membership.user.display_name,
+            "state": vouch.membership.state,
+            "created_at": vouch.created_at,
+        }
+        for vouch in vouches
+    ]
+
+
+def current_letter_code(*, membership: Membership) -> LetterCode | None:
+    return membership.letter_codes.filter(replaced=False).order_by("-issued_at").first()
+
+
+def member_list(*, neighbourhood: Neighbourhood) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(neighbourhood=neighbourhood, state=VERIFIED)
+        .select_related("user")
+        .order_by("user__display_name", "pk")
+    )
+
+
+def applicant_list(*, neighbourhood: Neighbourhood, viewer: User) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(neighbourhood=neighbourhood, state=PENDING)
+        .select_related("user", "neighbourhood")
+        .annotate(
+            vouch_count=Count("vouches", distinct=True),
+            vouched_by_viewer=Exists(Vouch.objects.filter(membership=OuterRef("pk"), voucher=viewer)),
+        )
+        .order_by("applied_at", "pk")
+    )

@@ -1,0 +1,344 @@
+"""The only place that changes memberships. Every decision is written to the audit log
+in the same transaction; files are deleted only once that transaction commits."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import formats, timezone, translation
+
+from backend.accounts.models import User
+from backend.common.errors import VoisinsError
+from backend.neighbourhoods.selectors import neighbourhood_at
+from backend.trust import domain, selectors
+from backend.trust.models import AuditEntry, LetterCode, Membership, ProofOfAddress, Vouch
+
+Action = AuditEntry.Action
+State = Membership.State
+Route = Membership.Route
+
+
+def _audit(
+    *, action: str, actor: User | None, membership: Membership, now: datetime, route: str = "", reason: str = ""
+) -> None:
+    AuditEntry.objects.create(
+        at=now,
+        actor=actor,
+        action=action,
+        route=route or "",
+        membership=membership,
+        neighbourhood_id=membership.neighbourhood_id,
+        subject_id=membership.user_id,
+        reason=reason,
+    )
+
+
+def _locked(membership: Membership) -> Membership:
+    return Membership.objects.select_for_update().select_related("neighbourhood", "user").get(pk=membership.pk)
+
+
+def _require_moderator(actor: User, membership: Membership) -> None:
+    if not selectors.is_moderator(user=actor, neighbourhood_id=membership.neighbourhood_id):
+        raise VoisinsError("not_moderator")
+    if membership.user_id == actor.pk:  # nobody decides on her own application
+        raise VoisinsError("forbidden")
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise VoisinsError("reason_required")
+    return reason
+
+
+def _transition(membership: Membership, target: str) -> None:
+    refusal = domain.transition_refusal(current=membership.state, target=target)
+    if refusal:
+        raise VoisinsError(refusal)
+
+
+def _delete_files_on_commit(proofs: list[ProofOfAddress]) -> None:
+    names = [proof.file.name for proof in proofs if proof.file]
+    for proof in proofs:
+        proof.file = ""
+        proof.save(update_fields=["file", "state", "reviewed_at", "reviewed_by", "reason"])
+    storage = ProofOfAddress._meta.get_field("file").storage
+
+    def delete() -> None:
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete)
+
+
+def _close_pending_proofs(membership: Membership, *, now: datetime) -> None:
+    """Once an application is decided by any route, no proof of it is kept."""
+    proofs = list(membership.proofs.select_for_update().filter(state=ProofOfAddress.State.PENDING))
+    for proof in proofs:
+        proof.state = ProofOfAddress.State.WITHDRAWN
+        proof.reviewed_at = now
+    _delete_files_on_commit(proofs)
+
+
+def _verify(*, membership: Membership, route: str, actor: User | None, now: datetime) -> None:
+    _transition(membership, State.VERIFIED)
+    membership.state = State.VERIFIED
+    membership.route = route
+    membership.decided_at = now
+    membership.decided_by = actor
+    membership.save(update_fields=["state", "route", "decided_at", "decided_by"])
+    _close_pending_proofs(membership, now=now)
+    _audit(action=Action.VERIFY, actor=actor, membership=membership, route=route, now=now)
+
+
+def membership_apply(
+    *, user: User, street: str, number: str, postcode: str, city: str, latitude: float, longitude: float
+) -> Membership:
+    neighbourhood = neighbourhood_at(latitude=latitude, longitude=longitude)
+    if neighbourhood is None:
+        raise VoisinsError("no_neighbourhood")
+    if selectors.open_membership(user=user) is not None:
+        raise VoisinsError("already_member")
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(
+                user=user,
+                neighbourhood=neighbourhood,
+                street=street.strip(),
+                number=number.strip(),
+                postcode=postcode.strip(),
+                city=city.strip(),
+                latitude=latitude,
+                longitude=longitude,
+                applied_at=now,
+            )
+            _audit(action=Action.APPLY, actor=user, membership=membership, now=now)
+    except IntegrityError as exc:  # a second application racing the first
+        raise VoisinsError("already_member") from exc
+    return membership
+
+
+def proof_upload(*, actor: User, membership: Membership, upload: UploadedFile) -> ProofOfAddress:
+    if membership.user_id != actor.pk:
+        raise VoisinsError("forbidden")
+    max_bytes = settings.TRUST_PROOF_MAX_BYTES
+    if upload.size > max_bytes:
+        raise VoisinsError("file_too_large", max_mb=max_bytes // (1024 * 1024))
+    head = upload.read(2048)
+    upload.seek(0)
+    content_type = domain.proof_content_type(head)
+    refusal = domain.proof_refusal(size=upload.size, content_type=content_type, max_bytes=max_bytes)
+    if refusal:
+        raise VoisinsError(refusal)
+    now = timezone.now()
+    proof = ProofOfAddress(membership=membership, content_type=content_type, size=upload.size, uploaded_at=now)
+    # A random name: the applicant's file name says nothing we want to keep.
+    proof.file.save(uuid.uuid4().hex, upload, save=False)
+    try:
+        with transaction.atomic():
+            membership = _locked(membership)
+            if membership.state != State.PENDING:
+                raise VoisinsError("not_pending")
+            if membership.proofs.filter(state=ProofOfAddress.State.PENDING).exists():
+                raise VoisinsError("proof_pending")
+            proof.save()
+            _audit(action=Action.PROOF_UPLOAD, actor=actor, membership=membership, route=Route.PROOF, now=now)
+    except Exception:
+        proof.file.storage.delete(proof.file.name)
+        raise
+    return proof
+
+
+def proof_review(*, actor: User, proof: ProofOfAddress, approve: bool, reason: str = "") -> ProofOfAddress:
+    now = timezone.now()
+    with transaction.atomic():
+        membership = _locked(proof.membership)
+        _require_moderator(actor, membership)
+        proof = ProofOfAddress.objects.select_for_update().get(pk=proof.pk)
+        if proof.state != ProofOfAddress.State.PENDING:
+            raise VoisinsError("proof_decided")
+        if approve:
+            _transition(membership, State.VERIFIED)
+            proof.state = ProofOfAddress.State.APPROVED
+        else:
+            proof.reason = _require_reason(reason)
+            proof.state = ProofOfAddress.State.REJECTED
+        proof.reviewed_at, proof.reviewed_by = now, actor
+        _delete_files_on_commit([proof])
+        _audit(
+            action=Action.APPROVE if approve else Action.REJECT,
+            actor=actor,
+            membership=membership,
+            route=Route.PROOF,
+            reason=proof.reason,
+            now=now,
+        )
+        if approve:
+            _verify(membership=membership, route=Route.PROOF, actor=actor, now=now)
+    return proof
+
+
+def vouch_create(*, voucher: User, membership: Membership) -> Vouch:
+    now = timezone.now()
+    period = settings.TRUST_VOUCH_QUOTA_PERIOD
+    with transaction.atomic():
+        # Serialises the vouches of one voucher, so two at once cannot both pass the quota.
+        User.objects.select_for_update().filter(pk=voucher.pk).first()
+        membership = _locked(membership)
+        voucher_open = selectors.open_membership(user=voucher)
+        voucher_verified = voucher_open is not None and voucher_open.state == State.VERIFIED
+        given = list(
+            Vouch.objects.filter(voucher=voucher, created_at__gt=now - period)
+            .order_by("created_at")
+            .values_list("created_at", flat=True)
+        )
+        refusal = domain.vouch_refusal(
+            is_self=membership.user_id == voucher.pk,
+            voucher_verified_here=voucher_verified and voucher_open.neighbourhood_id == membership.neighbourhood_id,
+            voucher_verified_elsewhere=voucher_verified,
+            applicant_state=membership.state,
+            already_vouched=Vouch.objects.filter(voucher=voucher, membership=membership).exists(),
+            given_in_period=len(given),
+            quota=settings.TRUST_VOUCH_QUOTA,
+        )
+        if refusal == "vouch_quota_exceeded":
+            retry_after = domain.vouch_quota_retry_after(oldest_in_period=given[0], period=period, now=now)
+            raise VoisinsError(refusal, quota=settings.TRUST_VOUCH_QUOTA, retry_after=retry_after)
+        if refusal:
+            raise VoisinsError(refusal)
+        vouch = Vouch.objects.create(voucher=voucher, membership=membership, created_at=now)
+        _audit(action=Action.VOUCH, actor=voucher, membership=membership, route=Route.VOUCH, now=now)
+        if domain.vouched_enough(
+            counting_vouches=selectors.counting_vouches(membership=membership), needed=settings.TRUST_VOUCHES_NEEDED
+        ):
+            _verify(membership=membership, route=Route.VOUCH, actor=voucher, now=now)
+    return vouch
+
+
+@dataclass(frozen=True)
+class IssuedLetter:
+    letter_code: LetterCode
+    code: str
+    text: str
+
+
+def letter_code_issue(*, actor: User, membership: Membership) -> IssuedLetter:
+    now = timezone.now()
+    with transaction.atomic():
+        membership = _locked(membership)
+        _require_moderator(actor, membership)
+        if membership.state != State.PENDING:
+            raise VoisinsError("not_pending")
+        membership.letter_codes.filter(replaced=False).update(replaced=True)
+        code = domain.letter_code_generate()
+        letter_code = LetterCode.objects.create(
+            membership=membership,
+            digest=domain.letter_code_digest(code, key=settings.SECRET_KEY),
+            issued_by=actor,
+            issued_at=now,
+            expires_at=now + settings.TRUST_LETTER_CODE_TTL,
+        )
+        _audit(action=Action.CODE_ISSUED, actor=actor, membership=membership, route=Route.LETTER, now=now)
+    applicant = membership.user
+    with translation.override(applicant.language):
+        expires_on = formats.date_format(timezone.localtime(letter_code.expires_at), "DATE_FORMAT")
+    text = domain.letter_text(
+        language=applicant.language,
+        display_name=applicant.display_name,
+        neighbourhood=membership.neighbourhood.name,
+        address_lines=[
+            applicant.display_name,
+            f"{membership.number} {membership.street}",
+            f"{membership.postcode} {membership.city}",
+        ],
+        code=code,
+        expires_on=expires_on,
+    )
+    return IssuedLetter(letter_code=letter_code, code=domain.letter_code_format(code), text=text)
+
+
+def letter_code_redeem(*, actor: User, membership: Membership, code: str) -> Membership:
+    if membership.user_id != actor.pk:
+        raise VoisinsError("forbidden")
+    now = timezone.now()
+    max_attempts = settings.TRUST_LETTER_CODE_MAX_ATTEMPTS
+    # A wrong try must stay counted, so the transaction commits before we refuse.
+    refusal: VoisinsError | None = None
+    with transaction.atomic():
+        membership = _locked(membership)
+        letter_code = (
+            membership.letter_codes.select_for_update().filter(replaced=False).order_by("-issued_at").first()
+        )
+        if letter_code is None:
+            raise VoisinsError("no_code")
+        blocked = domain.letter_code_refusal(
+            now=now,
+            expires_at=letter_code.expires_at,
+            used=letter_code.used_at is not None,
+            failed_attempts=letter_code.failed_attempts,
+            max_attempts=max_attempts,
+        )
+        if blocked:
+            raise VoisinsError(blocked)
+        if membership.state != State.PENDING:
+            raise VoisinsError("not_pending")
+        if domain.letter_code_matches(code, digest=letter_code.digest, key=settings.SECRET_KEY):
+            letter_code.used_at = now
+            letter_code.save(update_fields=["used_at"])
+            _audit(action=Action.CODE_USED, actor=actor, membership=membership, route=Route.LETTER, now=now)
+            _verify(membership=membership, route=Route.LETTER, actor=actor, now=now)
+        else:
+            letter_code.failed_attempts += 1
+            letter_code.save(update_fields=["failed_attempts"])
+            _audit(action=Action.CODE_FAILED, actor=actor, membership=membership, route=Route.LETTER, now=now)
+            attempts_left = max_attempts - letter_code.failed_attempts
+            refusal = (
+                VoisinsError("code_invalid", attempts_left=attempts_left)
+                if attempts_left > 0
+                else VoisinsError("code_locked")
+            )
+    if refusal is not None:
+        raise refusal
+    return membership
+
+
+def membership_reject(*, actor: User, membership: Membership, reason: str) -> Membership:
+    now = timezone.now()
+    with transaction.atomic():
+        membership = _locked(membership)
+        _require_moderator(actor, membership)
+        reason = _require_reason(reason)
+        _transition(membership, State.REJECTED)
+        membership.state, membership.decided_at, membership.decided_by, membership.reason = (
+            State.REJECTED,
+            now,
+            actor,
+            reason,
+        )
+        membership.save(update_fields=["state", "decided_at", "decided_by", "reason"])
+        _close_pending_proofs(membership, now=now)
+        _audit(action=Action.REJECT, actor=actor, membership=membership, reason=reason, now=now)
+    return membership
+
+
+def membership_revoke(*, actor: User, membership: Membership, reason: str) -> Membership:
+    now = timezone.now()
+    with transaction.atomic():
+        membership = _locked(membership)
+        if not (actor.is_staff or selectors.is_moderator(user=actor, neighbourhood_id=membership.neighbourhood_id)):
+            raise VoisinsError("not_moderator")
+        reason = _require_reason(reason)
+        _transition(membership, State.REVOKED)
+        membership.state, membership.decided_at, membership.decided_by, membership.reason = (
+            State.REVOKED,
+            now,
+            actor,
+            reason,
+        )
+        membership.save(update_fields=["state", "decided_at", "decided_by", "reason"])
+        _audit(action=Action.REVOKE, actor=actor, membership=membership, reason=reason, now=now)
+    return membership

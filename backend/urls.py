@@ -1,0 +1,9 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/auth/", include("backend.accounts.urls")),
+    path("api/v1/neighbourhoods/", include("backend.neighbourhoods.urls")),
+    path("api/v1/trust/", include("backend.trust.urls")),
+]
