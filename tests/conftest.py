@@ -41,12 +41,15 @@ def pytest_unconfigure(config):
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords_and_clean_cache(settings):
+def _test_settings_and_clean_cache(settings):
     # PBKDF2 at full strength costs ~0.3 s per hash; tests hash hundreds of passwords.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Pages render without a collectstatic run; production uses the hashed manifest.
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     from django.core.cache import cache
 
     cache.clear()
+    servers.remove(Path(settings.PRIVATE_MEDIA_ROOT))
     yield
 
 

@@ -1,0 +1,205 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from backend.accounts.models import DeviceToken, User
+from tests.conftest import PASSWORD, make_user
+
+pytestmark = pytest.mark.django_db
+
+SIGNUP = {"email": "Zoe@Example.org", "password": PASSWORD, "display_name": "Zoé", "device_name": "Pixel 8"}
+
+
+def test_signup_returns_a_working_token(client_for):
+    response = client_for().post("/api/v1/auth/signup/", SIGNUP, format="json")
+    assert response.status_code == 201
+    body = response.json()
+    assert body["user"]["email"] == "zoe@example.org"
+    assert body["token"].startswith("vt_")
+    client = client_for()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {body['token']}")
+    me = client.get("/api/v1/auth/me/").json()
+    assert me["user"]["display_name"] == "Zoé"
+    assert me["membership"] is None and me["moderates"] == []
+    # Only a digest is stored, never the secret.
+    assert not DeviceToken.objects.filter(digest=body["token"]).exists()
+
+
+def test_signup_language_follows_accept_language_unless_given(client_for):
+    french = client_for(HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9").post("/api/v1/auth/signup/", SIGNUP, format="json")
+    assert french.json()["user"]["language"] == "fr"
+    english = client_for(HTTP_ACCEPT_LANGUAGE="fr").post(
+        "/api/v1/auth/signup/", {**SIGNUP, "email": "other@example.org", "language": "en"}, format="json"
+    )
+    assert english.json()["user"]["language"] == "en"
+
+
+def test_signup_twice_with_the_same_email_in_another_case(client_for):
+    make_user("zoe@example.org")
+    response = client_for().post("/api/v1/auth/signup/", {**SIGNUP, "email": "ZOE@example.ORG"}, format="json")
+    assert response.status_code == 409
+    assert response.json()["code"] == "email_taken"
+    assert User.objects.count() == 1
+
+
+def test_weak_password_is_refused_with_the_validators_reasons(client_for):
+    response = client_for().post("/api/v1/auth/signup/", {**SIGNUP, "password": "12345678"}, format="json")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "validation_failed"
+    assert any("common" in error["message"] for error in body["fields"]["password"])
+    assert not User.objects.exists()
+
+
+def test_missing_fields_are_listed(client_for):
+    response = client_for().post("/api/v1/auth/signup/", {"email": "not-an-email"}, format="json")
+    body = response.json()
+    assert response.status_code == 400
+    assert set(body["fields"]) == {"email", "password", "display_name"}
+    assert body["fields"]["password"][0]["code"] == "required"
+
+
+def test_malformed_json_gets_a_code_in_the_requested_language(client_for):
+    client = client_for(HTTP_ACCEPT_LANGUAGE="fr")
+    response = client.post("/api/v1/auth/signup/", data='{"email": ', content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {"code": "malformed_json", "message": "Le corps de la requête n'est pas du JSON valide."}
+    assert response["Content-Language"] == "fr"
+    assert not User.objects.exists()
+
+
+def test_login_is_case_insensitive_and_names_the_device(client_for):
+    make_user("zoe@example.org")
+    response = client_for().post(
+        "/api/v1/auth/login/", {"email": " ZOE@example.org", "password": PASSWORD, "device_name": "iPhone"}, format="json"
+    )
+    assert response.status_code == 200
+    assert DeviceToken.objects.get(pk=response.json()["token_id"]).device_name == "iPhone"
+
+
+def test_wrong_password(client_for):
+    make_user("zoe@example.org")
+    response = client_for().post("/api/v1/auth/login/", {"email": "zoe@example.org", "password": "nope"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_credentials"
+    assert not DeviceToken.objects.exists()
+
+
+def _login(client, email, password, ip="10.0.0.1"):
+    return client.post("/api/v1/auth/login/", {"email": email, "password": password}, format="json", REMOTE_ADDR=ip)
+
+
+def test_five_failures_throttle_the_account_even_with_the_right_password(client_for):
+    make_user("zoe@example.org")
+    client = client_for()
+    for attempt in range(5):
+        assert _login(client, "zoe@example.org", "wrong", ip=f"10.0.0.{attempt}").status_code == 400
+    response = _login(client, "zoe@example.org", PASSWORD, ip="10.0.0.99")
+    assert response.status_code == 429
+    body = response.json()
+    assert body["code"] == "login_throttled"
+    assert 0 < body["retry_after"] <= 15 * 60
+    assert response["Retry-After"] == str(body["retry_after"])
+    assert not DeviceToken.objects.exists()
+
+
+def test_five_failures_from_one_ip_throttle_that_ip_for_every_account(client_for):
+    make_user("zoe@example.org")
+    client = client_for()
+    for attempt in range(5):
+        assert _login(client, f"guess{attempt}@example.org", "wrong").status_code == 400
+    assert _login(client, "zoe@example.org", PASSWORD).status_code == 429
+    assert _login(client, "zoe@example.org", PASSWORD, ip="10.9.9.9").status_code == 200
+
+
+def test_a_success_clears_the_account_failures(client_for):
+    make_user("zoe@example.org")
+    client = client_for()
+    for attempt in range(4):
+        _login(client, "zoe@example.org", "wrong", ip=f"10.0.1.{attempt}")
+    assert _login(client, "zoe@example.org", PASSWORD, ip="10.0.2.1").status_code == 200
+    for attempt in range(4):
+        assert _login(client, "zoe@example.org", "wrong", ip=f"10.0.3.{attempt}").status_code == 400
+    assert _login(client, "zoe@example.org", PASSWORD, ip="10.0.4.1").status_code == 200
+
+
+def test_tokens_are_listed_per_device_and_one_can_be_revoked(client_for, member):
+    phone, tablet = client_for(member), client_for(member)
+    tokens = phone.get("/api/v1/auth/tokens/").json()
+    assert len(tokens) == 2
+    assert sorted(token["current"] for token in tokens) == [False, True]
+    tablet_token = next(token for token in tokens if not token["current"])
+    assert phone.delete(f"/api/v1/auth/tokens/{tablet_token['id']}/").status_code == 204
+    response = tablet.get("/api/v1/auth/me/")
+    assert response.status_code == 401
+    assert response.json()["code"] == "invalid_token"
+    assert phone.get("/api/v1/auth/me/").status_code == 200
+
+
+def test_nobody_revokes_the_token_of_someone_else(client_for, member, applicant):
+    victim = client_for(member)
+    victim_token = DeviceToken.objects.get(user=member)
+    response = client_for(applicant).delete(f"/api/v1/auth/tokens/{victim_token.id}/")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+    assert victim.get("/api/v1/auth/me/").status_code == 200
+
+
+def test_logout_revokes_only_the_token_in_use(client_for, member):
+    phone, tablet = client_for(member), client_for(member)
+    assert phone.post("/api/v1/auth/logout/").status_code == 204
+    assert phone.get("/api/v1/auth/me/").status_code == 401
+    assert tablet.get("/api/v1/auth/me/").status_code == 200
+
+
+def test_an_expired_token_is_refused(client_for, member):
+    client = client_for(member)
+    DeviceToken.objects.filter(user=member).update(expires_at=timezone.now() - timedelta(seconds=1))
+    response = client.get("/api/v1/auth/me/")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Bearer"
+
+
+def test_using_a_token_slides_its_expiry(client_for, member):
+    client = client_for(member)
+    long_ago = timezone.now() - timedelta(days=20)
+    DeviceToken.objects.filter(user=member).update(last_used_at=long_ago, expires_at=long_ago + timedelta(days=30))
+    assert client.get("/api/v1/auth/me/").status_code == 200
+    token = DeviceToken.objects.get(user=member)
+    assert token.expires_at > timezone.now() + timedelta(days=29)
+
+
+def test_session_login_for_pages_and_logout(client_for, member):
+    client = client_for()
+    response = client.post("/api/v1/auth/session/", {"email": member.email, "password": PASSWORD}, format="json")
+    assert response.status_code == 200
+    assert "sessionid" in response.cookies
+    assert client.get("/api/v1/auth/me/").json()["user"]["id"] == member.id
+    assert client.post("/api/v1/auth/logout/").status_code == 204
+    assert client.get("/api/v1/auth/me/").status_code == 401
+
+
+def test_session_login_is_throttled_like_token_login(client_for, member):
+    client = client_for()
+    for _ in range(5):
+        client.post("/api/v1/auth/session/", {"email": member.email, "password": "wrong"}, format="json")
+    response = client.post("/api/v1/auth/session/", {"email": member.email, "password": PASSWORD}, format="json")
+    assert response.status_code == 429
+
+
+def test_me_update_switches_the_language_of_errors(client_for, member):
+    client = client_for(member)
+    response = client.patch("/api/v1/auth/me/", {"language": "fr", "display_name": " Marc D. "}, format="json")
+    assert response.status_code == 200
+    assert response.json()["user"] == {**response.json()["user"], "language": "fr", "display_name": "Marc D."}
+    error = client.delete("/api/v1/auth/tokens/999999/").json()
+    assert error == {"code": "not_found", "message": "Introuvable."}
+
+
+def test_me_update_refuses_an_unknown_language(client_for, member):
+    response = client_for(member).patch("/api/v1/auth/me/", {"language": "de"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["fields"]["language"][0]["code"] == "invalid_choice"
+    member.refresh_from_db()
+    assert member.language == "en"
