@@ -24,6 +24,7 @@ class AddressOutput(serializers.Serializer):
 
 
 class ProofOutput(serializers.ModelSerializer):
+    size = serializers.IntegerField(help_text="Bytes.")
     file_available = serializers.SerializerMethodField()
 
     class Meta:
