@@ -37,7 +37,7 @@ def _audit(
 
 
 def _locked(membership: Membership) -> Membership:
-    return Membership.objects.select_for_update().select_related("neighbourhood", "user").get(pk=membership.pk)
+    return Membership.objects.select_for_update(of=("self",)).select_related("neighbourhood", "user").get(pk=membership.pk)
 
 
 def _require_moderator(actor: User, membership: Membership) -> None:

@@ -1,0 +1,43 @@
+import pytest
+
+from backend.trust.selectors import neighbourhood_access, user_trust_summary
+from tests.conftest import make_membership, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "role, is_member, is_moderator",
+    [
+        ("applicant", False, False),
+        ("outsider", False, False),
+        ("member", True, False),
+        ("moderator", False, True),
+        ("staff", False, False),
+    ],
+)
+def test_the_one_question_other_apps_ask(request, saint_malo, role, is_member, is_moderator):
+    user = request.getfixturevalue(role)
+    access = neighbourhood_access(user=user, neighbourhood_id=saint_malo.id)
+    assert (access.is_member, access.is_moderator, access.can_read) == (is_member, is_moderator, is_member or is_moderator)
+
+
+def test_a_revoked_member_has_no_access(saint_malo):
+    user = make_user("gone@example.org")
+    make_membership(user, saint_malo, state="revoked")
+    assert not neighbourhood_access(user=user, neighbourhood_id=saint_malo.id).can_read
+
+
+def test_anonymous_has_no_access(saint_malo):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert not neighbourhood_access(user=AnonymousUser(), neighbourhood_id=saint_malo.id).can_read
+
+
+def test_summary_prefers_the_open_membership_over_older_decided_ones(saint_malo, dinard):
+    user = make_user("back@example.org")
+    make_membership(user, dinard, state="rejected")
+    current = make_membership(user, saint_malo)
+    summary = user_trust_summary(user=user)
+    assert summary["membership"]["id"] == current.id
+    assert summary["membership"]["state"] == "pending"
