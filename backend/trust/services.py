@@ -83,14 +83,22 @@ def _close_pending_proofs(membership: Membership, *, now: datetime) -> None:
     _delete_files_on_commit(proofs)
 
 
+def _decide(
+    membership: Membership, *, state: str, actor: User | None, now: datetime, route: str | None = None, reason: str = ""
+) -> None:
+    _transition(membership, state)
+    membership.state, membership.decided_at, membership.decided_by, membership.reason = state, now, actor, reason
+    fields = ["state", "decided_at", "decided_by", "reason"]
+    if route is not None:
+        membership.route = route
+        fields.append("route")
+    membership.save(update_fields=fields)
+    if state != State.REVOKED:
+        _close_pending_proofs(membership, now=now)
+
+
 def _verify(*, membership: Membership, route: str, actor: User | None, now: datetime) -> None:
-    _transition(membership, State.VERIFIED)
-    membership.state = State.VERIFIED
-    membership.route = route
-    membership.decided_at = now
-    membership.decided_by = actor
-    membership.save(update_fields=["state", "route", "decided_at", "decided_by"])
-    _close_pending_proofs(membership, now=now)
+    _decide(membership, state=State.VERIFIED, actor=actor, now=now, route=route)
     _audit(action=Action.VERIFY, actor=actor, membership=membership, route=route, now=now)
 
 
@@ -312,15 +320,7 @@ def membership_reject(*, actor: User, membership: Membership, reason: str) -> Me
         membership = _locked(membership)
         _require_moderator(actor, membership)
         reason = _require_reason(reason)
-        _transition(membership, State.REJECTED)
-        membership.state, membership.decided_at, membership.decided_by, membership.reason = (
-            State.REJECTED,
-            now,
-            actor,
-            reason,
-        )
-        membership.save(update_fields=["state", "decided_at", "decided_by", "reason"])
-        _close_pending_proofs(membership, now=now)
+        _decide(membership, state=State.REJECTED, actor=actor, now=now, reason=reason)
         _audit(action=Action.REJECT, actor=actor, membership=membership, reason=reason, now=now)
     return membership
 
@@ -332,13 +332,6 @@ def membership_revoke(*, actor: User, membership: Membership, reason: str) -> Me
         if not (actor.is_staff or selectors.is_moderator(user=actor, neighbourhood_id=membership.neighbourhood_id)):
             raise VoisinsError("not_moderator")
         reason = _require_reason(reason)
-        _transition(membership, State.REVOKED)
-        membership.state, membership.decided_at, membership.decided_by, membership.reason = (
-            State.REVOKED,
-            now,
-            actor,
-            reason,
-        )
-        membership.save(update_fields=["state", "decided_at", "decided_by", "reason"])
+        _decide(membership, state=State.REVOKED, actor=actor, now=now, reason=reason)
         _audit(action=Action.REVOKE, actor=actor, membership=membership, reason=reason, now=now)
     return membership

@@ -491,3 +491,15 @@ def test_apply_in_dinard_lands_in_dinard(client_for, dinard):
         format="json",
     )
     assert response.json()["neighbourhood"]["slug"] == "dinard"
+
+
+@pytest.mark.parametrize("endpoint", ["reject", "letter-code/redeem"])
+def test_malformed_json_on_trust_endpoints_changes_nothing(client_for, applicant, moderator, endpoint):
+    user = moderator if endpoint == "reject" else applicant
+    response = client_for(user).post(
+        f"/api/v1/trust/memberships/{_membership(applicant).id}/{endpoint}/",
+        data="{'reason': 'single quotes'}",
+        content_type="application/json",
+    )
+    assert response.status_code == 400 and response.json()["code"] == "malformed_json"
+    assert _membership(applicant).state == "pending" and not AuditEntry.objects.exists()
