@@ -1,7 +1,6 @@
 """Pure account rules: no ORM, no clock (callers pass `now`)."""
 
 import hashlib
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 TOKEN_PREFIX = "vt_"
@@ -24,19 +23,3 @@ def token_expiry_after_use(
     if now - last_used_at < slide_every:
         return None
     return now + ttl
-
-
-@dataclass(frozen=True)
-class FailureWindow:
-    """Failed logins counted for one key (an account or an IP) in a fixed window."""
-
-    failures: int
-    resets_at: float
-
-
-def login_retry_after(*, windows: list[FailureWindow], limit: int, now: float) -> int | None:
-    """Seconds to wait before another try, or None when a try is allowed."""
-    blocking = [w.resets_at - now for w in windows if w.failures >= limit and w.resets_at > now]
-    if not blocking:
-        return None
-    return max(1, int(max(blocking) + 0.999))

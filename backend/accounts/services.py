@@ -1,6 +1,5 @@
 """The only place that writes accounts and tokens."""
 
-import hashlib
 import secrets
 import time
 from datetime import datetime
@@ -14,16 +13,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
-from backend.accounts.domain import (
-    TOKEN_PREFIX,
-    FailureWindow,
-    login_retry_after,
-    normalize_email,
-    token_digest,
-    token_expiry_after_use,
-)
+from backend.accounts.domain import TOKEN_PREFIX, normalize_email, token_digest, token_expiry_after_use
 from backend.accounts.models import DeviceToken, User
+from backend.common import ratelimit
 from backend.common.errors import VoisinsError
+
+LOGIN_FAILURES_PER_ACCOUNT = ratelimit.RateLimit(
+    "login-account", settings.LOGIN_FAILURE_LIMIT, int(settings.LOGIN_FAILURE_WINDOW.total_seconds())
+)
+LOGIN_FAILURES_PER_IP = ratelimit.RateLimit(
+    "login-ip", settings.LOGIN_FAILURE_LIMIT, int(settings.LOGIN_FAILURE_WINDOW.total_seconds())
+)
 
 
 def user_signup(*, email: str, password: str, display_name: str, language: str) -> User:
@@ -87,39 +87,19 @@ def token_revoke(*, token: DeviceToken) -> None:
     token.delete()
 
 
-def _failure_keys(kind: str, identity: str) -> tuple[str, str]:
-    base = f"login-failures:{kind}:{hashlib.sha256(identity.encode()).hexdigest()[:32]}"
-    return f"{base}:count", f"{base}:resets-at"
-
-
-def _failure_windows(keys: list[tuple[str, str]]) -> list[FailureWindow]:
-    values = cache.get_many([key for pair in keys for key in pair])
-    return [FailureWindow(failures=values.get(count, 0), resets_at=values.get(resets, 0.0)) for count, resets in keys]
-
-
-def _failure_record(keys: list[tuple[str, str]], now: float) -> None:
-    window = int(settings.LOGIN_FAILURE_WINDOW.total_seconds())
-    for count_key, resets_key in keys:
-        cache.add(resets_key, now + window, window)
-        cache.add(count_key, 0, window)
-        try:
-            cache.incr(count_key)
-        except ValueError:  # expired between add and incr
-            cache.set(count_key, 1, window)
-
-
 def login_check(*, email: str, password: str, ip: str) -> User:
     """Checks a password, at most LOGIN_FAILURE_LIMIT failures per window per account and per IP.
     A throttled attempt does not even look at the password."""
     email = normalize_email(email)
-    keys = [_failure_keys("account", email), _failure_keys("ip", ip or "unknown")]
+    checks = [(LOGIN_FAILURES_PER_ACCOUNT, email), (LOGIN_FAILURES_PER_IP, ip or "unknown")]
     now = time.time()
-    retry_after = login_retry_after(windows=_failure_windows(keys), limit=settings.LOGIN_FAILURE_LIMIT, now=now)
+    retry_after = ratelimit.exceeded(checks, now)
     if retry_after is not None:
         raise VoisinsError("login_throttled", retry_after=retry_after)
     user = authenticate(username=email, password=password)
     if user is None:
-        _failure_record(keys, now)
+        for limit, identity in checks:
+            ratelimit.hit(limit, identity, now)
         raise VoisinsError("invalid_credentials")
-    cache.delete_many(list(keys[0]))
+    cache.delete(LOGIN_FAILURES_PER_ACCOUNT.key(email, now))
     return user
