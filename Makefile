@@ -20,9 +20,12 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Regenerates the committed OpenAPI file after a change to the REST API.
+# Regenerates the committed OpenAPI file, and captures a real example of each server
+# WebSocket frame from the tests.
 contract: $(VENV)/.installed
 	$(RUN_ENV) $(BIN)/python manage.py spectacular --validate --fail-on-warn --file frontend-contract/openapi.yaml
+	rm -rf frontend-contract/websocket/examples
+	VOISINS_CAPTURE_EXAMPLES=1 $(BIN)/python -m pytest -q tests/chat
 
 clean:
 	rm -rf $(VENV) var db.sqlite3

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "backend.accounts",
     "backend.neighbourhoods",
     "backend.trust",
+    "backend.chat",
 ]
 
 MIDDLEWARE = [
@@ -100,7 +101,9 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 10_000}}
+    }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
@@ -180,6 +183,19 @@ TRUST_VOUCH_QUOTA_PERIOD = timedelta(days=30)
 TRUST_LETTER_CODE_TTL = timedelta(days=30)
 TRUST_LETTER_CODE_MAX_ATTEMPTS = 5
 TRUST_PROOF_MAX_BYTES = 10 * 1024 * 1024
+
+# Chat
+CHAT_WRITES_PER_WINDOW = int(os.environ.get("CHAT_WRITES_PER_WINDOW", "20"))
+CHAT_WRITE_WINDOW_SECONDS = 10
+CHAT_TICKET_TTL_SECONDS = 60
+CHAT_MAX_SOCKETS_PER_USER = 10
+CHAT_IDLE_TIMEOUT_SECONDS = int(os.environ.get("CHAT_IDLE_TIMEOUT_SECONDS", "75"))
+# Frames waiting for one socket's writer; a socket this far behind is closed (it resumes
+# from its cursor) so that one slow reader never holds up a room.
+CHAT_SOCKET_QUEUE_SIZE = int(os.environ.get("CHAT_SOCKET_QUEUE_SIZE", "1000"))
+CHAT_PRESENCE_TTL_SECONDS = 90
+# How often each process closes idle sockets and refreshes its sockets' presence.
+CHAT_SWEEP_SECONDS = 5.0
 
 LOGGING = {
     "version": 1,

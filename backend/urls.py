@@ -6,4 +6,5 @@ urlpatterns = [
     path("api/v1/auth/", include("backend.accounts.urls")),
     path("api/v1/neighbourhoods/", include("backend.neighbourhoods.urls")),
     path("api/v1/trust/", include("backend.trust.urls")),
+    path("api/v1/chat/", include("backend.chat.urls")),
 ]

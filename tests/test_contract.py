@@ -32,3 +32,36 @@ def test_every_error_has_both_languages(code):
     spec = ERRORS[code]
     assert spec.en and spec.fr and spec.en != spec.fr
     assert re.findall(r"{(\w+)}", spec.en) == re.findall(r"{(\w+)}", spec.fr)
+
+
+WEBSOCKET = CONTRACT / "websocket"
+
+
+def _frame_names(direction: str) -> set[str]:
+    return {path.name.removesuffix(".json") for path in (WEBSOCKET / direction).glob("*.json")}
+
+
+def test_asyncapi_lists_exactly_the_frames_that_have_schemas():
+    document = yaml.safe_load((CONTRACT / "asyncapi.yaml").read_text())
+    messages = document["channels"]["socket"]["messages"]
+    listed = {(m["payload"]["$ref"].split("/")[2], m["name"]) for m in messages.values()}
+    assert listed == {("client", n) for n in _frame_names("client")} | {("server", n) for n in _frame_names("server")}
+
+
+def test_every_server_frame_has_a_captured_example_that_matches_its_schema():
+    from tests.chat.contract import SERVER_VALIDATORS
+
+    examples = {path.name.removesuffix(".json"): path for path in (WEBSOCKET / "examples").glob("*.json")}
+    assert set(examples) == _frame_names("server"), "run `make contract` to capture the missing examples"
+    for name, path in examples.items():
+        frame = yaml.safe_load(path.read_text())
+        assert frame["type"] == name
+        assert not list(SERVER_VALIDATORS[name].iter_errors(frame))
+
+
+def test_the_close_codes_of_the_contract_are_the_server_s():
+    from backend.chat.protocol import CloseCode
+
+    description = yaml.safe_load((CONTRACT / "asyncapi.yaml").read_text())["info"]["description"]
+    documented = {int(code) for code in re.findall(r"\b(4\d{3})\b", description)}
+    assert documented == {value for name, value in vars(CloseCode).items() if name.isupper()}

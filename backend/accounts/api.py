@@ -1,5 +1,4 @@
 from django.contrib.auth import login as session_login
-from django.contrib.auth import logout as session_logout
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -151,7 +150,7 @@ class LogoutApi(ApiView):
         if isinstance(request.auth, DeviceToken):
             services.token_revoke(token=request.auth)
         else:
-            session_logout(request._request)
+            services.session_end(request=request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -5,17 +5,18 @@ import time
 from datetime import datetime
 
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, logout
 from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
 from backend.accounts.domain import TOKEN_PREFIX, normalize_email, token_digest, token_expiry_after_use
 from backend.accounts.models import DeviceToken, User
-from backend.common import ratelimit
+from backend.common import events, ratelimit
 from backend.common.errors import VoisinsError
 
 LOGIN_FAILURES_PER_ACCOUNT = ratelimit.RateLimit(
@@ -84,7 +85,19 @@ def token_use(*, raw: str, now: datetime | None = None) -> DeviceToken | None:
 
 
 def token_revoke(*, token: DeviceToken) -> None:
-    token.delete()
+    user_id, token_id = token.user_id, token.pk
+    with transaction.atomic():
+        token.delete()
+        # Sockets opened with this token end too.
+        events.publish_on_commit(events.user_group(user_id), control={"kind": "token.revoked", "token_id": token_id})
+
+
+def session_end(*, request: HttpRequest) -> None:
+    """Logs the session out, and ends the sockets that it opened."""
+    user_id, session_key = request.user.pk, request.session.session_key
+    logout(request)
+    if session_key:
+        events.publish_now(events.user_group(user_id), control={"kind": "session.ended", "session_key": session_key})
 
 
 def login_check(*, email: str, password: str, ip: str) -> User:

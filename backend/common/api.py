@@ -23,6 +23,13 @@ class ApiView(APIView):
         return response
 
 
+class PersonOutput(serializers.Serializer):
+    """How people see each other: an id and a display name, nothing more."""
+
+    id = serializers.IntegerField()
+    display_name = serializers.CharField()
+
+
 class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Machine-readable code; the list is in frontend-contract/README.md.")
     message = serializers.CharField(help_text="Human-readable message in the user's language (fr or en).")

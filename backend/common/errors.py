@@ -91,6 +91,24 @@ ERRORS: dict[str, ErrorSpec] = {
         423, "Too many wrong codes; ask a moderator for a new letter.", "Trop de codes erronés ; demandez un nouveau courrier à un modérateur."
     ),
     "code_used": ErrorSpec(409, "This code has already been used.", "Ce code a déjà été utilisé."),
+    # Chat
+    "frame_too_large": ErrorSpec(413, "This frame is larger than 64 KB.", "Cette trame dépasse 64 Ko."),
+    "unknown_type": ErrorSpec(400, "Unknown frame type.", "Type de trame inconnu."),
+    "invalid_frame": ErrorSpec(400, "This frame does not match its schema.", "Cette trame ne respecte pas son schéma."),
+    "room_not_found": ErrorSpec(404, "No such room.", "Ce salon n'existe pas."),
+    "no_access": ErrorSpec(403, "You cannot read this room.", "Vous n'avez pas accès à ce salon."),
+    "not_subscribed": ErrorSpec(409, "Subscribe to the room first.", "Abonnez-vous d'abord au salon."),
+    "message_not_found": ErrorSpec(404, "No such message in your rooms.", "Ce message n'existe pas dans vos salons."),
+    "not_author": ErrorSpec(403, "Only its author can change this message.", "Seul son auteur peut modifier ce message."),
+    "message_deleted": ErrorSpec(409, "This message was deleted.", "Ce message a été supprimé."),
+    "text_blank": ErrorSpec(400, "The text is empty.", "Le texte est vide."),
+    "invalid_reply": ErrorSpec(400, "You can only reply to a message of the same room.", "On ne répond qu'à un message du même salon."),
+    "invalid_mention": ErrorSpec(
+        400, "Mentions must name people who can read the room.", "Les mentions doivent désigner des personnes ayant accès au salon."
+    ),
+    "direct_with_self": ErrorSpec(400, "A conversation needs someone else.", "Une conversation se fait avec quelqu'un d'autre."),
+    "room_name_taken": ErrorSpec(409, "A room already has this name.", "Un salon porte déjà ce nom."),
+    "ticket_invalid": ErrorSpec(401, "This ticket is invalid, used or expired.", "Ce ticket est invalide, déjà utilisé ou expiré."),
 }
 
 

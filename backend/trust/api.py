@@ -6,7 +6,7 @@ from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from backend.common.api import ApiView, error_responses
+from backend.common.api import ApiView, PersonOutput, error_responses
 from backend.common.errors import VoisinsError
 from backend.neighbourhoods.api import NeighbourhoodOutput
 from backend.neighbourhoods.models import Neighbourhood
@@ -56,11 +56,6 @@ class LetterCodeStatusOutput(serializers.Serializer):
     expires_at = serializers.DateTimeField()
     used = serializers.BooleanField()
     attempts_left = serializers.IntegerField()
-
-
-class PersonOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    display_name = serializers.CharField()
 
 
 class MembershipOutput(serializers.Serializer):

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import formats, timezone, translation
 
 from backend.accounts.models import User
+from backend.common import events
 from backend.common.errors import VoisinsError
 from backend.neighbourhoods.selectors import neighbourhood_at
 from backend.trust import domain, selectors
@@ -334,4 +335,9 @@ def membership_revoke(*, actor: User, membership: Membership, reason: str) -> Me
         reason = _require_reason(reason)
         _decide(membership, state=State.REVOKED, actor=actor, now=now, reason=reason)
         _audit(action=Action.REVOKE, actor=actor, membership=membership, reason=reason, now=now)
+        # Her open sockets leave the neighbourhood's rooms at once.
+        events.publish_on_commit(
+            events.user_group(membership.user_id),
+            control={"kind": "access.revoked", "neighbourhood_id": membership.neighbourhood_id},
+        )
     return membership

@@ -1,0 +1,307 @@
+"""The WebSocket of one device: parse a frame, call a service or selector, send the
+answer. Frames from other people arrive already encoded through the process hub."""
+
+import asyncio
+import time
+import uuid
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.utils import timezone
+
+from backend.accounts.models import DeviceToken, User
+from backend.chat import domain, frames, selectors, services
+from backend.chat.hub import current_hub
+from backend.chat.models import Room
+from backend.chat.presence import SocketEntry
+from backend.chat.protocol import CloseCode, FrameError, encode, parse_client_frame
+from backend.common.errors import VoisinsError, error_message
+from backend.trust.selectors import neighbourhood_access
+
+
+def _hello_rooms(user: User, neighbourhood_ids: list[int]) -> list[dict[str, Any]]:
+    services.rooms_ensure_default(neighbourhood_ids=neighbourhood_ids)
+    return [frames.room_body(room, unread=room.unread) for room in selectors.readable_rooms(user=user)]
+
+
+def _catch_up(room: Room, last_seen: int | None) -> tuple[int, list[dict[str, Any]], bool]:
+    seq, messages, gap = selectors.catch_up(room=room, last_seen=last_seen)
+    return seq, frames.messages_body(messages), gap
+
+
+def _ticket_owner(ticket: str) -> tuple[User, int | None] | None:
+    owner = services.ticket_redeem(ticket=ticket)
+    if owner is None:
+        return None
+    user = User.objects.filter(pk=owner["user_id"], is_active=True).first()
+    token_id = owner["token_id"]
+    if user is None or (
+        token_id is not None and not DeviceToken.objects.filter(pk=token_id, expires_at__gt=timezone.now()).exists()
+    ):
+        return None
+    return user, token_id
+
+
+class RoomSocket(AsyncWebsocketConsumer):
+    # No channel-layer channel per socket: the process hub delivers to `deliver`.
+    channel_layer_alias = None
+
+    user: User
+    attached = False
+    closing = False
+
+    async def connect(self) -> None:
+        await self.accept()
+        self.last_received = time.monotonic()
+        identity = await self._identify()
+        if isinstance(identity, int):
+            await self._close_now(identity)
+            return
+        self.user, self.token_id, self.session_key = identity
+        self.user_id = self.user.pk
+        self.hub = current_hub()
+        self.queue: asyncio.Queue[str | int] = asyncio.Queue(maxsize=settings.CHAT_SOCKET_QUEUE_SIZE)
+        self.rooms: dict[int, Room] = {}
+        self.catching_up: dict[int, list[str]] = {}
+        self.typing_sent: dict[int, float] = {}
+        self.neighbourhood_ids = await database_sync_to_async(selectors.readable_neighbourhood_ids)(user=self.user)
+        self.presence_entry = SocketEntry(
+            socket_id=uuid.uuid4().hex, user_id=self.user_id, neighbourhood_ids=tuple(self.neighbourhood_ids)
+        )
+        if await self.hub.presence.sockets_of(self.user_id) >= settings.CHAT_MAX_SOCKETS_PER_USER:
+            await self._close_now(CloseCode.TOO_MANY_SOCKETS)
+            return
+        self.writer = asyncio.create_task(self._write())
+        await self.hub.attach(self, self.neighbourhood_ids)
+        self.attached = True
+        came_online = await self.hub.presence.connect(self.presence_entry)
+        rooms = await database_sync_to_async(_hello_rooms)(self.user, self.neighbourhood_ids)
+        online = await self.hub.presence.online(self.neighbourhood_ids)
+        self._send_frame(
+            {
+                "type": "hello",
+                "user": frames.person(self.user),
+                "rooms": rooms,
+                "presence": [{"neighbourhood_id": nid, "online": users} for nid, users in online.items()],
+                "limits": {
+                    "max_frame_bytes": 64 * 1024,
+                    "max_text_length": 4000,
+                    "messages_per_window": settings.CHAT_WRITES_PER_WINDOW,
+                    "window_seconds": settings.CHAT_WRITE_WINDOW_SECONDS,
+                    "idle_timeout_seconds": settings.CHAT_IDLE_TIMEOUT_SECONDS,
+                },
+            }
+        )
+        if came_online:
+            await services.presence_publish(user_id=self.user_id, neighbourhood_ids=self.neighbourhood_ids, online=True)
+
+    async def _identify(self) -> tuple[User, int | None, str | None] | int:
+        """(user, token id, session key), or the close code that refuses the socket."""
+        headers = dict(self.scope.get("headers", []))
+        origin = headers.get(b"origin", b"").decode()
+        if origin and origin not in settings.WS_ALLOWED_ORIGINS:
+            return CloseCode.ORIGIN_NOT_ALLOWED
+        tickets = parse_qs(self.scope.get("query_string", b"").decode()).get("ticket")
+        if tickets:
+            owner = await database_sync_to_async(_ticket_owner)(tickets[0])
+            if owner is None:
+                return CloseCode.UNAUTHENTICATED
+            return owner[0], owner[1], None
+        user = self.scope.get("user")
+        # A session cookie is only trusted from a page of an allowed origin.
+        if not origin or user is None or not user.is_authenticated:
+            return CloseCode.UNAUTHENTICATED
+        return user, None, self.scope["session"].session_key
+
+    # Outgoing: one bounded queue and one writer per socket.
+
+    def deliver(self, text: str, room_id: int | None = None) -> None:
+        if self.closing:
+            return
+        if room_id is not None and room_id in self.catching_up:
+            self.catching_up[room_id].append(text)
+            return
+        try:
+            self.queue.put_nowait(text)
+        except asyncio.QueueFull:
+            self._shutdown(CloseCode.TOO_SLOW)
+
+    def _send_frame(self, frame: dict[str, Any]) -> None:
+        self.deliver(encode(frame))
+
+    def _send_error(self, code: str, *, ref: str | None, **params: Any) -> None:
+        message = error_message(code, self.user.language, **{k: v for k, v in params.items() if k != "detail"})
+        self._send_frame(frames.error(code, message, ref=ref, **params))
+
+    async def _write(self) -> None:
+        while True:
+            item = await self.queue.get()
+            if isinstance(item, int):
+                await self._close_now(item)
+                return
+            await self.base_send({"type": "websocket.send", "text": item})
+
+    def _shutdown(self, code: int, *, flush: bool = False) -> None:
+        """Closes the socket with `code`: after what is queued when `flush`, else at once."""
+        if self.closing:
+            return
+        self.closing = True
+        if flush:
+            try:
+                self.queue.put_nowait(code)
+                return
+            except asyncio.QueueFull:
+                pass
+        self.writer.cancel()
+        asyncio.create_task(self._close_now(code))
+
+    async def _close_now(self, code: int) -> None:
+        self.closing = True
+        await self._detach()
+        await self.base_send({"type": "websocket.close", "code": code})
+
+    async def _detach(self) -> None:
+        if not self.attached:
+            return
+        self.attached = False
+        await self.hub.detach(self, self.neighbourhood_ids, list(self.rooms))
+        if await self.hub.presence.disconnect(self.presence_entry):
+            await services.presence_publish(user_id=self.user_id, neighbourhood_ids=self.neighbourhood_ids, online=False)
+
+    async def disconnect(self, code: int) -> None:
+        writer = getattr(self, "writer", None)
+        if writer is not None:
+            writer.cancel()
+        await self._detach()
+
+    def on_idle(self) -> None:
+        self._shutdown(CloseCode.IDLE_TIMEOUT)
+
+    def on_control(self, control: dict[str, Any]) -> None:
+        asyncio.create_task(self._apply_control(control))
+
+    async def _apply_control(self, control: dict[str, Any]) -> None:
+        kind = control["kind"]
+        if kind == "access.revoked":
+            neighbourhood_id = control["neighbourhood_id"]
+            access = await database_sync_to_async(neighbourhood_access)(user=self.user, neighbourhood_id=neighbourhood_id)
+            if access.can_read:
+                return
+            for room_id, room in list(self.rooms.items()):
+                if room.neighbourhood_id == neighbourhood_id:
+                    self._leave_room(room_id)
+                    self._send_frame({"type": "room.left", "room_id": room_id, "reason": "membership_revoked"})
+            if neighbourhood_id in self.neighbourhood_ids:
+                self.neighbourhood_ids.remove(neighbourhood_id)
+                await self.hub.leave_neighbourhood(self, neighbourhood_id)
+        elif (kind == "token.revoked" and control["token_id"] == self.token_id) or (
+            kind == "session.ended" and self.session_key and control["session_key"] == self.session_key
+        ):
+            reason = "token_revoked" if kind == "token.revoked" else "logged_out"
+            self._send_frame({"type": "session.ended", "reason": reason})
+            self._shutdown(CloseCode.UNAUTHENTICATED, flush=True)
+
+    def _leave_room(self, room_id: int) -> None:
+        self.hub.unsubscribe(self, room_id)
+        self.rooms.pop(room_id, None)
+        self.catching_up.pop(room_id, None)
+
+    # Incoming frames.
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        self.last_received = time.monotonic()
+        if self.closing:
+            return
+        try:
+            if text_data is None:
+                raise FrameError("invalid_frame", detail="frames are JSON text, not binary")
+            frame = parse_client_frame(text_data)
+        except FrameError as exc:
+            self._send_error(exc.code, ref=exc.ref, detail=exc.detail)
+            return
+        handler = getattr(self, "on_" + frame["type"].replace(".", "_"))
+        try:
+            await handler(frame)
+        except VoisinsError as exc:
+            self._send_error(exc.code, ref=frame.get("ref"), **exc.params)
+
+    async def on_subscribe(self, frame: dict[str, Any]) -> None:
+        room = await database_sync_to_async(services.room_for_reader)(user=self.user, room_id=frame["room_id"])
+        # Live frames of the room wait while the catch-up is read, then follow it.
+        self.catching_up[room.pk] = []
+        self.rooms[room.pk] = room
+        self.hub.subscribe(self, room.pk)
+        try:
+            seq, messages, gap = await database_sync_to_async(_catch_up)(room, frame.get("last_seq"))
+        except Exception:
+            self._leave_room(room.pk)
+            raise
+        reply = {"type": "subscribed", "room_id": room.pk, "seq": seq, "messages": messages, "gap": gap}
+        if "ref" in frame:
+            reply["ref"] = frame["ref"]
+        self._send_frame(reply)
+        for text in self.catching_up.pop(room.pk, []):
+            self.deliver(text)
+
+    async def on_unsubscribe(self, frame: dict[str, Any]) -> None:
+        self._leave_room(frame["room_id"])
+        reply = {"type": "unsubscribed", "room_id": frame["room_id"]}
+        if "ref" in frame:
+            reply["ref"] = frame["ref"]
+        self._send_frame(reply)
+
+    async def on_message_send(self, frame: dict[str, Any]) -> None:
+        ack = await database_sync_to_async(services.message_post)(
+            author=self.user,
+            room_id=frame["room_id"],
+            text=frame["text"],
+            client_id=frame["ref"],
+            reply_to_id=frame.get("reply_to"),
+            mentions=frame.get("mentions"),
+        )
+        self._send_frame(ack.frame(frame["ref"]))
+
+    async def on_message_edit(self, frame: dict[str, Any]) -> None:
+        ack = await database_sync_to_async(services.message_edit)(
+            actor=self.user, message_id=frame["message_id"], text=frame["text"]
+        )
+        self._send_frame(ack.frame(frame["ref"]))
+
+    async def on_message_delete(self, frame: dict[str, Any]) -> None:
+        ack = await database_sync_to_async(services.message_delete)(actor=self.user, message_id=frame["message_id"])
+        self._send_frame(ack.frame(frame["ref"]))
+
+    async def _react(self, frame: dict[str, Any], *, present: bool) -> None:
+        ack = await database_sync_to_async(services.reaction_set)(
+            actor=self.user, message_id=frame["message_id"], emoji=frame["emoji"], present=present
+        )
+        self._send_frame(ack.frame(frame["ref"]))
+
+    async def on_reaction_add(self, frame: dict[str, Any]) -> None:
+        await self._react(frame, present=True)
+
+    async def on_reaction_remove(self, frame: dict[str, Any]) -> None:
+        await self._react(frame, present=False)
+
+    async def on_typing(self, frame: dict[str, Any]) -> None:
+        room = self.rooms.get(frame["room_id"])
+        if room is None:
+            raise VoisinsError("not_subscribed")
+        now = time.monotonic()
+        if not domain.typing_due(last_sent=self.typing_sent.get(room.pk), now=now):
+            return
+        self.typing_sent[room.pk] = now
+        await services.typing_publish(user_id=self.user_id, display_name=self.user.display_name, room=room)
+
+    async def on_read(self, frame: dict[str, Any]) -> None:
+        await database_sync_to_async(services.read_mark)(user=self.user, room_id=frame["room_id"], seq=frame["seq"])
+
+    async def on_ping(self, frame: dict[str, Any]) -> None:
+        reply = {"type": "pong"}
+        if "ref" in frame:
+            reply["ref"] = frame["ref"]
+        self._send_frame(reply)
+

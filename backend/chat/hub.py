@@ -1,0 +1,175 @@
+"""One hub per server process (per event loop): the only reader of the channel layer.
+
+Sockets do not get a channel-layer channel each. The hub owns one channel, joins the
+group of every neighbourhood and user that has a local socket, and hands each event's
+already-encoded frame to the local sockets that should see it: no database call, no
+thread hop and no encoding per recipient. A socket's `deliver` never waits: it puts
+the frame on that socket's bounded queue, so one slow reader cannot stall the room."""
+
+import asyncio
+import logging
+import time
+import weakref
+from collections import defaultdict
+from typing import Any, Protocol
+
+from channels.layers import get_channel_layer
+from django.conf import settings
+
+from backend.chat.presence import SocketEntry, presence_store
+from backend.common.events import neighbourhood_group, user_group
+
+logger = logging.getLogger(__name__)
+
+
+class LocalSocket(Protocol):
+    user_id: int
+    presence_entry: SocketEntry
+    last_received: float
+
+    def deliver(self, text: str, room_id: int | None = None) -> None: ...
+
+    def on_control(self, control: dict[str, Any]) -> None: ...
+
+    def on_idle(self) -> None: ...
+
+
+class Hub:
+    def __init__(self) -> None:
+        self.layer = get_channel_layer()
+        self.presence = presence_store()
+        self.channel: str | None = None
+        self.by_user: dict[int, set[LocalSocket]] = defaultdict(set)
+        self.by_neighbourhood: dict[int, set[LocalSocket]] = defaultdict(set)
+        self.by_room: dict[int, set[LocalSocket]] = defaultdict(set)
+        self._start_lock = asyncio.Lock()
+        self._tasks: list[asyncio.Task] = []
+
+    async def _start(self) -> None:
+        async with self._start_lock:
+            if self.channel is None:
+                self.channel = await self.layer.new_channel("hub.")
+                self._tasks = [asyncio.create_task(self._read()), asyncio.create_task(self._sweep())]
+
+    async def attach(self, socket: LocalSocket, neighbourhood_ids: list[int]) -> None:
+        await self._start()
+        await self._join(self.by_user, socket.user_id, user_group(socket.user_id), socket)
+        for neighbourhood_id in neighbourhood_ids:
+            await self._join(self.by_neighbourhood, neighbourhood_id, neighbourhood_group(neighbourhood_id), socket)
+
+    async def detach(self, socket: LocalSocket, neighbourhood_ids: list[int], room_ids: list[int]) -> None:
+        for room_id in room_ids:
+            self.unsubscribe(socket, room_id)
+        for neighbourhood_id in neighbourhood_ids:
+            await self.leave_neighbourhood(socket, neighbourhood_id)
+        await self._leave(self.by_user, socket.user_id, user_group(socket.user_id), socket)
+
+    async def leave_neighbourhood(self, socket: LocalSocket, neighbourhood_id: int) -> None:
+        await self._leave(self.by_neighbourhood, neighbourhood_id, neighbourhood_group(neighbourhood_id), socket)
+
+    def subscribe(self, socket: LocalSocket, room_id: int) -> None:
+        # Room frames travel on the neighbourhood's group, which the hub already joined.
+        self.by_room[room_id].add(socket)
+
+    def unsubscribe(self, socket: LocalSocket, room_id: int) -> None:
+        sockets = self.by_room.get(room_id)
+        if sockets is not None:
+            sockets.discard(socket)
+            if not sockets:
+                del self.by_room[room_id]
+
+    async def _join(self, index: dict, key: int, group: str, socket: LocalSocket) -> None:
+        first = not index[key]
+        index[key].add(socket)
+        if first:
+            await self.layer.group_add(group, self.channel)
+
+    async def _leave(self, index: dict, key: int, group: str, socket: LocalSocket) -> None:
+        sockets = index.get(key)
+        if sockets is None or socket not in sockets:
+            return
+        sockets.discard(socket)
+        if not sockets:
+            del index[key]
+            await self.layer.group_discard(group, self.channel)
+
+    async def _read(self) -> None:
+        while True:
+            event = await self.layer.receive(self.channel)
+            try:
+                self.dispatch(event)
+            except Exception:
+                logger.exception("hub could not dispatch an event")
+
+    def dispatch(self, event: dict[str, Any]) -> None:
+        kind, _, key = event["group"].partition(".")
+        key = int(key)
+        if kind == "user":
+            sockets = tuple(self.by_user.get(key, ()))
+            if "control" in event:
+                for socket in sockets:
+                    socket.on_control(event["control"])
+            else:
+                text = event["frame"].decode()
+                for socket in sockets:
+                    socket.deliver(text)
+            return
+        room_id = event.get("room_id")
+        neighbours = self.by_neighbourhood.get(key, ())
+        text = event["frame"].decode()
+        if room_id is None:
+            for socket in tuple(neighbours):
+                socket.deliver(text)
+            return
+        audience = event.get("audience")
+        subscribers = self.by_room.get(room_id, set())
+        for socket in tuple(subscribers):
+            if audience is None or socket.user_id in audience:
+                socket.deliver(text, room_id)
+        if event.get("activity"):
+            activity = event["activity"].decode()
+            for socket in tuple(neighbours):
+                if socket not in subscribers and (audience is None or socket.user_id in audience):
+                    socket.deliver(activity)
+
+    async def close(self) -> None:
+        """Stops the hub's tasks (a server process ends, or a test's event loop)."""
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+        if self.channel is not None:
+            await self.layer.flush()
+            self.channel = None
+        await self.presence.close()
+
+    def sockets(self) -> list[LocalSocket]:
+        return [socket for sockets in self.by_user.values() for socket in sockets]
+
+    async def _sweep(self) -> None:
+        """Closes idle sockets and keeps this process's sockets alive in presence."""
+        refreshed = time.monotonic()
+        while True:
+            await asyncio.sleep(settings.CHAT_SWEEP_SECONDS)
+            try:
+                now = time.monotonic()
+                local = self.sockets()
+                for socket in local:
+                    if now - socket.last_received > settings.CHAT_IDLE_TIMEOUT_SECONDS:
+                        socket.on_idle()
+                if now - refreshed > settings.CHAT_PRESENCE_TTL_SECONDS / 3:
+                    await self.presence.refresh([socket.presence_entry for socket in local])
+                    refreshed = now
+            except Exception:
+                logger.exception("hub sweep failed")
+
+
+_hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub]" = weakref.WeakKeyDictionary()
+
+
+def current_hub() -> Hub:
+    loop = asyncio.get_running_loop()
+    hub = _hubs.get(loop)
+    if hub is None:
+        hub = _hubs[loop] = Hub()
+    return hub

@@ -1,0 +1,76 @@
+"""The WebSocket protocol as frontend-contract/websocket/ defines it: client frames are
+validated against those schemas, so the contract and the server cannot drift apart."""
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+
+CONTRACT_DIR = Path(__file__).resolve().parent.parent.parent / "frontend-contract" / "websocket"
+
+MAX_FRAME_BYTES = 64 * 1024
+MAX_TEXT_LENGTH = 4000
+
+
+class CloseCode:
+    UNAUTHENTICATED = 4401
+    ORIGIN_NOT_ALLOWED = 4403
+    IDLE_TIMEOUT = 4408
+    TOO_MANY_SOCKETS = 4409
+    TOO_SLOW = 4503
+
+
+def _load(direction: str) -> tuple[Registry, dict[str, dict]]:
+    common = json.loads((CONTRACT_DIR / "common.json").read_text())
+    registry = Registry().with_resource("common.json", Resource.from_contents(common))
+    schemas = {
+        path.name.removesuffix(".json"): json.loads(path.read_text())
+        for path in sorted((CONTRACT_DIR / direction).glob("*.json"))
+    }
+    return registry, schemas
+
+
+def validators(direction: str) -> dict[str, Draft202012Validator]:
+    registry, schemas = _load(direction)
+    return {name: Draft202012Validator(schema, registry=registry) for name, schema in schemas.items()}
+
+
+CLIENT_VALIDATORS = validators("client")
+
+
+@dataclass(frozen=True)
+class FrameError(Exception):
+    code: str
+    ref: str | None = None
+    detail: str = ""
+
+
+def parse_client_frame(raw: str | bytes) -> dict[str, Any]:
+    """The frame as a dict, or FrameError with the code of what is wrong."""
+    size = len(raw.encode() if isinstance(raw, str) else raw)
+    if size > MAX_FRAME_BYTES:
+        raise FrameError("frame_too_large", detail=f"{size} bytes; at most {MAX_FRAME_BYTES}")
+    try:
+        frame = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise FrameError("malformed_json", detail=str(exc)) from exc
+    if not isinstance(frame, dict):
+        raise FrameError("invalid_frame", detail="a frame is a JSON object")
+    ref = frame.get("ref") if isinstance(frame.get("ref"), str) else None
+    frame_type = frame.get("type")
+    validator = CLIENT_VALIDATORS.get(frame_type) if isinstance(frame_type, str) else None
+    if validator is None:
+        raise FrameError("unknown_type", ref=ref, detail=f"type {frame_type!r}")
+    error = next(iter(sorted(validator.iter_errors(frame), key=lambda e: list(e.path))), None)
+    if error is not None:
+        where = "/".join(str(part) for part in error.path) or "frame"
+        raise FrameError("invalid_frame", ref=ref, detail=f"{where}: {error.message}")
+    return frame
+
+
+def encode(frame: dict[str, Any]) -> str:
+    return orjson.dumps(frame).decode()

@@ -1,0 +1,85 @@
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from backend.accounts.models import User
+from backend.chat import domain
+from backend.chat.models import Message, Reaction, ReadMarker, Room
+from backend.trust.models import Membership
+from backend.trust.selectors import neighbourhood_access
+
+
+def readable_neighbourhood_ids(*, user: User) -> list[int]:
+    """Neighbourhoods whose rooms the user reads: where she is a verified member, and
+    those she moderates."""
+    member_of = Membership.objects.filter(user=user, state=Membership.State.VERIFIED).values_list(
+        "neighbourhood_id", flat=True
+    )
+    moderated = user.moderated_neighbourhoods.values_list("id", flat=True)
+    return sorted(set(member_of) | set(moderated))
+
+
+def room_access(*, user: User, room: Room) -> bool:
+    if not neighbourhood_access(user=user, neighbourhood_id=room.neighbourhood_id).can_read:
+        return False
+    return room.kind != Room.Kind.DIRECT or user.pk in (room.user_a_id, room.user_b_id)
+
+
+def readable_rooms(*, user: User) -> QuerySet[Room]:
+    """The rooms of her neighbourhoods and her direct conversations, with her unread count."""
+    neighbourhood_ids = readable_neighbourhood_ids(user=user)
+    read_seq = ReadMarker.objects.filter(user=user, room=OuterRef("pk")).values("read_seq")[:1]
+    unread = (
+        Message.objects.filter(room=OuterRef("pk"), seq__gt=Coalesce(Subquery(read_seq), Value(0)), deleted_at=None)
+        .exclude(author=user)
+        .values("room")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        Room.objects.filter(neighbourhood_id__in=neighbourhood_ids)
+        .filter(~Q(kind=Room.Kind.DIRECT) | Q(user_a=user) | Q(user_b=user))
+        .select_related("user_a", "user_b")
+        .annotate(unread=Coalesce(Subquery(unread), Value(0)))
+        .order_by("neighbourhood_id", F("kind").desc(), "name", "pk")
+    )
+
+
+def unread_count(*, user: User, room: Room, read_seq: int) -> int:
+    return Message.objects.filter(room=room, seq__gt=read_seq, deleted_at=None).exclude(author=user).count()
+
+
+def _with_relations(messages: QuerySet[Message]) -> QuerySet[Message]:
+    return messages.select_related("author", "reply_to__author")
+
+
+def messages_changed_after(*, room: Room, seq: int, limit: int) -> list[Message]:
+    """Up to `limit` + 1 messages changed after `seq`, oldest change first (one more than
+    asked tells the caller there is a gap)."""
+    return list(_with_relations(room.messages.filter(changed_seq__gt=seq)).order_by("changed_seq")[: limit + 1])
+
+
+def catch_up(*, room: Room, last_seen: int | None) -> tuple[int, list[Message], bool]:
+    """(room seq now, messages to send, gap): the changes after `last_seen`, or the latest
+    page when the device has no cursor."""
+    room_seq = Room.objects.filter(pk=room.pk).values_list("last_seq", flat=True).get()
+    if last_seen is None:
+        return room_seq, room_history(room=room, limit=domain.FIRST_PAGE)[::-1], False
+    changed = messages_changed_after(room=room, seq=last_seen, limit=domain.CATCH_UP_LIMIT)
+    plan = domain.catch_up_plan(last_seen=last_seen, room_seq=room_seq, changes=len(changed))
+    return room_seq, changed if plan.replay else [], plan.gap
+
+
+def room_history(*, room: Room, before: int | None = None, limit: int = 50) -> list[Message]:
+    """Newest first, `before` a message seq (exclusive)."""
+    messages = room.messages.all()
+    if before is not None:
+        messages = messages.filter(seq__lt=before)
+    return list(_with_relations(messages).order_by("-seq")[:limit])
+
+
+def reactions_of(*, message_ids: list[int]) -> dict[int, list[tuple[str, int]]]:
+    pairs: dict[int, list[tuple[str, int]]] = {}
+    rows = Reaction.objects.filter(message_id__in=message_ids).order_by("created_at", "pk")
+    for message_id, emoji, user_id in rows.values_list("message_id", "emoji", "user_id"):
+        pairs.setdefault(message_id, []).append((emoji, user_id))
+    return pairs

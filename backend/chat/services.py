@@ -1,0 +1,347 @@
+"""The only place that changes rooms and messages. Each change bumps the room's
+sequence number in the same transaction and is published once it commits."""
+
+import hashlib
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from backend.accounts.models import User
+from backend.chat import domain, frames, selectors
+from backend.chat.models import Message, Reaction, ReadMarker, Room
+from backend.common import events, ratelimit
+from backend.common.errors import VoisinsError
+from backend.neighbourhoods.models import Neighbourhood
+from backend.trust.models import Membership
+from backend.trust.selectors import is_moderator
+
+DEFAULT_ROOM_NAME = "Le quartier"
+
+
+@dataclass(frozen=True)
+class Ack:
+    room_id: int
+    message_id: int
+    seq: int
+    created_at: datetime | None = None
+
+    def frame(self, ref: str) -> dict[str, Any]:
+        frame = {"type": "ack", "ref": ref, "room_id": self.room_id, "message_id": self.message_id, "seq": self.seq}
+        if self.created_at is not None:
+            frame["created_at"] = self.created_at.isoformat()
+        return frame
+
+
+def _post_ack(message: Message) -> Ack:
+    return Ack(room_id=message.room_id, message_id=message.pk, seq=message.seq, created_at=message.created_at)
+
+
+# Rooms
+
+
+def rooms_ensure_default(*, neighbourhood_ids: list[int]) -> None:
+    """Every neighbourhood has a default room, made the first time someone looks."""
+    existing = set(
+        Room.objects.filter(neighbourhood_id__in=neighbourhood_ids, kind=Room.Kind.DEFAULT).values_list(
+            "neighbourhood_id", flat=True
+        )
+    )
+    for neighbourhood_id in set(neighbourhood_ids) - existing:
+        try:
+            with transaction.atomic():
+                Room.objects.create(neighbourhood_id=neighbourhood_id, kind=Room.Kind.DEFAULT, name=DEFAULT_ROOM_NAME)
+        except IntegrityError:  # made meanwhile by another request
+            pass
+
+
+def room_topic_create(*, actor: User, neighbourhood: Neighbourhood, name: str) -> Room:
+    if not is_moderator(user=actor, neighbourhood_id=neighbourhood.pk):
+        raise VoisinsError("not_moderator")
+    name = name.strip()
+    if not name:
+        raise VoisinsError("text_blank")
+    try:
+        with transaction.atomic():
+            return Room.objects.create(neighbourhood=neighbourhood, kind=Room.Kind.TOPIC, name=name, created_by=actor)
+    except IntegrityError as exc:
+        raise VoisinsError("room_name_taken") from exc
+
+
+def room_direct_open(*, actor: User, other_id: int) -> Room:
+    """The direct conversation of two verified members of one neighbourhood, made once."""
+    if other_id == actor.pk:
+        raise VoisinsError("direct_with_self")
+    shared = Membership.objects.filter(user=actor, state=Membership.State.VERIFIED).values_list(
+        "neighbourhood_id", flat=True
+    )
+    other = (
+        Membership.objects.filter(user_id=other_id, state=Membership.State.VERIFIED, neighbourhood_id__in=list(shared))
+        .select_related("user")
+        .first()
+    )
+    if other is None:
+        raise VoisinsError("not_member")
+    user_a, user_b = domain.direct_pair(actor.pk, other_id)
+    room = Room.objects.filter(user_a_id=user_a, user_b_id=user_b).first()
+    if room is not None:
+        return room
+    try:
+        with transaction.atomic():
+            return Room.objects.create(
+                neighbourhood_id=other.neighbourhood_id,
+                kind=Room.Kind.DIRECT,
+                name=f"{actor.display_name} · {other.user.display_name}",
+                user_a_id=user_a,
+                user_b_id=user_b,
+                created_by=actor,
+            )
+    except IntegrityError:
+        return Room.objects.get(user_a_id=user_a, user_b_id=user_b)
+
+
+def _readable_room(user: User, room_id: int) -> Room:
+    room = Room.objects.filter(pk=room_id).first()
+    if room is None:
+        raise VoisinsError("room_not_found")
+    if not selectors.room_access(user=user, room=room):
+        raise VoisinsError("no_access")
+    return room
+
+
+def room_for_reader(*, user: User, room_id: int) -> Room:
+    return _readable_room(user, room_id)
+
+
+# Messages
+
+
+def _next_seq(room_id: int) -> int:
+    # One statement, so concurrent writers of a room get distinct, gapless numbers.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Room._meta.db_table} SET last_seq = last_seq + 1 WHERE id = %s RETURNING last_seq", [room_id]
+        )
+        return cursor.fetchone()[0]
+
+
+def _publish_room(room: Room, frame: dict[str, Any], *, activity: dict[str, Any] | None = None) -> None:
+    events.publish_on_commit(
+        events.neighbourhood_group(room.neighbourhood_id),
+        room_id=room.pk,
+        frame=events.encode(frame),
+        activity=events.encode(activity) if activity else None,
+        audience=[room.user_a_id, room.user_b_id] if room.kind == Room.Kind.DIRECT else None,
+    )
+
+
+def _count_write(user: User) -> None:
+    """Every write (send, edit, delete, reaction) counts against one per-user limit."""
+    limit = ratelimit.RateLimit("chat-writes", settings.CHAT_WRITES_PER_WINDOW, settings.CHAT_WRITE_WINDOW_SECONDS)
+    now = time.time()
+    if ratelimit.hit(limit, str(user.pk), now) > limit.limit:
+        raise VoisinsError("rate_limited", retry_after=limit.retry_after(now))
+
+
+def _check_mentions(room: Room, mentions: list[int]) -> list[int]:
+    wanted = sorted(set(mentions))
+    if not wanted:
+        return []
+    if room.kind == Room.Kind.DIRECT:
+        readers = {room.user_a_id, room.user_b_id}
+    else:
+        readers = set(
+            User.objects.filter(pk__in=wanted)
+            .filter(
+                Q(memberships__neighbourhood_id=room.neighbourhood_id, memberships__state=Membership.State.VERIFIED)
+                | Q(moderated_neighbourhoods=room.neighbourhood_id)
+            )
+            .values_list("pk", flat=True)
+        )
+    if not set(wanted) <= readers:
+        raise VoisinsError("invalid_mention")
+    return wanted
+
+
+def message_post(
+    *,
+    author: User,
+    room_id: int,
+    text: str,
+    client_id: str,
+    reply_to_id: int | None = None,
+    mentions: list[int] | None = None,
+) -> Ack:
+    """Persists a message, then publishes it on commit. A client id already used by this
+    author returns the first acknowledgement and creates nothing."""
+    existing = Message.objects.filter(author=author, client_id=client_id).first()
+    if existing is not None:
+        return _post_ack(existing)
+    refusal = domain.text_refusal(text)
+    if refusal:
+        raise VoisinsError(refusal)
+    room = _readable_room(author, room_id)
+    _count_write(author)
+    reply_to = None
+    if reply_to_id is not None:
+        reply_to = Message.objects.filter(pk=reply_to_id, room=room).select_related("author").first()
+        if reply_to is None:
+            raise VoisinsError("invalid_reply")
+    mentioned = _check_mentions(room, mentions or [])
+    try:
+        with transaction.atomic():
+            seq = _next_seq(room.pk)
+            message = Message.objects.create(
+                room=room,
+                seq=seq,
+                changed_seq=seq,
+                author=author,
+                client_id=client_id,
+                text=text,
+                reply_to=reply_to,
+                mentions=mentioned,
+                created_at=timezone.now(),
+            )
+            _publish_room(
+                room,
+                {"type": "message.new", "room_id": room.pk, "seq": seq, "message": frames.message_body(message, [])},
+                activity={"type": "room.activity", "room_id": room.pk, "seq": seq, "author_id": author.pk},
+            )
+    except IntegrityError:  # the same client id, sent twice at once
+        return _post_ack(Message.objects.get(author=author, client_id=client_id))
+    return _post_ack(message)
+
+
+def _changeable_message(user: User, message_id: int, *, own: bool) -> tuple[Message, Room]:
+    """The message, locked, if it is in a room the user can read, not deleted, and hers
+    when `own`."""
+    message = (
+        Message.objects.select_for_update(of=("self",))
+        .select_related("room", "author", "reply_to__author")
+        .filter(pk=message_id)
+        .first()
+    )
+    if message is None or not selectors.room_access(user=user, room=message.room):
+        raise VoisinsError("message_not_found")
+    if own and message.author_id != user.pk:
+        raise VoisinsError("not_author")
+    if message.deleted_at is not None:
+        raise VoisinsError("message_deleted")
+    return message, message.room
+
+
+def message_edit(*, actor: User, message_id: int, text: str) -> Ack:
+    refusal = domain.text_refusal(text)
+    if refusal:
+        raise VoisinsError(refusal)
+    _count_write(actor)
+    with transaction.atomic():
+        message, room = _changeable_message(actor, message_id, own=True)
+        seq = _next_seq(room.pk)
+        message.text, message.edited_at, message.changed_seq = text, timezone.now(), seq
+        message.save(update_fields=["text", "edited_at", "changed_seq"])
+        reactions = selectors.reactions_of(message_ids=[message.pk]).get(message.pk, [])
+        _publish_room(
+            room,
+            {"type": "message.edited", "room_id": room.pk, "seq": seq, "message": frames.message_body(message, reactions)},
+        )
+    return Ack(room_id=room.pk, message_id=message.pk, seq=seq)
+
+
+def message_delete(*, actor: User, message_id: int) -> Ack:
+    _count_write(actor)
+    with transaction.atomic():
+        message, room = _changeable_message(actor, message_id, own=True)
+        seq = _next_seq(room.pk)
+        # The text goes with the message: a deleted message keeps only its place.
+        message.text, message.deleted_at, message.changed_seq = "", timezone.now(), seq
+        message.save(update_fields=["text", "deleted_at", "changed_seq"])
+        _publish_room(room, {"type": "message.deleted", "room_id": room.pk, "seq": seq, "message_id": message.pk})
+    return Ack(room_id=room.pk, message_id=message.pk, seq=seq)
+
+
+def reaction_set(*, actor: User, message_id: int, emoji: str, present: bool) -> Ack:
+    """Adds (present=True) or removes the actor's reaction; doing it twice changes nothing."""
+    _count_write(actor)
+    with transaction.atomic():
+        message, room = _changeable_message(actor, message_id, own=False)
+        if present:
+            _, changed = Reaction.objects.get_or_create(message=message, user=actor, emoji=emoji)
+        else:
+            changed, _ = Reaction.objects.filter(message=message, user=actor, emoji=emoji).delete()
+        if not changed:
+            return Ack(room_id=room.pk, message_id=message.pk, seq=message.changed_seq)
+        seq = _next_seq(room.pk)
+        message.changed_seq = seq
+        message.save(update_fields=["changed_seq"])
+        reactions = domain.reactions_summary(selectors.reactions_of(message_ids=[message.pk]).get(message.pk, []))
+        _publish_room(
+            room,
+            {"type": "reaction.changed", "room_id": room.pk, "seq": seq, "message_id": message.pk, "reactions": reactions},
+        )
+    return Ack(room_id=room.pk, message_id=message.pk, seq=seq)
+
+
+def read_mark(*, user: User, room_id: int, seq: int) -> dict[str, Any]:
+    """Moves her read marker forward (never back) and tells all her devices."""
+    room = _readable_room(user, room_id)
+    seq = min(seq, room.last_seq)
+    with transaction.atomic():
+        marker, _ = ReadMarker.objects.select_for_update().get_or_create(user=user, room=room)
+        if seq > marker.read_seq:
+            marker.read_seq = seq
+            marker.save(update_fields=["read_seq"])
+        frame = {
+            "type": "read.updated",
+            "room_id": room.pk,
+            "seq": marker.read_seq,
+            "unread": selectors.unread_count(user=user, room=room, read_seq=marker.read_seq),
+        }
+        events.publish_on_commit(events.user_group(user.pk), frame=events.encode(frame))
+    return frame
+
+
+async def typing_publish(*, user_id: int, display_name: str, room: Room) -> None:
+    frame = {"type": "typing", "room_id": room.pk, "user": {"id": user_id, "display_name": display_name}}
+    await events.publish_async(
+        events.neighbourhood_group(room.neighbourhood_id),
+        room_id=room.pk,
+        frame=events.encode(frame),
+        activity=None,
+        audience=[room.user_a_id, room.user_b_id] if room.kind == Room.Kind.DIRECT else None,
+    )
+
+
+# Tickets: how a mobile app opens a socket without putting its API token in a URL.
+
+
+def _ticket_key(ticket: str) -> str:
+    return "ws-ticket:" + hashlib.sha256(ticket.encode()).hexdigest()
+
+
+def ticket_issue(*, user: User, token_id: int | None) -> str:
+    ticket = secrets.token_urlsafe(32)
+    cache.set(_ticket_key(ticket), {"user_id": user.pk, "token_id": token_id}, settings.CHAT_TICKET_TTL_SECONDS)
+    return ticket
+
+
+def ticket_redeem(*, ticket: str) -> dict[str, Any] | None:
+    """The ticket's owner, once: of two redemptions at once, only one deletes the key."""
+    key = _ticket_key(ticket)
+    owner = cache.get(key)
+    if owner is None or not cache.delete(key):
+        return None
+    return owner
+
+
+async def presence_publish(*, user_id: int, neighbourhood_ids: list[int], online: bool) -> None:
+    for neighbourhood_id in neighbourhood_ids:
+        frame = {"type": "presence", "neighbourhood_id": neighbourhood_id, "user_id": user_id, "online": online}
+        await events.publish_async(events.neighbourhood_group(neighbourhood_id), room_id=None, frame=events.encode(frame))

@@ -1,0 +1,437 @@
+import asyncio
+
+import pytest
+from asgiref.sync import sync_to_async
+
+from backend.chat.models import Message, Reaction, Room
+from backend.chat.services import rooms_ensure_default
+from tests.chat.conftest import ALLOWED_ORIGIN, Socket, communicator
+from tests.conftest import make_membership, make_user
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("socket_cleanup")]
+
+
+@pytest.fixture
+def neighbour(saint_malo):
+    user = make_user("neighbour@example.org", name="Nina")
+    make_membership(user, saint_malo, state="verified", street="Rue Jacques Cartier")
+    return user
+
+
+@pytest.fixture
+def room(saint_malo):
+    rooms_ensure_default(neighbourhood_ids=[saint_malo.id])
+    return Room.objects.get(neighbourhood=saint_malo, kind="default")
+
+
+async def _subscribed(socket, room_id, **extra):
+    await socket.send({"type": "subscribe", "room_id": room_id, **extra})
+    return await socket.expect("subscribed")
+
+
+async def _send(socket, room_id, text, ref, **extra):
+    await socket.send({"type": "message.send", "ref": ref, "room_id": room_id, "text": text, **extra})
+    return await socket.expect("ack")
+
+
+# Authentication
+
+
+async def test_a_socket_without_credentials_is_closed_with_4401():
+    socket = communicator("/ws/v1/")
+    connected, _ = await socket.connect()
+    assert connected
+    output = await socket.receive_output(3)
+    assert output == {"type": "websocket.close", "code": 4401}
+
+
+async def test_a_ticket_works_once(member, connect):
+    from backend.chat import services
+
+    ticket = await sync_to_async(services.ticket_issue)(user=member, token_id=None)
+    first = communicator(f"/ws/v1/?ticket={ticket}")
+    await first.connect()
+    assert "hello" in (await first.receive_output(3))["text"]
+    second = communicator(f"/ws/v1/?ticket={ticket}")
+    await second.connect()
+    assert await second.receive_output(3) == {"type": "websocket.close", "code": 4401}
+    await first.disconnect()
+
+
+async def test_an_expired_ticket_is_refused(member, settings):
+    from backend.chat import services
+
+    settings.CHAT_TICKET_TTL_SECONDS = 1
+    ticket = await sync_to_async(services.ticket_issue)(user=member, token_id=None)
+    await asyncio.sleep(1.2)
+    socket = communicator(f"/ws/v1/?ticket={ticket}")
+    await socket.connect()
+    assert await socket.receive_output(3) == {"type": "websocket.close", "code": 4401}
+
+
+async def test_a_page_of_another_origin_is_refused_with_4403(member):
+    socket = communicator("/ws/v1/", headers=[(b"origin", b"https://evil.example")])
+    await socket.connect()
+    assert await socket.receive_output(3) == {"type": "websocket.close", "code": 4403}
+
+
+async def test_the_session_cookie_of_an_allowed_page_opens_a_socket(member, room):
+    from django.test import Client
+
+    client = Client()
+    await sync_to_async(client.force_login)(member)
+    cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
+    socket = communicator("/ws/v1/", headers=[(b"origin", ALLOWED_ORIGIN), (b"cookie", cookie)])
+    await socket.connect()
+    output = await socket.receive_output(3)
+    assert '"type":"hello"' in output["text"]
+    await socket.disconnect()
+
+
+async def test_a_session_cookie_without_origin_is_not_enough(member):
+    from django.test import Client
+
+    client = Client()
+    await sync_to_async(client.force_login)(member)
+    cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
+    socket = communicator("/ws/v1/", headers=[(b"cookie", cookie)])
+    await socket.connect()
+    assert await socket.receive_output(3) == {"type": "websocket.close", "code": 4401}
+
+
+# The summary on connect
+
+
+async def test_hello_lists_rooms_unread_counts_and_presence(member, neighbour, room, connect):
+    alice = await connect(member)
+    await _subscribed(alice, room.id)
+    await _send(alice, room.id, "Qui a une raclette ?", "m1")
+    nina = await connect(neighbour)
+    rooms = {r["id"]: r for r in nina.hello["rooms"]}
+    assert rooms[room.id]["unread"] == 1 and rooms[room.id]["kind"] == "default"
+    assert rooms[room.id]["last_seq"] == 1
+    presence = {p["neighbourhood_id"]: p["online"] for p in nina.hello["presence"]}
+    assert presence[room.neighbourhood_id] == sorted([member.id, neighbour.id])
+    assert nina.hello["limits"]["max_frame_bytes"] == 65536
+
+
+async def test_an_applicant_gets_no_rooms(applicant, room, connect):
+    socket = await connect(applicant)
+    assert socket.hello["rooms"] == []
+    await socket.send({"type": "subscribe", "room_id": room.id, "ref": "s"})
+    error = await socket.expect("error")
+    assert (error["code"], error["ref"]) == ("no_access", "s")
+
+
+# Messages
+
+
+async def test_send_is_acknowledged_then_reaches_every_subscriber(member, neighbour, room, connect):
+    alice, nina = await connect(member), await connect(neighbour)
+    await _subscribed(alice, room.id)
+    await _subscribed(nina, room.id)
+    ack = await _send(alice, room.id, "Bonjour à tous", "client-1")
+    assert (ack["ref"], ack["room_id"], ack["seq"]) == ("client-1", room.id, 1)
+    new = await nina.expect("message.new")
+    assert new["seq"] == 1 and new["message"]["id"] == ack["message_id"]
+    assert new["message"]["text"] == "Bonjour à tous" and new["message"]["author"]["display_name"] == "Marc"
+    assert (await alice.expect("message.new"))["seq"] == 1
+
+
+async def test_resending_a_client_id_returns_the_first_ack_and_creates_nothing(member, neighbour, room, connect):
+    alice, nina = await connect(member), await connect(neighbour)
+    await _subscribed(nina, room.id)
+    first = await _send(alice, room.id, "Une fois", "same-id")
+    assert (await nina.expect("message.new"))["seq"] == 1
+    again = await _send(alice, room.id, "Une fois", "same-id")
+    assert again == first
+    await nina.nothing()
+    assert await Message.objects.filter(author=member).acount() == 1
+
+
+async def test_replies_quote_and_mentions_resolve(member, neighbour, room, connect):
+    alice, nina = await connect(member), await connect(neighbour)
+    await _subscribed(nina, room.id)
+    question = await _send(alice, room.id, "Quelqu'un a une perceuse ?", "q")
+    await nina.expect("message.new")
+    await _send(nina, room.id, "Oui, passe ce soir", "a", reply_to=question["message_id"], mentions=[member.id])
+    answer = (await nina.expect("message.new"))["message"]
+    assert answer["reply_to"]["id"] == question["message_id"]
+    assert answer["reply_to"]["text"] == "Quelqu'un a une perceuse ?"
+    assert answer["mentions"] == [member.id]
+
+
+async def test_a_mention_of_someone_outside_the_room_is_refused(member, outsider, room, connect):
+    alice = await connect(member)
+    await alice.send({"type": "message.send", "ref": "x", "room_id": room.id, "text": "Salut", "mentions": [outsider.id]})
+    assert (await alice.expect("error"))["code"] == "invalid_mention"
+    assert not await Message.objects.aexists()
+
+
+async def test_reactions_edit_and_delete_reach_the_room(member, neighbour, room, connect):
+    alice, nina = await connect(member), await connect(neighbour)
+    await _subscribed(nina, room.id)
+    posted = await _send(alice, room.id, "Fête des voisins samedi", "m")
+    await nina.expect("message.new")
+    message_id = posted["message_id"]
+
+    await nina.send({"type": "reaction.add", "ref": "r1", "message_id": message_id, "emoji": "🎉"})
+    changed = await nina.expect("reaction.changed")
+    assert changed["reactions"] == [{"emoji": "🎉", "count": 1, "user_ids": [neighbour.id]}]
+    assert changed["seq"] == 2
+    await nina.send({"type": "reaction.add", "ref": "r2", "message_id": message_id, "emoji": "🎉"})
+    assert (await nina.expect("ack"))["seq"] == 2  # nothing changed
+    await nina.send({"type": "reaction.remove", "ref": "r3", "message_id": message_id, "emoji": "🎉"})
+    assert (await nina.expect("reaction.changed"))["reactions"] == []
+
+    await alice.send({"type": "message.edit", "ref": "e", "message_id": message_id, "text": "Fête des voisins dimanche"})
+    edited = await nina.expect("message.edited")
+    assert edited["message"]["text"] == "Fête des voisins dimanche" and edited["message"]["edited_at"]
+
+    await alice.send({"type": "message.delete", "ref": "d", "message_id": message_id})
+    deleted = await nina.expect("message.deleted")
+    assert (deleted["message_id"], deleted["seq"]) == (message_id, 5)
+    stored = await Message.objects.aget(pk=message_id)
+    assert stored.text == "" and stored.deleted_at is not None
+
+
+async def test_nobody_edits_or_deletes_the_message_of_someone_else(member, neighbour, room, connect):
+    alice, nina = await connect(member), await connect(neighbour)
+    posted = await _send(alice, room.id, "À moi", "m")
+    for frame in (
+        {"type": "message.edit", "ref": "e", "message_id": posted["message_id"], "text": "Piraté"},
+        {"type": "message.delete", "ref": "d", "message_id": posted["message_id"]},
+    ):
+        await nina.send(frame)
+        error = await nina.expect("error")
+        assert (error["code"], error["ref"]) == ("not_author", frame["ref"])
+    assert (await Message.objects.aget(pk=posted["message_id"])).text == "À moi"
+
+
+async def test_message_ids_of_another_neighbourhood_are_unknown(member, outsider, dinard, room, connect):
+    await sync_to_async(rooms_ensure_default)(neighbourhood_ids=[dinard.id])
+    dinard_room = await Room.objects.aget(neighbourhood=dinard)
+    otto = await connect(outsider)
+    posted = await _send(otto, dinard_room.id, "Message de Dinard", "o")
+    alice = await connect(member)
+    for frame in (
+        {"type": "message.edit", "ref": "e", "message_id": posted["message_id"], "text": "x"},
+        {"type": "message.delete", "ref": "d", "message_id": posted["message_id"]},
+        {"type": "reaction.add", "ref": "r", "message_id": posted["message_id"], "emoji": "👍"},
+    ):
+        await alice.send(frame)
+        assert (await alice.expect("error"))["code"] == "message_not_found"
+    await alice.send({"type": "message.send", "ref": "s", "room_id": dinard_room.id, "text": "Coucou"})
+    assert (await alice.expect("error"))["code"] == "no_access"
+    await alice.send({"type": "message.send", "ref": "s2", "room_id": room.id, "text": "Réponse", "reply_to": posted["message_id"]})
+    assert (await alice.expect("error"))["code"] == "invalid_reply"
+    assert not await Reaction.objects.aexists()
+    assert await Message.objects.acount() == 1
+
+
+# Catch-up
+
+
+async def test_subscribe_with_a_cursor_replays_what_was_missed(member, neighbour, room, connect):
+    alice = await connect(member)
+    for index in range(3):
+        await _send(alice, room.id, f"message {index}", f"m{index}")
+    nina = await connect(neighbour)
+    caught_up = await _subscribed(nina, room.id, last_seq=1)
+    assert caught_up["seq"] == 3 and caught_up["gap"] is False
+    assert [m["text"] for m in caught_up["messages"]] == ["message 1", "message 2"]
+    fresh = await _subscribed(nina, room.id)
+    assert [m["seq"] for m in fresh["messages"]] == [1, 2, 3]
+
+
+async def test_more_than_500_changes_answer_a_gap(member, neighbour, room, connect):
+    def fill():
+        from django.utils import timezone
+
+        Message.objects.bulk_create(
+            Message(room=room, seq=i, changed_seq=i, author=member, client_id=f"bulk-{i}", text=str(i),
+                    created_at=timezone.now())
+            for i in range(1, 502)
+        )
+        Room.objects.filter(pk=room.pk).update(last_seq=501)
+
+    await sync_to_async(fill)()
+    nina = await connect(neighbour)
+    gap = await _subscribed(nina, room.id, last_seq=0)
+    assert gap["gap"] is True and gap["messages"] == [] and gap["seq"] == 501
+    close = await _subscribed(nina, room.id, last_seq=1)
+    assert close["gap"] is False and len(close["messages"]) == 500
+
+
+# Ephemeral state
+
+
+async def test_typing_reaches_subscribers_at_most_every_three_seconds(member, neighbour, room, connect):
+    alice, nina = await connect(member), await connect(neighbour)
+    await _subscribed(alice, room.id)
+    await _subscribed(nina, room.id)
+    await alice.send({"type": "typing", "room_id": room.id})
+    await alice.send({"type": "typing", "room_id": room.id})
+    typing = await nina.expect("typing")
+    assert typing["user"] == {"id": member.id, "display_name": "Marc"}
+    await _no_second_typing(nina)
+
+
+async def _no_second_typing(socket):
+    await socket.nothing(timeout=0.4, ignore=("presence", "ack"))
+
+
+async def _presence_of(socket, user_id):
+    while True:
+        frame = await socket.expect("presence")
+        if frame["user_id"] == user_id:
+            return frame
+
+
+async def test_presence_follows_sockets(member, neighbour, room, connect):
+    alice = await connect(member)
+    nina = await connect(neighbour)
+    assert (await _presence_of(alice, neighbour.id))["online"] is True
+    second_device = await connect(neighbour)
+    await nina.close()
+    await alice.nothing()  # still online on her second device
+    await second_device.close()
+    offline = await _presence_of(alice, neighbour.id)
+    assert (offline["neighbourhood_id"], offline["online"]) == (room.neighbourhood_id, False)
+
+
+async def test_read_markers_and_unread_counts_stay_live_on_every_device(member, neighbour, room, connect):
+    phone, tablet = await connect(neighbour), await connect(neighbour)
+    alice = await connect(member)
+    await _send(alice, room.id, "Un", "1")
+    await _send(alice, room.id, "Deux", "2")
+    activity = await tablet.expect("room.activity")
+    assert (activity["room_id"], activity["author_id"]) == (room.id, member.id)
+    await phone.send({"type": "read", "room_id": room.id, "seq": 1})
+    for device in (phone, tablet):
+        updated = await device.expect("read.updated")
+        assert (updated["seq"], updated["unread"]) == (1, 1)
+    await phone.send({"type": "read", "room_id": room.id, "seq": 999})
+    assert (await tablet.expect("read.updated"))["unread"] == 0
+
+
+# Limits and bad input
+
+
+@pytest.mark.parametrize(
+    "raw, code",
+    [
+        ("{not json", "malformed_json"),
+        ("[1, 2]", "invalid_frame"),
+        ('{"type": "teleport"}', "unknown_type"),
+        ('{"type": "message.send", "ref": "a", "text": "Salut"}', "invalid_frame"),
+        ('{"type": "message.send", "ref": "a", "room_id": "un", "text": "Salut"}', "invalid_frame"),
+        ('{"type": "subscribe", "room_id": 1, "extra": true}', "invalid_frame"),
+    ],
+)
+async def test_bad_frames_get_an_error_and_the_socket_stays_usable(member, neighbour, room, connect, raw, code):
+    alice, nina = await connect(member), await connect(neighbour)
+    await _subscribed(nina, room.id)
+    await alice.send(raw)
+    error = await alice.expect("error")
+    assert error["code"] == code and error["message"]
+    await alice.ping_works()
+    await nina.nothing()
+    assert not await Message.objects.aexists()
+
+
+async def test_over_long_text_and_oversized_frames(member, room, connect):
+    alice = await connect(member)
+    await alice.send({"type": "message.send", "ref": "long", "room_id": room.id, "text": "x" * 4001})
+    error = await alice.expect("error")
+    assert (error["code"], error["ref"]) == ("invalid_frame", "long")
+    await alice.send({"type": "message.send", "ref": "huge", "room_id": room.id, "text": "x" * 70_000})
+    assert (await alice.expect("error"))["code"] == "frame_too_large"
+    await alice.send({"type": "message.send", "ref": "blank", "room_id": room.id, "text": "   "})
+    assert (await alice.expect("error"))["code"] == "text_blank"
+    await alice.ping_works()
+    assert not await Message.objects.aexists()
+
+
+async def test_a_flood_is_rate_limited(member, room, connect, settings):
+    settings.CHAT_WRITES_PER_WINDOW = 3
+    alice = await connect(member)
+    for index in range(3):
+        await _send(alice, room.id, "spam", f"s{index}")
+    await alice.send({"type": "message.send", "ref": "s3", "room_id": room.id, "text": "spam"})
+    error = await alice.expect("error")
+    assert error["code"] == "rate_limited" and 1 <= error["retry_after"] <= 10
+    assert await Message.objects.acount() == 3
+
+
+async def test_at_most_n_sockets_per_user(member, connect, settings):
+    settings.CHAT_MAX_SOCKETS_PER_USER = 2
+    await connect(member)
+    await connect(member)
+    third = await connect(member, expect_hello=False)
+    assert await third.closed_with() == 4409
+
+
+async def test_an_idle_socket_is_closed(member, connect, settings):
+    settings.CHAT_IDLE_TIMEOUT_SECONDS = 0.3
+    settings.CHAT_SWEEP_SECONDS = 0.1
+    socket = await connect(member)
+    assert await socket.closed_with(timeout=3) == 4408
+
+
+# Revocation
+
+
+async def test_revoking_a_member_takes_her_out_of_the_rooms_at_once(member, neighbour, moderator, room, connect):
+    from backend.trust.models import Membership
+    from backend.trust.services import membership_revoke
+
+    nina = await connect(neighbour)
+    await _subscribed(nina, room.id)
+    membership = await Membership.objects.aget(user=neighbour)
+    await sync_to_async(membership_revoke)(actor=moderator, membership=membership, reason="Faux profil")
+    left = await nina.expect("room.left")
+    assert (left["room_id"], left["reason"]) == (room.id, "membership_revoked")
+    alice = await connect(member)
+    await _send(alice, room.id, "Elle ne lit plus ceci", "after")
+    await nina.nothing()
+    await nina.send({"type": "subscribe", "room_id": room.id})
+    assert (await nina.expect("error"))["code"] == "no_access"
+
+
+async def test_revoking_the_token_ends_its_sockets(member, connect):
+    from backend.accounts.models import DeviceToken
+    from backend.accounts.services import token_create, token_revoke
+    from backend.chat import services
+
+    token, _ = await sync_to_async(token_create)(user=member)
+    ticket = await sync_to_async(services.ticket_issue)(user=member, token_id=token.pk)
+    socket = Socket(communicator(f"/ws/v1/?ticket={ticket}"))
+    await socket.communicator.connect()
+    await socket.expect("hello")
+    await sync_to_async(token_revoke)(token=await DeviceToken.objects.aget(pk=token.pk))
+    assert (await socket.expect("session.ended"))["reason"] == "token_revoked"
+    assert await socket.closed_with() == 4401
+
+
+async def test_a_ticket_of_a_revoked_token_opens_nothing(member):
+    from backend.accounts.services import token_create, token_revoke
+    from backend.chat import services
+
+    token, _ = await sync_to_async(token_create)(user=member)
+    ticket = await sync_to_async(services.ticket_issue)(user=member, token_id=token.pk)
+    await sync_to_async(token_revoke)(token=token)
+    socket = communicator(f"/ws/v1/?ticket={ticket}")
+    await socket.connect()
+    assert await socket.receive_output(3) == {"type": "websocket.close", "code": 4401}
+
+
+async def test_unsubscribe_stops_the_room_frames(member, neighbour, room, connect):
+    alice, nina = await connect(member), await connect(neighbour)
+    await _subscribed(nina, room.id)
+    await nina.send({"type": "unsubscribe", "room_id": room.id, "ref": "u"})
+    assert (await nina.expect("unsubscribed"))["ref"] == "u"
+    await _send(alice, room.id, "Plus pour Nina en direct", "x")
+    activity = await nina.expect("room.activity")
+    assert activity["room_id"] == room.id
+    await nina.nothing()
