@@ -1,4 +1,4 @@
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from backend.accounts.models import User
@@ -40,7 +40,12 @@ def readable_rooms(*, user: User) -> QuerySet[Room]:
         .filter(~Q(kind=Room.Kind.DIRECT) | Q(user_a=user) | Q(user_b=user))
         .select_related("user_a", "user_b")
         .annotate(unread=Coalesce(Subquery(unread), Value(0)))
-        .order_by("neighbourhood_id", F("kind").desc(), "name", "pk")
+        .order_by(
+            "neighbourhood_id",
+            Case(When(kind=Room.Kind.DEFAULT, then=0), When(kind=Room.Kind.TOPIC, then=1), default=2),
+            "name",
+            "pk",
+        )
     )
 
 
