@@ -145,7 +145,8 @@ class RoomSocket(AsyncWebsocketConsumer):
             await self.base_send({"type": "websocket.send", "text": item})
 
     def _shutdown(self, code: int, *, flush: bool = False) -> None:
-        """Closes the socket with `code`: after what is queued when `flush`, else at once."""
+        """Closes the socket with `code`: after what is queued when `flush`, else at once,
+        dropping what is queued (a socket that reads too slowly must not hold memory)."""
         if self.closing:
             return
         self.closing = True
@@ -156,12 +157,18 @@ class RoomSocket(AsyncWebsocketConsumer):
             except asyncio.QueueFull:
                 pass
         self.writer.cancel()
+        self.queue = asyncio.Queue()
         asyncio.create_task(self._close_now(code))
 
     async def _close_now(self, code: int) -> None:
         self.closing = True
         await self._detach()
-        await self.base_send({"type": "websocket.close", "code": code})
+        try:
+            # Waits while the peer reads nothing; the server's keepalive ends such a
+            # connection, and the hub no longer feeds it meanwhile.
+            await self.base_send({"type": "websocket.close", "code": code})
+        except Exception:  # the peer is already gone
+            pass
 
     async def _detach(self) -> None:
         if not self.attached:

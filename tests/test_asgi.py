@@ -1,0 +1,175 @@
+"""The ASGI application served for real: uvicorn processes on real sockets, sharing the
+test PostgreSQL and Redis, with a WebSocket client like an app's."""
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import websockets
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import connection
+
+from backend.chat import services
+from backend.chat.models import Room
+from tests.chat.contract import check_server_frame
+from tests.conftest import make_membership, make_user
+from tests.servers import free_port, wait_for
+
+pytestmark = pytest.mark.django_db(transaction=True)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    host = quote(db["HOST"] or "", safe="")
+    return f"postgres://{db['USER']}:{quote(db['PASSWORD'] or '')}@{host}:{db['PORT'] or ''}/{db['NAME']}"
+
+
+@pytest.fixture
+def serve():
+    """Starts uvicorn processes of asgi:application; returns their base ws:// URLs."""
+    processes = []
+
+    def start(**extra_env) -> str:
+        port = free_port()
+        env = {
+            **os.environ,
+            "DATABASE_URL": _database_url(),
+            "REDIS_URL": settings.REDIS_URL,
+            "SECRET_KEY": settings.SECRET_KEY,
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT),
+            "LOG_LEVEL": "WARNING",
+            **{key: str(value) for key, value in extra_env.items()},
+        }
+        process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "asgi:application", "--port", str(port), "--ws", "websockets-sansio",
+             "--ws-per-message-deflate", "false", "--lifespan", "off", "--no-access-log", "--log-level", "warning"],
+            cwd=ROOT, env=env,
+        )
+        processes.append(process)
+        wait_for(lambda: socket.create_connection(("127.0.0.1", port), timeout=0.2).close() or True, what="uvicorn")
+        return f"ws://127.0.0.1:{port}/ws/v1/"
+
+    yield start
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.wait(timeout=10)
+
+
+class Device:
+    def __init__(self, ws) -> None:
+        self.ws = ws
+        self.pending: list[dict] = []
+
+    async def send(self, frame: dict) -> None:
+        await self.ws.send(json.dumps(frame))
+
+    async def expect(self, frame_type: str, timeout: float = 5) -> dict:
+        for index, frame in enumerate(self.pending):
+            if frame["type"] == frame_type:
+                return self.pending.pop(index)
+        deadline = time.monotonic() + timeout
+        while True:
+            frame = check_server_frame(json.loads(await asyncio.wait_for(self.ws.recv(), deadline - time.monotonic())))
+            if frame["type"] == frame_type:
+                return frame
+            self.pending.append(frame)
+
+
+async def _device(url: str, user, **options) -> Device:
+    ticket = await sync_to_async(services.ticket_issue)(user=user, token_id=None)
+    ws = await websockets.connect(f"{url}?ticket={ticket}", **options)
+    device = Device(ws)
+    device.hello = await device.expect("hello")
+    return device
+
+
+@pytest.fixture
+def neighbours(saint_malo):
+    people = []
+    for index, name in enumerate(["Alice", "Bruno", "Chloé"]):
+        user = make_user(f"{name.lower()}@example.org", name=name)
+        make_membership(user, saint_malo, state="verified")
+        people.append(user)
+    services.rooms_ensure_default(neighbourhood_ids=[saint_malo.id])
+    return people, Room.objects.get(neighbourhood=saint_malo, kind="default")
+
+
+async def test_a_message_sent_through_one_process_reaches_a_socket_on_another_in_order(serve, neighbours):
+    (alice, bruno, _), room = neighbours
+    process_a, process_b = serve(), serve()
+    sender, receiver = await _device(process_a, alice), await _device(process_b, bruno)
+    await receiver.send({"type": "subscribe", "room_id": room.id})
+    await receiver.expect("subscribed")
+    for index in range(15):
+        await sender.send({"type": "message.send", "ref": f"m{index}", "room_id": room.id, "text": f"n°{index}"})
+        await sender.expect("ack")
+    received = [await receiver.expect("message.new") for _ in range(15)]
+    assert [frame["seq"] for frame in received] == list(range(1, 16))
+    assert [frame["message"]["text"] for frame in received] == [f"n°{index}" for index in range(15)]
+    await sender.ws.close()
+    await receiver.ws.close()
+
+
+async def test_presence_counts_sockets_on_every_process(serve, neighbours):
+    (alice, bruno, chloe), _ = neighbours
+    process_a, process_b = serve(), serve()
+    watcher = await _device(process_a, chloe)
+    on_a, on_b = await _device(process_a, alice), await _device(process_b, alice)
+    await on_b.send({"type": "ping"})
+    await on_b.expect("pong")
+    observer = await _device(process_b, bruno)
+    online = observer.hello["presence"][0]["online"]
+    assert alice.id in online and chloe.id in online
+    await on_a.ws.close()
+    await asyncio.sleep(0.3)
+    later = await _device(process_a, bruno)
+    assert alice.id in later.hello["presence"][0]["online"]  # still there through process B
+    await on_b.ws.close()
+    while True:
+        frame = await watcher.expect("presence")
+        if frame["user_id"] == alice.id and not frame["online"]:
+            break
+    for device in (watcher, observer, later):
+        await device.ws.close()
+
+
+async def test_a_reader_that_stalls_is_closed_and_does_not_hold_up_the_room(serve, neighbours):
+    (alice, bruno, chloe), room = neighbours
+    url = serve(CHAT_SOCKET_QUEUE_SIZE=20, CHAT_WRITES_PER_WINDOW=100000)
+    sender, healthy = await _device(url, alice), await _device(url, chloe)
+    # The stalled device reads nothing: a tiny receive buffer and no recv() calls.
+    raw = socket.socket()
+    raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    raw.connect(("127.0.0.1", int(url.split(":")[2].split("/")[0])))
+    stalled = await _device(url, bruno, sock=raw, max_queue=1)
+    for device in (healthy, stalled):
+        await device.send({"type": "subscribe", "room_id": room.id})
+    await healthy.expect("subscribed")
+    text = "x" * 3900
+    for index in range(1600):  # about 6 MB: more than the kernel buffers of the stalled socket
+        await sender.send({"type": "message.send", "ref": f"f{index}", "room_id": room.id, "text": text})
+        await sender.expect("ack")
+        assert (await healthy.expect("message.new"))["seq"] == index + 1
+    # Reading now, the stalled device finds its frames, then the close code.
+    received = 0
+    with pytest.raises(websockets.ConnectionClosed) as closed:
+        while True:
+            try:
+                await asyncio.wait_for(stalled.ws.recv(), 10)
+            except TimeoutError:
+                raise AssertionError(f"no close after {received} frames") from None
+            received += 1
+    assert closed.value.rcvd.code == 4503
+    await sender.ws.close()
+    await healthy.ws.close()
