@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q
 from django.utils import timezone
 
 from backend.accounts.models import User
@@ -21,7 +21,7 @@ from backend.common import events, ratelimit
 from backend.common.errors import VoisinsError
 from backend.neighbourhoods.models import Neighbourhood
 from backend.trust.models import Membership
-from backend.trust.selectors import is_moderator
+from backend.trust.selectors import access_annotations, is_moderator
 
 DEFAULT_ROOM_NAME = "Le quartier"
 
@@ -107,8 +107,8 @@ def room_direct_open(*, actor: User, other_id: int) -> Room:
         return Room.objects.get(user_a_id=user_a, user_b_id=user_b)
 
 
-def _readable_room(user: User, room_id: int) -> Room:
-    room = Room.objects.filter(pk=room_id).first()
+def _readable_room(user: User, room_id: int, *, client_id: str | None = None) -> Room:
+    room = selectors.room_with_access(user=user, room_id=room_id, client_id=client_id)
     if room is None:
         raise VoisinsError("room_not_found")
     if not selectors.room_access(user=user, room=room):
@@ -181,13 +181,12 @@ def message_post(
 ) -> Ack:
     """Persists a message, then publishes it on commit. A client id already used by this
     author returns the first acknowledgement and creates nothing."""
-    existing = Message.objects.filter(author=author, client_id=client_id).first()
-    if existing is not None:
-        return _post_ack(existing)
     refusal = domain.text_refusal(text)
     if refusal:
         raise VoisinsError(refusal)
-    room = _readable_room(author, room_id)
+    room = _readable_room(author, room_id, client_id=client_id)
+    if room.existing_message_id is not None:
+        return _post_ack(Message.objects.get(pk=room.existing_message_id))
     _count_write(author)
     reply_to = None
     if reply_to_id is not None:
@@ -225,9 +224,15 @@ def _changeable_message(user: User, message_id: int, *, own: bool) -> tuple[Mess
     message = (
         Message.objects.select_for_update(of=("self",))
         .select_related("room", "author", "reply_to__author")
+        .annotate(**access_annotations(user=user, neighbourhood=OuterRef("room__neighbourhood_id")))
         .filter(pk=message_id)
         .first()
     )
+    if message is not None:
+        message.room.reader_is_member, message.room.reader_is_moderator = (
+            message.reader_is_member,
+            message.reader_is_moderator,
+        )
     if message is None or not selectors.room_access(user=user, room=message.room):
         raise VoisinsError("message_not_found")
     if own and message.author_id != user.pk:

@@ -35,9 +35,9 @@ def exceeded(checks: list[tuple[RateLimit, str]], now: float) -> int | None:
 def hit(limit: RateLimit, identity: str, now: float) -> int:
     """Counts one event and returns the count of the window so far."""
     key = limit.key(identity, now)
-    cache.add(key, 0, limit.window_seconds + 1)
     try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, limit.window_seconds + 1)
-        return 1
+        return cache.incr(key)  # one round trip, but for the first event of a window
+    except ValueError:
+        if cache.add(key, 1, limit.window_seconds + 1):
+            return 1
+        return cache.incr(key)  # another process started the window meanwhile

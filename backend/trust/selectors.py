@@ -26,10 +26,32 @@ class NeighbourhoodAccess:
 def neighbourhood_access(*, user: User, neighbourhood_id: int) -> NeighbourhoodAccess:
     if not user.is_authenticated:
         return NeighbourhoodAccess(is_member=False, is_moderator=False)
-    is_member = Membership.objects.filter(user=user, neighbourhood_id=neighbourhood_id, state=VERIFIED).exists()
-    return NeighbourhoodAccess(
-        is_member=is_member, is_moderator=is_moderator(user=user, neighbourhood_id=neighbourhood_id)
+    flags = (
+        Neighbourhood.objects.filter(pk=neighbourhood_id)
+        .annotate(**access_annotations(user=user, neighbourhood=OuterRef("pk")))
+        .values("reader_is_member", "reader_is_moderator")
+        .first()
     )
+    if flags is None:
+        return NeighbourhoodAccess(is_member=False, is_moderator=False)
+    return NeighbourhoodAccess(is_member=flags["reader_is_member"], is_moderator=flags["reader_is_moderator"])
+
+
+def access_annotations(*, user: User, neighbourhood: OuterRef) -> dict[str, Exists]:
+    """The same question as `neighbourhood_access`, as annotations that a query about
+    something of a neighbourhood (a room, a message) can carry: one query, not three."""
+    return {
+        "reader_is_member": Exists(
+            Membership.objects.filter(user_id=user.pk, neighbourhood_id=neighbourhood, state=VERIFIED)
+        ),
+        "reader_is_moderator": Exists(
+            Neighbourhood.moderators.through.objects.filter(neighbourhood_id=neighbourhood, user_id=user.pk)
+        ),
+    }
+
+
+def access_from_annotations(instance) -> NeighbourhoodAccess:
+    return NeighbourhoodAccess(is_member=instance.reader_is_member, is_moderator=instance.reader_is_moderator)
 
 
 def is_moderator(*, user: User, neighbourhood_id: int) -> bool:

@@ -1,0 +1,419 @@
+"""Real-time benchmark: our server against a bare ASGI broadcast loop (bench/baseline.py),
+measured side by side in one run, with the same client, on this machine.
+
+    .venv/bin/python bench/realtime.py            # the figures of docs/performance.md
+    .venv/bin/python bench/realtime.py --quick    # smaller and shorter, to try a change
+
+It starts its own PostgreSQL and Redis (as the tests do), a database with a demo
+neighbourhood, and one server process per target; then, for each target:
+- deliveries per second at saturation, one room of 200 sockets and 10 rooms of 200;
+- p50/p99 publish-to-receive latency at half of that saturation;
+- memory per idle socket, from the server's RSS before and after opening 5,000 sockets;
+- for our server, send-to-acknowledgement p99 at 100 messages per second.
+Saturation is closed-loop: a room's sender keeps at most WINDOW messages ahead of the
+room's last receiver, so no socket is ever a slow reader."""
+
+import argparse
+import asyncio
+import os
+import resource
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+import psutil
+import websockets
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.servers import PostgresServer, RedisServer, free_port, remove, wait_for  # noqa: E402
+
+WINDOW = 50
+PAD = "x" * 200
+
+
+@dataclass
+class Sizes:
+    per_room: int
+    rooms: int
+    idle_sockets: int
+    seconds: float
+
+
+FULL = Sizes(per_room=200, rooms=10, idle_sockets=5000, seconds=6.0)
+QUICK = Sizes(per_room=50, rooms=4, idle_sockets=500, seconds=2.0)
+
+
+class Target:
+    name: str
+    command: list[str]
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+
+    async def open(self, room: int, user: int) -> websockets.ClientConnection:
+        raise NotImplementedError
+
+    def frame(self, room: int, n: int) -> str:
+        raise NotImplementedError
+
+    def read(self, raw: str) -> tuple[int, float] | None:
+        """(message number, send time) of a broadcast frame, None for other frames."""
+        raise NotImplementedError
+
+
+async def _connect(url: str) -> websockets.ClientConnection:
+    return await websockets.connect(url, compression=None, max_size=2**20, open_timeout=60, ping_interval=None)
+
+
+class Baseline(Target):
+    name = "baseline (bare ASGI loop, uvicorn)"
+
+    @property
+    def command(self) -> list[str]:
+        return _uvicorn("bench.baseline:app", self.port)
+
+    async def open(self, room: int, user: int) -> websockets.ClientConnection:
+        return await _connect(f"ws://127.0.0.1:{self.port}/?room={room}")
+
+    def frame(self, room: int, n: int) -> str:
+        return orjson.dumps({"n": n, "t": time.perf_counter(), "pad": PAD}).decode()
+
+    def read(self, raw: str) -> tuple[int, float] | None:
+        frame = orjson.loads(raw)
+        return frame["n"], frame["t"]
+
+
+class Voisins(Target):
+    def __init__(self, port: int, server: str, room_ids: list[int], user_ids: list[int]) -> None:
+        super().__init__(port)
+        self.server, self.room_ids, self.user_ids = server, room_ids, user_ids
+        self.name = f"Voisins ({server})"
+
+    @property
+    def command(self) -> list[str]:
+        if self.server == "daphne":
+            return [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "asgi:application"]
+        return _uvicorn("asgi:application", self.port)
+
+    async def open(self, room: int, user: int) -> websockets.ClientConnection:
+        from asgiref.sync import sync_to_async
+
+        from backend.accounts.models import User
+        from backend.chat.services import ticket_issue
+
+        owner = User(pk=self.user_ids[user % len(self.user_ids)])
+        ticket = await sync_to_async(ticket_issue)(user=owner, token_id=None)
+        ws = await _connect(f"ws://127.0.0.1:{self.port}/ws/v1/?ticket={ticket}")
+        while orjson.loads(await ws.recv())["type"] != "hello":
+            pass
+        if room >= 0:
+            await ws.send(orjson.dumps({"type": "subscribe", "room_id": self.room_ids[room]}).decode())
+            while orjson.loads(await ws.recv())["type"] != "subscribed":
+                pass
+        return ws
+
+    def frame(self, room: int, n: int) -> str:
+        text = f"{n} {time.perf_counter()!r} {PAD}"
+        return orjson.dumps(
+            {"type": "message.send", "ref": uuid.uuid4().hex, "room_id": self.room_ids[room], "text": text}
+        ).decode()
+
+    def read(self, raw: str) -> tuple[int, float] | None:
+        frame = orjson.loads(raw)
+        if frame["type"] != "message.new":
+            return None
+        n, sent, _ = frame["message"]["text"].split(" ", 2)
+        return int(n), float(sent)
+
+
+def _uvicorn(app: str, port: int) -> list[str]:
+    return [
+        sys.executable, "-m", "uvicorn", app, "--port", str(port), "--ws", "websockets-sansio",
+        "--ws-per-message-deflate", "false", "--lifespan", "off", "--no-access-log", "--log-level", "warning",
+    ]
+
+
+async def _open_many(target: Target, rooms: int, per_room: int, *, user_offset: int = 0) -> list[list]:
+    sockets: list[list] = [[] for _ in range(rooms)]
+    gate = asyncio.Semaphore(50)
+
+    async def one(room: int, index: int) -> None:
+        async with gate:
+            sockets[room].append(await target.open(room, user_offset + room * per_room + index))
+
+    await asyncio.gather(*(one(room, index) for room in range(rooms) for index in range(per_room)))
+    return sockets
+
+
+async def _close_all(groups: list[list]) -> None:
+    await asyncio.gather(*(ws.close() for group in groups for ws in group), return_exceptions=True)
+
+
+async def saturation(target: Target, rooms: int, per_room: int, seconds: float) -> float:
+    """Deliveries per second received by all sockets, senders as fast as the window allows."""
+    receivers = await _open_many(target, rooms, per_room)
+    senders = [await target.open(room, room) for room in range(rooms)]
+    counted = [0]
+    progress = [0] * rooms
+    stop = asyncio.Event()
+
+    async def count(ws) -> None:
+        async for _ in ws:
+            counted[0] += 1
+
+    async def probe(room: int, ws) -> None:
+        async for raw in ws:
+            counted[0] += 1
+            read = target.read(raw)
+            if read:
+                progress[room] = read[0]
+
+    async def send(room: int, ws) -> None:
+        n = 0
+        while not stop.is_set():
+            if n - progress[room] >= WINDOW:
+                await asyncio.sleep(0.0005)
+                continue
+            n += 1
+            await ws.send(target.frame(room, n))
+
+    async def drain(ws) -> None:
+        async for _ in ws:
+            pass
+
+    tasks = [asyncio.create_task(count(ws)) for group in receivers for ws in group[:-1]]
+    tasks += [asyncio.create_task(probe(room, group[-1])) for room, group in enumerate(receivers)]
+    tasks += [asyncio.create_task(drain(ws)) for ws in senders]
+    tasks += [asyncio.create_task(send(room, ws)) for room, ws in enumerate(senders)]
+    await asyncio.sleep(1.0)  # warm up
+    start_count, start = counted[0], time.perf_counter()
+    await asyncio.sleep(seconds)
+    rate = (counted[0] - start_count) / (time.perf_counter() - start)
+    stop.set()
+    for task in tasks:
+        task.cancel()
+    await _close_all(receivers + [senders])
+    return rate
+
+
+async def latency(target: Target, rooms: int, per_room: int, seconds: float, messages_per_second: float) -> tuple[float, float]:
+    """p50 and p99 publish-to-receive latency in ms, senders paced at the given rate per room."""
+    receivers = await _open_many(target, rooms, per_room)
+    senders = [await target.open(room, room) for room in range(rooms)]
+    samples: list[float] = []
+    measuring = [False]
+
+    async def receive(ws) -> None:
+        async for raw in ws:
+            read = target.read(raw)
+            if read and measuring[0]:
+                samples.append((time.perf_counter() - read[1]) * 1000)
+
+    async def send(room: int, ws) -> None:
+        interval, n = 1 / messages_per_second, 0
+        next_at = time.perf_counter() + room * interval / rooms
+        while True:
+            await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
+            n += 1
+            await ws.send(target.frame(room, n))
+            next_at += interval
+
+    async def drain(ws) -> None:
+        async for _ in ws:
+            pass
+
+    tasks = [asyncio.create_task(receive(ws)) for group in receivers for ws in group]
+    tasks += [asyncio.create_task(drain(ws)) for ws in senders]
+    tasks += [asyncio.create_task(send(room, ws)) for room, ws in enumerate(senders)]
+    await asyncio.sleep(1.0)
+    measuring[0] = True
+    await asyncio.sleep(seconds)
+    measuring[0] = False
+    for task in tasks:
+        task.cancel()
+    await _close_all(receivers + [senders])
+    quantiles = statistics.quantiles(samples, n=100)
+    return quantiles[49], quantiles[98]
+
+
+async def idle_memory(target: Target, pid: int, sockets: int) -> float:
+    """KB of server RSS per idle socket."""
+    warm = await _open_many(target, 1, 10)
+    await asyncio.sleep(1.0)
+    before = psutil.Process(pid).memory_info().rss
+    opened = await _open_many(target, 1, sockets, user_offset=10)
+    await asyncio.sleep(2.0)
+    after = psutil.Process(pid).memory_info().rss
+    await _close_all(opened + warm)
+    return (after - before) / sockets / 1024
+
+
+async def ack_latency(target: Voisins, seconds: float, messages_per_second: float = 100) -> float:
+    """p99 ms from sending message.send to its ack, at a steady rate."""
+    ws = await target.open(0, 0)
+    sent: dict[str, float] = {}
+    samples: list[float] = []
+
+    async def receive() -> None:
+        async for raw in ws:
+            frame = orjson.loads(raw)
+            if frame["type"] == "ack" and frame["ref"] in sent:
+                samples.append((time.perf_counter() - sent.pop(frame["ref"])) * 1000)
+
+    reader = asyncio.create_task(receive())
+    next_at = time.perf_counter()
+    deadline = next_at + seconds
+    while time.perf_counter() < deadline:
+        await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
+        frame = target.frame(0, 0)
+        sent[orjson.loads(frame)["ref"]] = time.perf_counter()
+        await ws.send(frame)
+        next_at += 1 / messages_per_second
+    await asyncio.sleep(0.5)
+    reader.cancel()
+    await ws.close()
+    return statistics.quantiles(samples, n=100)[98]
+
+
+def prepare_database(users: int, rooms: int) -> tuple[list[int], list[int]]:
+    """Migrates, and creates one neighbourhood with `users` verified members and rooms."""
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    from django.contrib.auth.hashers import make_password
+    from django.utils import timezone
+
+    from backend.accounts.models import User
+    from backend.chat.models import Room
+    from backend.neighbourhoods.models import Neighbourhood
+    from backend.neighbourhoods.services import neighbourhood_save
+    from backend.trust.models import Membership
+
+    call_command("migrate", verbosity=0)
+    neighbourhood = neighbourhood_save(
+        neighbourhood=Neighbourhood(
+            name="Bench", slug="bench", country="FR", center_latitude=48.65, center_longitude=-2.02, radius_m=800
+        )
+    )
+    password = make_password("bench-password-1")
+    people = User.objects.bulk_create(
+        User(email=f"bench{i}@example.org", display_name=f"Voisin {i}", password=password) for i in range(users)
+    )
+    now = timezone.now()
+    Membership.objects.bulk_create(
+        Membership(user=user, neighbourhood=neighbourhood, state="verified", route="proof", street="Rue du Banc",
+                   number="1", postcode="35400", city="Saint-Malo", latitude=48.65, longitude=-2.02,
+                   applied_at=now, decided_at=now)
+        for user in people
+    )
+    created = Room.objects.bulk_create(
+        Room(neighbourhood=neighbourhood, kind="topic", name=f"Salon {i}") for i in range(rooms)
+    )
+    return [room.pk for room in created], [user.pk for user in people]
+
+
+def start_server(target: Target, env: dict) -> subprocess.Popen:
+    process = subprocess.Popen(target.command, cwd=ROOT, env=env)
+    wait_for(lambda: socket.create_connection(("127.0.0.1", target.port), timeout=0.2).close() or True,
+             what=target.name, timeout=30)
+    return process
+
+
+async def measure(target: Target, process: subprocess.Popen, sizes: Sizes) -> dict:
+    one = await saturation(target, 1, sizes.per_room, sizes.seconds)
+    many = await saturation(target, sizes.rooms, sizes.per_room, sizes.seconds)
+    # Messages per second per room that make half of this target's own saturation.
+    rates = {"one": one / 2 / sizes.per_room, "many": many / 2 / (sizes.rooms * sizes.per_room)}
+    result = {
+        "saturation_one": one,
+        "saturation_many": many,
+        "latency_one": await latency(target, 1, sizes.per_room, sizes.seconds, rates["one"]),
+        "latency_many": await latency(target, sizes.rooms, sizes.per_room, sizes.seconds, rates["many"]),
+        "idle_kb": await idle_memory(target, process.pid, sizes.idle_sockets),
+        "half_rates": rates,
+    }
+    if isinstance(target, Voisins):
+        result["ack_p99"] = await ack_latency(target, sizes.seconds)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="smaller rooms and shorter runs")
+    parser.add_argument("--servers", default="uvicorn,daphne", help="servers to measure ours under")
+    args = parser.parse_args()
+    sizes = QUICK if args.quick else FULL
+    resource.setrlimit(resource.RLIMIT_NOFILE, (20000, 20000))
+
+    workdir = Path(tempfile.mkdtemp(prefix="voisins-bench-"))
+    postgres, redis_server = PostgresServer(workdir / "postgres"), RedisServer(workdir)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "backend.settings",
+        "DATABASE_URL": postgres.url,
+        "REDIS_URL": redis_server.url,
+        "SECRET_KEY": "bench-only-secret",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "LOG_LEVEL": "WARNING",
+        "CHAT_WRITES_PER_WINDOW": "100000000",
+        "CHAT_IDLE_TIMEOUT_SECONDS": "600",
+        "PRIVATE_MEDIA_ROOT": str(workdir / "private"),
+    }
+    os.environ.update(env)
+    try:
+        room_ids, user_ids = prepare_database(users=max(600, sizes.idle_sockets // 9), rooms=sizes.rooms)
+        results = {}
+        baseline = Baseline(free_port())
+        process = start_server(baseline, env)
+        try:
+            results[baseline.name] = asyncio.run(measure(baseline, process, sizes))
+        finally:
+            process.terminate()
+            process.wait()
+        for server in args.servers.split(","):
+            target = Voisins(free_port(), server, room_ids, user_ids)
+            process = start_server(target, env)
+            try:
+                results[target.name] = asyncio.run(measure(target, process, sizes))
+            finally:
+                process.terminate()
+                process.wait()
+        report(results, sizes, baseline.name)
+    finally:
+        redis_server.stop()
+        postgres.stop()
+        remove(workdir)
+
+
+def report(results: dict, sizes: Sizes, baseline_name: str) -> None:
+    base = results[baseline_name]
+    rooms = f"{sizes.rooms} rooms x {sizes.per_room}"
+    print(f"\nReal-time benchmark, {os.cpu_count()} cores, one client process, window {WINDOW} messages per room.")
+    print(f"{'':36} {'1 room x ' + str(sizes.per_room):>20} {rooms:>20} {'p50/p99 ms (1 room)':>22} "
+          f"{'p50/p99 ms (' + str(sizes.rooms) + ' rooms)':>22} {'KB/idle socket':>15} {'ack p99 ms':>11}")
+    for name, r in results.items():
+        print(
+            f"{name:36} {r['saturation_one']:>13,.0f} /s {r['saturation_one'] / base['saturation_one']:>4.2f}x"
+            f" {r['saturation_many']:>13,.0f} /s {r['saturation_many'] / base['saturation_many']:>4.2f}x"
+            f" {r['latency_one'][0]:>10.1f} / {r['latency_one'][1]:<9.1f}"
+            f" {r['latency_many'][0]:>10.1f} / {r['latency_many'][1]:<9.1f}"
+            f" {r['idle_kb']:>15.1f} {r.get('ack_p99', float('nan')):>11.1f}"
+        )
+    print("Latency is measured at half of each target's own saturation:")
+    for name, r in results.items():
+        print(f"  {name}: {r['half_rates']['one']:.0f} messages/s in one room, "
+              f"{r['half_rates']['many']:.1f} messages/s per room in {sizes.rooms} rooms")
+
+
+if __name__ == "__main__":
+    main()
