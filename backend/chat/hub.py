@@ -116,21 +116,24 @@ class Hub:
             return
         room_id = event.get("room_id")
         neighbours = self.by_neighbourhood.get(key, ())
-        text = event["frame"].decode()
         if room_id is None:
+            text = event["frame"].decode()
             for socket in tuple(neighbours):
                 socket.deliver(text)
             return
         audience = event.get("audience")
         subscribers = self.by_room.get(room_id, set())
-        for socket in tuple(subscribers):
-            if audience is None or socket.user_id in audience:
+        readers = [s for s in subscribers if audience is None or s.user_id in audience]
+        for frame in event["frames"]:
+            text = frame.decode()
+            for socket in readers:
                 socket.deliver(text, room_id)
-        if event.get("activity"):
-            activity = event["activity"].decode()
-            for socket in tuple(neighbours):
-                if socket not in subscribers and (audience is None or socket.user_id in audience):
-                    socket.deliver(activity)
+        if event["activities"]:
+            others = [s for s in neighbours if s not in subscribers and (audience is None or s.user_id in audience)]
+            for activity in event["activities"]:
+                text = activity.decode()
+                for socket in others:
+                    socket.deliver(text)
 
     async def close(self) -> None:
         """Stops the hub's tasks (a server process ends, or a test's event loop)."""

@@ -27,15 +27,10 @@ def room_access(*, user: User, room: Room) -> bool:
     return can_read and (room.kind != Room.Kind.DIRECT or user.pk in (room.user_a_id, room.user_b_id))
 
 
-def room_with_access(*, user: User, room_id: int, client_id: str | None = None) -> Room | None:
-    """The room with what `room_access` needs, in one query; with a client id, also the id
-    of the user's message already sent with it (`existing_message_id`)."""
+def rooms_with_access(*, user: User, room_ids: set[int]) -> list[Room]:
+    """The rooms with what `room_access` needs, in one query."""
     annotations = access_annotations(user=user, neighbourhood=OuterRef("neighbourhood_id"))
-    if client_id is not None:
-        annotations["existing_message_id"] = Subquery(
-            Message.objects.filter(author_id=user.pk, client_id=client_id).values("pk")[:1]
-        )
-    return Room.objects.filter(pk=room_id).annotate(**annotations).first()
+    return list(Room.objects.filter(pk__in=room_ids).annotate(**annotations))
 
 
 def readable_rooms(*, user: User) -> QuerySet[Room]:

@@ -107,12 +107,19 @@ def room_direct_open(*, actor: User, other_id: int) -> Room:
         return Room.objects.get(user_a_id=user_a, user_b_id=user_b)
 
 
-def _readable_room(user: User, room_id: int, *, client_id: str | None = None) -> Room:
-    room = selectors.room_with_access(user=user, room_id=room_id, client_id=client_id)
+def _room_refusal(user: User, room: Room | None) -> str | None:
     if room is None:
-        raise VoisinsError("room_not_found")
+        return "room_not_found"
     if not selectors.room_access(user=user, room=room):
-        raise VoisinsError("no_access")
+        return "no_access"
+    return None
+
+
+def _readable_room(user: User, room_id: int) -> Room:
+    room = next(iter(selectors.rooms_with_access(user=user, room_ids={room_id})), None)
+    refusal = _room_refusal(user, room)
+    if refusal:
+        raise VoisinsError(refusal)
     return room
 
 
@@ -123,30 +130,40 @@ def room_for_reader(*, user: User, room_id: int) -> Room:
 # Messages
 
 
-def _next_seq(room_id: int) -> int:
-    # One statement, so concurrent writers of a room get distinct, gapless numbers.
+def _advance_seq(room_id: int, changes: int = 1) -> int:
+    """Reserves `changes` sequence numbers of the room and returns the last one. One
+    statement, so concurrent writers of a room get distinct, gapless numbers."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {Room._meta.db_table} SET last_seq = last_seq + 1 WHERE id = %s RETURNING last_seq", [room_id]
+            f"UPDATE {Room._meta.db_table} SET last_seq = last_seq + %s WHERE id = %s RETURNING last_seq",
+            [changes, room_id],
         )
         return cursor.fetchone()[0]
 
 
-def _publish_room(room: Room, frame: dict[str, Any], *, activity: dict[str, Any] | None = None) -> None:
-    events.publish_on_commit(
-        events.neighbourhood_group(room.neighbourhood_id),
-        room_id=room.pk,
-        frame=events.encode(frame),
-        activity=events.encode(activity) if activity else None,
-        audience=[room.user_a_id, room.user_b_id] if room.kind == Room.Kind.DIRECT else None,
-    )
+def _room_event(room: Room, frames_: list[dict[str, Any]], activities: list[dict[str, Any]] | None = None) -> dict:
+    """A room's frames as the hubs receive them: subscribers get `frames`, the room's other
+    readers the small `activities` (for their unread counts)."""
+    return {
+        "room_id": room.pk,
+        "frames": [events.encode(frame) for frame in frames_],
+        "activities": [events.encode(activity) for activity in activities or []],
+        "audience": [room.user_a_id, room.user_b_id] if room.kind == Room.Kind.DIRECT else None,
+    }
+
+
+def _publish_room(room: Room, frames_: list[dict[str, Any]], activities: list[dict[str, Any]] | None = None) -> None:
+    events.publish_on_commit(events.neighbourhood_group(room.neighbourhood_id), **_room_event(room, frames_, activities))
+
+
+def _writes_limit() -> ratelimit.RateLimit:
+    """Every write (send, edit, delete, reaction) counts against one per-user limit."""
+    return ratelimit.RateLimit("chat-writes", settings.CHAT_WRITES_PER_WINDOW, settings.CHAT_WRITE_WINDOW_SECONDS)
 
 
 def _count_write(user: User) -> None:
-    """Every write (send, edit, delete, reaction) counts against one per-user limit."""
-    limit = ratelimit.RateLimit("chat-writes", settings.CHAT_WRITES_PER_WINDOW, settings.CHAT_WRITE_WINDOW_SECONDS)
-    now = time.time()
-    if ratelimit.hit(limit, str(user.pk), now) > limit.limit:
+    limit, now = _writes_limit(), time.time()
+    if not ratelimit.allowed(limit, str(user.pk), now, 1):
         raise VoisinsError("rate_limited", retry_after=limit.retry_after(now))
 
 
@@ -170,6 +187,15 @@ def _check_mentions(room: Room, mentions: list[int]) -> list[int]:
     return wanted
 
 
+@dataclass(frozen=True)
+class PostRequest:
+    room_id: int
+    text: str
+    client_id: str
+    reply_to_id: int | None = None
+    mentions: tuple[int, ...] = ()
+
+
 def message_post(
     *,
     author: User,
@@ -179,43 +205,111 @@ def message_post(
     reply_to_id: int | None = None,
     mentions: list[int] | None = None,
 ) -> Ack:
-    """Persists a message, then publishes it on commit. A client id already used by this
-    author returns the first acknowledgement and creates nothing."""
-    refusal = domain.text_refusal(text)
-    if refusal:
-        raise VoisinsError(refusal)
-    room = _readable_room(author, room_id, client_id=client_id)
-    if room.existing_message_id is not None:
-        return _post_ack(Message.objects.get(pk=room.existing_message_id))
-    _count_write(author)
-    reply_to = None
-    if reply_to_id is not None:
-        reply_to = Message.objects.filter(pk=reply_to_id, room=room).select_related("author").first()
-        if reply_to is None:
-            raise VoisinsError("invalid_reply")
-    mentioned = _check_mentions(room, mentions or [])
-    try:
-        with transaction.atomic():
-            seq = _next_seq(room.pk)
-            message = Message.objects.create(
-                room=room,
-                seq=seq,
-                changed_seq=seq,
-                author=author,
-                client_id=client_id,
-                text=text,
-                reply_to=reply_to,
-                mentions=mentioned,
-                created_at=timezone.now(),
-            )
+    """Persists one message; see `messages_post`."""
+    request = PostRequest(room_id, text, client_id, reply_to_id, tuple(mentions or ()))
+    result = messages_post(author=author, requests=[request])[0]
+    if isinstance(result, VoisinsError):
+        raise result
+    return result
+
+
+def messages_post(*, author: User, requests: list[PostRequest]) -> list[Ack | VoisinsError]:
+    """Persists a device's messages in the order sent, then publishes them on commit.
+
+    Under load, the sends queued on a socket arrive here together and share one room
+    query, one sequence-number update per room and one INSERT. Each request gets its
+    ack, or the error that refused it alone. A client id this author already used
+    returns the first ack and creates nothing."""
+    results: list[Ack | VoisinsError | None] = [None] * len(requests)
+    known = {
+        m.client_id: m for m in Message.objects.filter(author=author, client_id__in={r.client_id for r in requests})
+    }
+    rooms = {room.pk: room for room in selectors.rooms_with_access(user=author, room_ids={r.room_id for r in requests})}
+    first_of: dict[str, int] = {}
+    candidates: list[int] = []
+    for index, request in enumerate(requests):
+        if request.client_id in known:
+            results[index] = _post_ack(known[request.client_id])
+        elif request.client_id in first_of:
+            continue  # a resend within the batch: gets the first one's answer below
+        else:
+            first_of[request.client_id] = index
+            refusal = domain.text_refusal(request.text) or _room_refusal(author, rooms.get(request.room_id))
+            if refusal:
+                results[index] = VoisinsError(refusal)
+            else:
+                candidates.append(index)
+
+    limit, now = _writes_limit(), time.time()
+    within = ratelimit.allowed(limit, str(author.pk), now, len(candidates)) if candidates else 0
+    for index in candidates[within:]:
+        results[index] = VoisinsError("rate_limited", retry_after=limit.retry_after(now))
+    candidates = candidates[:within]
+
+    replies = {
+        m.pk: m
+        for m in Message.objects.filter(
+            pk__in={requests[i].reply_to_id for i in candidates if requests[i].reply_to_id}
+        ).select_related("author")
+    }
+    accepted: list[tuple[int, Room, Message | None, list[int]]] = []
+    for index in candidates:
+        request, room = requests[index], rooms[requests[index].room_id]
+        reply_to = replies.get(request.reply_to_id) if request.reply_to_id else None
+        try:
+            if request.reply_to_id and (reply_to is None or reply_to.room_id != room.pk):
+                raise VoisinsError("invalid_reply")
+            accepted.append((index, room, reply_to, _check_mentions(room, list(request.mentions))))
+        except VoisinsError as exc:
+            results[index] = exc
+    if accepted:
+        try:
+            for index, ack in _insert_messages(author, requests, accepted):
+                results[index] = ack
+        except IntegrityError:  # a client id sent twice at once, from two sockets
+            if len(requests) == 1:
+                return [_post_ack(Message.objects.get(author=author, client_id=requests[0].client_id))]
+            for index, _, _, _ in accepted:
+                results[index] = messages_post(author=author, requests=[requests[index]])[0]
+    for index, request in enumerate(requests):
+        if results[index] is None:
+            results[index] = results[first_of[request.client_id]]
+    return results
+
+
+def _insert_messages(
+    author: User, requests: list[PostRequest], accepted: list[tuple[int, Room, Message | None, list[int]]]
+) -> list[tuple[int, Ack]]:
+    now = timezone.now()
+    by_room: dict[int, list[tuple[int, Room, Message | None, list[int]]]] = {}
+    for item in accepted:
+        by_room.setdefault(item[1].pk, []).append(item)
+    with transaction.atomic():
+        rows: list[tuple[int, Message]] = []
+        for room_id, items in by_room.items():
+            last = _advance_seq(room_id, len(items))
+            for offset, (index, room, reply_to, mentioned) in enumerate(items):
+                seq = last - len(items) + 1 + offset
+                rows.append(
+                    (
+                        index,
+                        Message(
+                            room=room, seq=seq, changed_seq=seq, author=author, client_id=requests[index].client_id,
+                            text=requests[index].text, reply_to=reply_to, mentions=mentioned, created_at=now,
+                        ),
+                    )
+                )
+        Message.objects.bulk_create([message for _, message in rows])
+        for room_id, items in by_room.items():
+            room = items[0][1]
+            posted = [message for _, message in rows if message.room_id == room_id]
             _publish_room(
                 room,
-                {"type": "message.new", "room_id": room.pk, "seq": seq, "message": frames.message_body(message, [])},
-                activity={"type": "room.activity", "room_id": room.pk, "seq": seq, "author_id": author.pk},
+                [{"type": "message.new", "room_id": room_id, "seq": m.seq, "message": frames.message_body(m, [])}
+                 for m in posted],
+                [{"type": "room.activity", "room_id": room_id, "seq": m.seq, "author_id": author.pk} for m in posted],
             )
-    except IntegrityError:  # the same client id, sent twice at once
-        return _post_ack(Message.objects.get(author=author, client_id=client_id))
-    return _post_ack(message)
+    return [(index, _post_ack(message)) for index, message in rows]
 
 
 def _changeable_message(user: User, message_id: int, *, own: bool) -> tuple[Message, Room]:
@@ -249,13 +343,13 @@ def message_edit(*, actor: User, message_id: int, text: str) -> Ack:
     _count_write(actor)
     with transaction.atomic():
         message, room = _changeable_message(actor, message_id, own=True)
-        seq = _next_seq(room.pk)
+        seq = _advance_seq(room.pk)
         message.text, message.edited_at, message.changed_seq = text, timezone.now(), seq
         message.save(update_fields=["text", "edited_at", "changed_seq"])
         reactions = selectors.reactions_of(message_ids=[message.pk]).get(message.pk, [])
         _publish_room(
             room,
-            {"type": "message.edited", "room_id": room.pk, "seq": seq, "message": frames.message_body(message, reactions)},
+            [{"type": "message.edited", "room_id": room.pk, "seq": seq, "message": frames.message_body(message, reactions)}],
         )
     return Ack(room_id=room.pk, message_id=message.pk, seq=seq)
 
@@ -264,11 +358,11 @@ def message_delete(*, actor: User, message_id: int) -> Ack:
     _count_write(actor)
     with transaction.atomic():
         message, room = _changeable_message(actor, message_id, own=True)
-        seq = _next_seq(room.pk)
+        seq = _advance_seq(room.pk)
         # The text goes with the message: a deleted message keeps only its place.
         message.text, message.deleted_at, message.changed_seq = "", timezone.now(), seq
         message.save(update_fields=["text", "deleted_at", "changed_seq"])
-        _publish_room(room, {"type": "message.deleted", "room_id": room.pk, "seq": seq, "message_id": message.pk})
+        _publish_room(room, [{"type": "message.deleted", "room_id": room.pk, "seq": seq, "message_id": message.pk}])
     return Ack(room_id=room.pk, message_id=message.pk, seq=seq)
 
 
@@ -283,13 +377,13 @@ def reaction_set(*, actor: User, message_id: int, emoji: str, present: bool) -> 
             changed, _ = Reaction.objects.filter(message=message, user=actor, emoji=emoji).delete()
         if not changed:
             return Ack(room_id=room.pk, message_id=message.pk, seq=message.changed_seq)
-        seq = _next_seq(room.pk)
+        seq = _advance_seq(room.pk)
         message.changed_seq = seq
         message.save(update_fields=["changed_seq"])
         reactions = domain.reactions_summary(selectors.reactions_of(message_ids=[message.pk]).get(message.pk, []))
         _publish_room(
             room,
-            {"type": "reaction.changed", "room_id": room.pk, "seq": seq, "message_id": message.pk, "reactions": reactions},
+            [{"type": "reaction.changed", "room_id": room.pk, "seq": seq, "message_id": message.pk, "reactions": reactions}],
         )
     return Ack(room_id=room.pk, message_id=message.pk, seq=seq)
 
@@ -315,13 +409,7 @@ def read_mark(*, user: User, room_id: int, seq: int) -> dict[str, Any]:
 
 async def typing_publish(*, user_id: int, display_name: str, room: Room) -> None:
     frame = {"type": "typing", "room_id": room.pk, "user": {"id": user_id, "display_name": display_name}}
-    await events.publish_async(
-        events.neighbourhood_group(room.neighbourhood_id),
-        room_id=room.pk,
-        frame=events.encode(frame),
-        activity=None,
-        audience=[room.user_a_id, room.user_b_id] if room.kind == Room.Kind.DIRECT else None,
-    )
+    await events.publish_async(events.neighbourhood_group(room.neighbourhood_id), **_room_event(room, [frame]))
 
 
 # Tickets: how a mobile app opens a socket without putting its API token in a URL.

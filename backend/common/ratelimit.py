@@ -32,12 +32,18 @@ def exceeded(checks: list[tuple[RateLimit, str]], now: float) -> int | None:
     return max(delays) if delays else None
 
 
-def hit(limit: RateLimit, identity: str, now: float) -> int:
-    """Counts one event and returns the count of the window so far."""
+def hit(limit: RateLimit, identity: str, now: float, events: int = 1) -> int:
+    """Counts events and returns the count of the window so far."""
     key = limit.key(identity, now)
     try:
-        return cache.incr(key)  # one round trip, but for the first event of a window
+        return cache.incr(key, events)  # one round trip, but for the first events of a window
     except ValueError:
-        if cache.add(key, 1, limit.window_seconds + 1):
-            return 1
-        return cache.incr(key)  # another process started the window meanwhile
+        if cache.add(key, events, limit.window_seconds + 1):
+            return events
+        return cache.incr(key, events)  # another process started the window meanwhile
+
+
+def allowed(limit: RateLimit, identity: str, now: float, events: int) -> int:
+    """Counts `events` and returns how many of them, the first ones, are within the limit."""
+    count = hit(limit, identity, now, events)
+    return max(0, min(events, limit.limit - (count - events)))

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection, transaction
 
 from backend.chat.models import Message, Room
-from backend.chat.services import message_post, rooms_ensure_default
+from backend.chat.services import PostRequest, message_post, messages_post, rooms_ensure_default
 from backend.common.errors import VoisinsError
 
 
@@ -16,14 +16,52 @@ def room(saint_malo):
 
 @pytest.mark.django_db
 def test_posting_is_a_fixed_number_of_queries(member, room, django_assert_num_queries):
-    # The hot path: one query for the room, her access and an earlier message with this
-    # client id; then, in a transaction (a savepoint here), the sequence number and the row.
-    with django_assert_num_queries(5):
+    # The hot path: earlier messages with these client ids, the room with her access;
+    # then, in a transaction (a savepoint here), the sequence numbers and the rows.
+    with django_assert_num_queries(6):
         message_post(author=member, room_id=room.id, text="Salut", client_id="q1")
 
 
 @pytest.mark.django_db
-def test_a_resend_is_two_queries_and_writes_nothing(member, room, django_assert_num_queries):
+def test_a_batch_costs_the_queries_of_one_message(member, room, django_assert_num_queries):
+    requests = [PostRequest(room_id=room.id, text=f"n°{i}", client_id=f"b{i}") for i in range(10)]
+    with django_assert_num_queries(6):
+        acks = messages_post(author=member, requests=requests)
+    assert [ack.seq for ack in acks] == list(range(1, 11))
+    assert list(Message.objects.order_by("seq").values_list("text", flat=True)) == [f"n°{i}" for i in range(10)]
+
+
+@pytest.mark.django_db
+def test_one_bad_request_in_a_batch_refuses_only_itself(member, room, outsider, dinard):
+    rooms_ensure_default(neighbourhood_ids=[dinard.id])
+    other = Room.objects.get(neighbourhood=dinard)
+    results = messages_post(
+        author=member,
+        requests=[
+            PostRequest(room_id=room.id, text="un", client_id="1"),
+            PostRequest(room_id=other.id, text="ailleurs", client_id="2"),
+            PostRequest(room_id=room.id, text="   ", client_id="3"),
+            PostRequest(room_id=room.id, text="deux", client_id="4", reply_to_id=999999),
+            PostRequest(room_id=room.id, text="un", client_id="1"),
+            PostRequest(room_id=room.id, text="trois", client_id="5"),
+        ],
+    )
+    outcome = [r.code if isinstance(r, VoisinsError) else r.seq for r in results]
+    assert outcome == [1, "no_access", "text_blank", "invalid_reply", 1, 2]
+    assert Message.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_batch_over_the_rate_limit_keeps_the_first_ones(member, room, settings):
+    settings.CHAT_WRITES_PER_WINDOW = 3
+    requests = [PostRequest(room_id=room.id, text=f"n°{i}", client_id=f"r{i}") for i in range(5)]
+    results = messages_post(author=member, requests=requests)
+    assert [type(r).__name__ for r in results] == ["Ack", "Ack", "Ack", "VoisinsError", "VoisinsError"]
+    assert results[3].code == "rate_limited"
+
+
+@pytest.mark.django_db
+def test_a_resend_writes_nothing(member, room, django_assert_num_queries):
     message_post(author=member, room_id=room.id, text="Salut", client_id="q1")
     with django_assert_num_queries(2):
         message_post(author=member, room_id=room.id, text="Salut", client_id="q1")
