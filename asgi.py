@@ -8,7 +8,6 @@ from django.core.asgi import get_asgi_application  # noqa: E402
 
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from backend.chat.routing import websocket_urlpatterns  # noqa: E402
@@ -16,7 +15,9 @@ from backend.chat.routing import websocket_urlpatterns  # noqa: E402
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        # Origins are checked by the socket itself, so that a refused page gets close code 4403.
-        "websocket": AuthMiddlewareStack(URLRouter(websocket_urlpatterns)),
+        # The socket authenticates itself (ticket, or session cookie from an allowed
+        # origin) so that a refused page gets a close code, and so that no middleware
+        # wraps each frame it sends.
+        "websocket": URLRouter(websocket_urlpatterns),
     }
 )

@@ -87,7 +87,9 @@ DATABASES = {
         # Sockets run their queries in one thread per process: keeping its connection
         # spares a PostgreSQL connection per message.
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
+        # No health-check query before each batch: a dead connection fails one call
+        # (nothing is acknowledged, clients resend) and is replaced on the next.
+        conn_health_checks=False,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -5,12 +5,16 @@ import asyncio
 import logging
 import time
 import uuid
+from importlib import import_module
 from typing import Any
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.contrib.auth import get_user
+from django.http import HttpRequest, parse_cookie
 from django.utils import timezone
 
 from backend.accounts.models import DeviceToken, User
@@ -53,6 +57,15 @@ def _ticket_owner(ticket: str) -> tuple[User, int | None] | None:
     return user, token_id
 
 
+def _session_user(session_key: str) -> User | None:
+    """The user of a session, as Django's authentication middleware would find her.
+    (Channels' session middleware would wrap every frame we send; we need it only here.)"""
+    request = HttpRequest()
+    request.session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    user = get_user(request)
+    return user if user.is_authenticated else None
+
+
 class RoomSocket(AsyncWebsocketConsumer):
     # No channel-layer channel per socket: the process hub delivers to `deliver`.
     channel_layer_alias = None
@@ -60,6 +73,12 @@ class RoomSocket(AsyncWebsocketConsumer):
     user: User
     attached = False
     closing = False
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels' own dispatch first hops to the database thread to close stale
+        # connections, so every frame would wait for the thread; our database calls
+        # (database_sync_to_async) close them around each call anyway.
+        await getattr(self, get_handler_name(message))(message)
 
     async def connect(self) -> None:
         await self.accept()
@@ -120,11 +139,14 @@ class RoomSocket(AsyncWebsocketConsumer):
             if owner is None:
                 return CloseCode.UNAUTHENTICATED
             return owner[0], owner[1], None
-        user = self.scope.get("user")
         # A session cookie is only trusted from a page of an allowed origin.
-        if not origin or user is None or not user.is_authenticated:
+        session_key = parse_cookie(headers.get(b"cookie", b"").decode("latin-1")).get(settings.SESSION_COOKIE_NAME)
+        if not origin or not session_key:
             return CloseCode.UNAUTHENTICATED
-        return user, None, self.scope["session"].session_key
+        user = await database_sync_to_async(_session_user)(session_key)
+        if user is None:
+            return CloseCode.UNAUTHENTICATED
+        return user, None, session_key
 
     # Outgoing: one bounded queue and one writer per socket.
 

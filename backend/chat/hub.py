@@ -17,6 +17,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 
 from backend.chat.presence import SocketEntry, presence_store
+from backend.common import events
 from backend.common.events import neighbourhood_group, user_group
 
 logger = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ class Hub:
     async def _start(self) -> None:
         async with self._start_lock:
             if self.channel is None:
+                events.serve_from(asyncio.get_running_loop())
                 self.channel = await self.layer.new_channel("hub.")
                 self._tasks = [asyncio.create_task(self._read()), asyncio.create_task(self._sweep())]
 

@@ -5,6 +5,7 @@ frame is encoded once by the publisher; each process's hub hands the same text t
 every local socket. If a publish fails, clients still get the change when they
 catch up from their cursor."""
 
+import asyncio
 import logging
 from functools import partial
 from typing import Any
@@ -35,11 +36,37 @@ def publish_on_commit(group: str, **event: Any) -> None:
     transaction.on_commit(partial(publish_now, group, **event))
 
 
+_server_loop: asyncio.AbstractEventLoop | None = None
+
+
+def serve_from(loop: asyncio.AbstractEventLoop) -> None:
+    """Called by the process hub: publishes from database threads go to this loop."""
+    global _server_loop
+    _server_loop = loop
+
+
 def publish_now(group: str, **event: Any) -> None:
+    message = {"type": EVENT_TYPE, "group": group, **event}
+    loop = _server_loop
+    if loop is not None and loop.is_running():
+        # From a database thread of the server: hand the publish to the event loop
+        # without waiting for Redis, so the thread goes on with the next write.
+        loop.call_soon_threadsafe(_spawn_publish, group, message)
+        return
     try:
-        async_to_sync(get_channel_layer().group_send)(group, {"type": EVENT_TYPE, "group": group, **event})
+        async_to_sync(get_channel_layer().group_send)(group, message)
     except Exception:  # the change is committed; clients catch up from their cursor
         logger.exception("could not publish to %s", group)
+
+
+def _spawn_publish(group: str, message: dict[str, Any]) -> None:
+    task = asyncio.ensure_future(get_channel_layer().group_send(group, message))
+    task.add_done_callback(partial(_log_failure, group))
+
+
+def _log_failure(group: str, task: asyncio.Task) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("could not publish to %s", group, exc_info=task.exception())
 
 
 async def publish_async(group: str, **event: Any) -> None:

@@ -88,6 +88,12 @@ async def test_the_session_cookie_of_an_allowed_page_opens_a_socket(member, room
     await socket.disconnect()
 
 
+async def test_an_unknown_session_cookie_is_refused():
+    socket = communicator("/ws/v1/", headers=[(b"origin", ALLOWED_ORIGIN), (b"cookie", b"sessionid=forged")])
+    await socket.connect()
+    assert await socket.receive_output(3) == {"type": "websocket.close", "code": 4401}
+
+
 async def test_a_session_cookie_without_origin_is_not_enough(member):
     from django.test import Client
 
