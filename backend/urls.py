@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from backend.chat.views import resident_page
+
 urlpatterns = [
+    path("", resident_page, name="resident"),
     path("admin/", admin.site.urls),
     path("api/v1/auth/", include("backend.accounts.urls")),
     path("api/v1/neighbourhoods/", include("backend.neighbourhoods.urls")),

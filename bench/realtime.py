@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import os
 import resource
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,7 +33,7 @@ import websockets
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.servers import PostgresServer, RedisServer, free_port, remove, wait_for  # noqa: E402
+from tests.servers import PostgresServer, RedisServer, free_port, remove, wait_for_port  # noqa: E402
 
 WINDOW = 50
 PAD = "x" * 200
@@ -324,8 +323,7 @@ def prepare_database(users: int, rooms: int) -> tuple[list[int], list[int]]:
 
 def start_server(target: Target, env: dict) -> subprocess.Popen:
     process = subprocess.Popen(target.command, cwd=ROOT, env=env)
-    wait_for(lambda: socket.create_connection(("127.0.0.1", target.port), timeout=0.2).close() or True,
-             what=target.name, timeout=30)
+    wait_for_port(target.port, what=target.name)
     return process
 
 

@@ -158,3 +158,42 @@ def client_for():
         return client
 
     return build
+
+
+@pytest.fixture
+def serve():
+    """Starts uvicorn processes of asgi:application on the test database and Redis;
+    returns each one's http://127.0.0.1:port base."""
+    import subprocess
+    import sys
+
+    from django.conf import settings
+    from django.db import connection
+
+    processes = []
+
+    def start(**extra_env) -> str:
+        port = servers.free_port()
+        base = f"http://127.0.0.1:{port}"
+        env = {
+            **os.environ,
+            "DATABASE_URL": servers.database_url(connection.settings_dict),
+            "REDIS_URL": settings.REDIS_URL,
+            "SECRET_KEY": settings.SECRET_KEY,
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "WS_ALLOWED_ORIGINS": base,
+            "LOG_LEVEL": "WARNING",
+            **{key: str(value) for key, value in extra_env.items()},
+        }
+        command = [sys.executable, "-m", "uvicorn", "asgi:application", "--port", str(port), "--ws",
+                   "websockets-sansio", "--ws-per-message-deflate", "false", "--lifespan", "off",
+                   "--no-access-log", "--log-level", "warning"]
+        processes.append(subprocess.Popen(command, cwd=Path(__file__).resolve().parent.parent, env=env))
+        servers.wait_for_port(port, what="uvicorn")
+        return base
+
+    yield start
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.wait(timeout=10)

@@ -60,6 +60,17 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def database_url(settings_dict: dict) -> str:
+    """A DATABASE_URL for another process to reach the database of these Django settings."""
+    host = quote(settings_dict["HOST"] or "", safe="")
+    password = quote(settings_dict["PASSWORD"] or "")
+    return f"postgres://{settings_dict['USER']}:{password}@{host}:{settings_dict['PORT'] or ''}/{settings_dict['NAME']}"
+
+
+def wait_for_port(port: int, *, what: str, timeout: float = 30.0) -> None:
+    wait_for(lambda: socket.create_connection(("127.0.0.1", port), timeout=0.2).close() or True, what=what, timeout=timeout)
+
+
 def wait_for(check, *, what: str, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while True:

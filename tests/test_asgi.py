@@ -3,67 +3,19 @@ test PostgreSQL and Redis, with a WebSocket client like an app's."""
 
 import asyncio
 import json
-import os
 import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import websockets
 from asgiref.sync import sync_to_async
-from django.conf import settings
-from django.db import connection
 
 from backend.chat import services
 from backend.chat.models import Room
 from tests.chat.contract import check_server_frame
 from tests.conftest import make_membership, make_user
-from tests.servers import free_port, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    host = quote(db["HOST"] or "", safe="")
-    return f"postgres://{db['USER']}:{quote(db['PASSWORD'] or '')}@{host}:{db['PORT'] or ''}/{db['NAME']}"
-
-
-@pytest.fixture
-def serve():
-    """Starts uvicorn processes of asgi:application; returns their base ws:// URLs."""
-    processes = []
-
-    def start(**extra_env) -> str:
-        port = free_port()
-        env = {
-            **os.environ,
-            "DATABASE_URL": _database_url(),
-            "REDIS_URL": settings.REDIS_URL,
-            "SECRET_KEY": settings.SECRET_KEY,
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT),
-            "LOG_LEVEL": "WARNING",
-            **{key: str(value) for key, value in extra_env.items()},
-        }
-        process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "asgi:application", "--port", str(port), "--ws", "websockets-sansio",
-             "--ws-per-message-deflate", "false", "--lifespan", "off", "--no-access-log", "--log-level", "warning"],
-            cwd=ROOT, env=env,
-        )
-        processes.append(process)
-        wait_for(lambda: socket.create_connection(("127.0.0.1", port), timeout=0.2).close() or True, what="uvicorn")
-        return f"ws://127.0.0.1:{port}/ws/v1/"
-
-    yield start
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        process.wait(timeout=10)
 
 
 class Device:
@@ -88,7 +40,7 @@ class Device:
 
 async def _device(url: str, user, **options) -> Device:
     ticket = await sync_to_async(services.ticket_issue)(user=user, token_id=None)
-    ws = await websockets.connect(f"{url}?ticket={ticket}", **options)
+    ws = await websockets.connect(f"{url.replace('http', 'ws')}/ws/v1/?ticket={ticket}", **options)
     device = Device(ws)
     device.hello = await device.expect("hello")
     return device
@@ -151,7 +103,7 @@ async def test_a_reader_that_stalls_is_closed_and_does_not_hold_up_the_room(serv
     # The stalled device reads nothing: a tiny receive buffer and no recv() calls.
     raw = socket.socket()
     raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    raw.connect(("127.0.0.1", int(url.split(":")[2].split("/")[0])))
+    raw.connect(("127.0.0.1", int(url.rsplit(":", 1)[1])))
     stalled = await _device(url, bruno, sock=raw, max_queue=1)
     for device in (healthy, stalled):
         await device.send({"type": "subscribe", "room_id": room.id})

@@ -207,7 +207,12 @@ class RoomSocket(AsyncWebsocketConsumer):
             return
         self.attached = False
         await self.hub.detach(self, self.neighbourhood_ids, list(self.rooms))
-        if await self.hub.presence.disconnect(self.presence_entry):
+        try:
+            went_offline = await self.hub.presence.disconnect(self.presence_entry)
+        except Exception:  # presence expires by itself; the socket is gone either way
+            logger.exception("could not update presence")
+            return
+        if went_offline:
             await services.presence_publish(user_id=self.user_id, neighbourhood_ids=self.neighbourhood_ids, online=False)
 
     async def disconnect(self, code: int) -> None:

@@ -22,7 +22,10 @@ class SocketEntry:
 
 class RedisPresence:
     def __init__(self, url: str) -> None:
-        self.redis = aioredis.Redis.from_url(url)
+        # Thousands of sockets may connect at once: they wait for one of a few
+        # connections rather than each opening its own.
+        pool = aioredis.BlockingConnectionPool.from_url(url, max_connections=32, timeout=20)
+        self.redis = aioredis.Redis(connection_pool=pool)
 
     @staticmethod
     def _user_key(user_id: int) -> str:

@@ -1,0 +1,98 @@
+"""The resident page in a real Chromium (Debian's), against a real server process."""
+
+import os
+import re
+
+import pytest
+from django.contrib.auth.hashers import make_password
+
+from backend.accounts.models import User
+from backend.chat.models import Room
+from backend.chat.services import rooms_ensure_default
+from tests.conftest import PASSWORD, make_membership
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Chromium is missing: `apt-get install chromium` (.ci/run does it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+        )
+        yield browser
+        browser.close()
+
+
+def _resident(email, name, neighbourhood, state):
+    # The server process checks passwords with the production hashers.
+    user = User.objects.create(
+        email=email, display_name=name, password=make_password(PASSWORD, hasher="pbkdf2_sha256")
+    )
+    make_membership(user, neighbourhood, state=state)
+    return user
+
+
+def _log_in(browser, base, email):
+    page = browser.new_context().new_page()
+    page.goto(base + "/")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    return page
+
+
+def test_two_neighbours_chat_live_and_a_stranger_reads_nothing(serve, browser, saint_malo, tmp_path):
+    from playwright.sync_api import expect
+
+    _resident("alice@example.org", "Alice", saint_malo, "verified")
+    _resident("bruno@example.org", "Bruno", saint_malo, "verified")
+    _resident("zoe@example.org", "Zoé", saint_malo, "pending")
+    rooms_ensure_default(neighbourhood_ids=[saint_malo.id])
+    Room.objects.create(neighbourhood=saint_malo, kind="topic", name="Prêts")
+    base = serve()
+
+    alice = _log_in(browser, base, "alice@example.org")
+    bruno = _log_in(browser, base, "bruno@example.org")
+    for page in (alice, bruno):
+        expect(page.locator("nav button.active")).to_contain_text("Le quartier")
+
+    alice.fill("#text", "Qui me prête une raclette samedi ?")
+    alice.press("#text", "Enter")
+    expect(bruno.locator("#messages .message")).to_contain_text("Alice")
+    expect(bruno.locator("#messages .message .text")).to_have_text("Qui me prête une raclette samedi ?")
+    expect(bruno.locator("#typing")).to_have_text("Alice écrit…")
+
+    # A message in a room Bruno is not looking at shows as unread.
+    alice.click("nav button:has-text('Prêts')")
+    expect(alice.locator("nav button.active")).to_contain_text("Prêts")
+    alice.fill("#text", "Perceuse disponible")
+    alice.press("#text", "Enter")
+    expect(bruno.locator("nav button:has-text('Prêts') .badge")).to_have_text("1")
+    bruno.click("nav button:has-text('Prêts')")
+    expect(bruno.locator("#messages .message .text")).to_have_text("Perceuse disponible")
+    expect(bruno.locator("nav button:has-text('Prêts') .badge")).to_have_text("")
+    bruno.screenshot(path=str(tmp_path / "bruno.png"))
+
+    zoe = _log_in(browser, base, "zoe@example.org")
+    expect(zoe.locator("#notice")).to_contain_text("pas encore vérifiée")
+    expect(zoe.locator("nav button")).to_have_count(0)
+    expect(zoe.locator("#messages")).not_to_contain_text(re.compile("raclette|Perceuse"))
+
+
+def test_a_wrong_password_is_said_on_the_page(serve, browser, saint_malo):
+    from playwright.sync_api import expect
+
+    _resident("alice@example.org", "Alice", saint_malo, "verified")
+    page = browser.new_context().new_page()
+    page.goto(serve() + "/")
+    page.fill("input[name=email]", "alice@example.org")
+    page.fill("input[name=password]", "pas le bon")
+    page.click("button[type=submit]")
+    expect(page.locator("#login-error")).to_have_text("Adresse e-mail ou mot de passe incorrect.")
