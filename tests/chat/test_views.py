@@ -4,7 +4,7 @@ import os
 import re
 
 import pytest
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import PBKDF2PasswordHasher, make_password
 
 from backend.accounts.models import User
 from backend.chat.models import Room
@@ -33,7 +33,7 @@ def browser():
 def _resident(email, name, neighbourhood, state):
     # The server process checks passwords with the production hashers.
     user = User.objects.create(
-        email=email, display_name=name, password=make_password(PASSWORD, hasher="pbkdf2_sha256")
+        email=email, display_name=name, password=make_password(PASSWORD, hasher=PBKDF2PasswordHasher())
     )
     make_membership(user, neighbourhood, state=state)
     return user
@@ -48,15 +48,22 @@ def _log_in(browser, base, email):
     return page
 
 
-def test_two_neighbours_chat_live_and_a_stranger_reads_nothing(serve, browser, saint_malo, tmp_path):
-    from playwright.sync_api import expect
-
+@pytest.fixture
+def site(serve, saint_malo):
+    """Alice and Bruno, verified, Zoé, pending, and a server; made before the browser
+    starts, since Playwright's event loop forbids the ORM in this thread."""
     _resident("alice@example.org", "Alice", saint_malo, "verified")
     _resident("bruno@example.org", "Bruno", saint_malo, "verified")
     _resident("zoe@example.org", "Zoé", saint_malo, "pending")
     rooms_ensure_default(neighbourhood_ids=[saint_malo.id])
     Room.objects.create(neighbourhood=saint_malo, kind="topic", name="Prêts")
-    base = serve()
+    return serve()
+
+
+def test_two_neighbours_chat_live_and_a_stranger_reads_nothing(site, browser, tmp_path):
+    from playwright.sync_api import expect
+
+    base = site
 
     alice = _log_in(browser, base, "alice@example.org")
     bruno = _log_in(browser, base, "bruno@example.org")
@@ -86,12 +93,11 @@ def test_two_neighbours_chat_live_and_a_stranger_reads_nothing(serve, browser, s
     expect(zoe.locator("#messages")).not_to_contain_text(re.compile("raclette|Perceuse"))
 
 
-def test_a_wrong_password_is_said_on_the_page(serve, browser, saint_malo):
+def test_a_wrong_password_is_said_on_the_page(site, browser):
     from playwright.sync_api import expect
 
-    _resident("alice@example.org", "Alice", saint_malo, "verified")
     page = browser.new_context().new_page()
-    page.goto(serve() + "/")
+    page.goto(site + "/")
     page.fill("input[name=email]", "alice@example.org")
     page.fill("input[name=password]", "pas le bon")
     page.click("button[type=submit]")
