@@ -28,10 +28,8 @@ from backend.trust.selectors import neighbourhood_access
 
 logger = logging.getLogger(__name__)
 
-# A device may have this many sends waiting to be stored; they are stored up to
-# POST_BATCH at a time.
-OUTBOX_LIMIT = 200
-POST_BATCH = 100
+# Sends of one device waiting to be stored; more is a flood.
+SENDS_WAITING_LIMIT = 200
 
 
 def _hello_rooms(user: User, neighbourhood_ids: list[int]) -> list[dict[str, Any]]:
@@ -94,8 +92,7 @@ class RoomSocket(AsyncWebsocketConsumer):
         self.rooms: dict[int, Room] = {}
         self.catching_up: dict[int, list[str]] = {}
         self.typing_sent: dict[int, float] = {}
-        self.outbox: list[dict[str, Any]] = []
-        self.poster: asyncio.Task | None = None
+        self.sends_waiting = 0
         self.neighbourhood_ids = await database_sync_to_async(selectors.readable_neighbourhood_ids)(user=self.user)
         self.presence_entry = SocketEntry(
             socket_id=uuid.uuid4().hex, user_id=self.user_id, neighbourhood_ids=tuple(self.neighbourhood_ids)
@@ -298,33 +295,26 @@ class RoomSocket(AsyncWebsocketConsumer):
         self._send_frame(reply)
 
     async def on_message_send(self, frame: dict[str, Any]) -> None:
-        # Sends queue up while earlier ones are being stored, and are stored together.
-        if len(self.outbox) >= OUTBOX_LIMIT:
+        # Stored by the process outbox, together with what other sockets sent meanwhile.
+        if self.sends_waiting >= SENDS_WAITING_LIMIT:
             raise VoisinsError("rate_limited", retry_after=1)
-        self.outbox.append(frame)
-        if self.poster is None or self.poster.done():
-            self.poster = asyncio.create_task(self._post_outbox())
+        self.sends_waiting += 1
+        request = services.PostRequest(
+            author=self.user,
+            room_id=frame["room_id"],
+            text=frame["text"],
+            client_id=frame["ref"],
+            reply_to_id=frame.get("reply_to"),
+            mentions=tuple(frame.get("mentions") or ()),
+        )
+        self.hub.outbox.add(self, frame, request)
 
-    async def _post_outbox(self) -> None:
-        while self.outbox and not self.closing:
-            batch, self.outbox = self.outbox[:POST_BATCH], self.outbox[POST_BATCH:]
-            requests = [
-                services.PostRequest(
-                    room_id=f["room_id"], text=f["text"], client_id=f["ref"],
-                    reply_to_id=f.get("reply_to"), mentions=tuple(f.get("mentions") or ()),
-                )
-                for f in batch
-            ]
-            try:
-                results = await database_sync_to_async(services.messages_post)(author=self.user, requests=requests)
-            except Exception:
-                logger.exception("posting failed")
-                results = [VoisinsError("server_error")] * len(batch)
-            for frame, result in zip(batch, results):
-                if isinstance(result, VoisinsError):
-                    self._send_error(result.code, ref=frame["ref"], **result.params)
-                else:
-                    self._send_frame(result.frame(frame["ref"]))
+    def on_posted(self, frame: dict[str, Any], result: services.Ack | VoisinsError) -> None:
+        self.sends_waiting -= 1
+        if isinstance(result, VoisinsError):
+            self._send_error(result.code, ref=frame["ref"], **result.params)
+        else:
+            self._send_frame(result.frame(frame["ref"]))
 
     async def on_message_edit(self, frame: dict[str, Any]) -> None:
         ack = await database_sync_to_async(services.message_edit)(

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from channels.layers import get_channel_layer
 from django.conf import settings
 
+from backend.chat.outbox import Outbox
 from backend.chat.presence import SocketEntry, presence_store
 from backend.common import events
 from backend.common.events import neighbourhood_group, user_group
@@ -43,6 +44,7 @@ class Hub:
         self.by_user: dict[int, set[LocalSocket]] = defaultdict(set)
         self.by_neighbourhood: dict[int, set[LocalSocket]] = defaultdict(set)
         self.by_room: dict[int, set[LocalSocket]] = defaultdict(set)
+        self.outbox = Outbox()
         self._start_lock = asyncio.Lock()
         self._tasks: list[asyncio.Task] = []
 
@@ -143,6 +145,7 @@ class Hub:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
+        await self.outbox.close()
         if self.channel is not None:
             await self.layer.flush()
             self.channel = None

@@ -5,7 +5,12 @@ from backend.accounts.models import User
 from backend.chat import domain
 from backend.chat.models import Message, Reaction, ReadMarker, Room
 from backend.trust.models import Membership
-from backend.trust.selectors import access_annotations, access_from_annotations, neighbourhood_access
+from backend.trust.selectors import (
+    NeighbourhoodAccess,
+    access_annotations,
+    access_from_annotations,
+    neighbourhood_access,
+)
 
 
 def readable_neighbourhood_ids(*, user: User) -> list[int]:
@@ -18,13 +23,15 @@ def readable_neighbourhood_ids(*, user: User) -> list[int]:
     return sorted(set(member_of) | set(moderated))
 
 
-def room_access(*, user: User, room: Room) -> bool:
-    """May she read the room? Uses the access annotations when the room carries them."""
-    if hasattr(room, "reader_is_member"):
-        can_read = access_from_annotations(room).can_read
-    else:
-        can_read = neighbourhood_access(user=user, neighbourhood_id=room.neighbourhood_id).can_read
-    return can_read and (room.kind != Room.Kind.DIRECT or user.pk in (room.user_a_id, room.user_b_id))
+def room_access(*, user: User, room: Room, access: NeighbourhoodAccess | None = None) -> bool:
+    """May she read the room? From `access` when given, else the room's access
+    annotations when it carries them, else one question to trust."""
+    if access is None:
+        if hasattr(room, "reader_is_member"):
+            access = access_from_annotations(room)
+        else:
+            access = neighbourhood_access(user=user, neighbourhood_id=room.neighbourhood_id)
+    return access.can_read and (room.kind != Room.Kind.DIRECT or user.pk in (room.user_a_id, room.user_b_id))
 
 
 def rooms_with_access(*, user: User, room_ids: set[int]) -> list[Room]:

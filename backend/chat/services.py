@@ -21,7 +21,7 @@ from backend.common import events, ratelimit
 from backend.common.errors import VoisinsError
 from backend.neighbourhoods.models import Neighbourhood
 from backend.trust.models import Membership
-from backend.trust.selectors import access_annotations, is_moderator
+from backend.trust.selectors import NeighbourhoodAccess, access_annotations, access_map, is_moderator
 
 DEFAULT_ROOM_NAME = "Le quartier"
 
@@ -107,10 +107,10 @@ def room_direct_open(*, actor: User, other_id: int) -> Room:
         return Room.objects.get(user_a_id=user_a, user_b_id=user_b)
 
 
-def _room_refusal(user: User, room: Room | None) -> str | None:
+def _room_refusal(user: User, room: Room | None, access: NeighbourhoodAccess | None = None) -> str | None:
     if room is None:
         return "room_not_found"
-    if not selectors.room_access(user=user, room=room):
+    if not selectors.room_access(user=user, room=room, access=access):
         return "no_access"
     return None
 
@@ -189,6 +189,7 @@ def _check_mentions(room: Room, mentions: list[int]) -> list[int]:
 
 @dataclass(frozen=True)
 class PostRequest:
+    author: User
     room_id: int
     text: str
     client_id: str
@@ -206,46 +207,53 @@ def message_post(
     mentions: list[int] | None = None,
 ) -> Ack:
     """Persists one message; see `messages_post`."""
-    request = PostRequest(room_id, text, client_id, reply_to_id, tuple(mentions or ()))
-    result = messages_post(author=author, requests=[request])[0]
+    request = PostRequest(author, room_id, text, client_id, reply_to_id, tuple(mentions or ()))
+    result = messages_post(requests=[request])[0]
     if isinstance(result, VoisinsError):
         raise result
     return result
 
 
-def messages_post(*, author: User, requests: list[PostRequest]) -> list[Ack | VoisinsError]:
-    """Persists a device's messages in the order sent, then publishes them on commit.
+def messages_post(*, requests: list[PostRequest]) -> list[Ack | VoisinsError]:
+    """Persists messages in the order given, then publishes them on commit.
 
-    Under load, the sends queued on a socket arrive here together and share one room
-    query, one sequence-number update per room and one INSERT. Each request gets its
-    ack, or the error that refused it alone. A client id this author already used
-    returns the first ack and creates nothing."""
+    Under load, the sends waiting in a server process arrive here together, from any
+    sockets, and share the look-ups, one sequence-number update per room and one
+    INSERT. Each request gets its ack, or the error that refused it alone. A client id
+    its author already used returns the first ack and creates nothing."""
     results: list[Ack | VoisinsError | None] = [None] * len(requests)
     known = {
-        m.client_id: m for m in Message.objects.filter(author=author, client_id__in={r.client_id for r in requests})
+        (m.author_id, m.client_id): m
+        for m in Message.objects.filter(
+            author_id__in={r.author.pk for r in requests}, client_id__in={r.client_id for r in requests}
+        )
     }
-    rooms = {room.pk: room for room in selectors.rooms_with_access(user=author, room_ids={r.room_id for r in requests})}
-    first_of: dict[str, int] = {}
+    new = [r for r in requests if (r.author.pk, r.client_id) not in known]
+    rooms: dict[int, Room] = {}
+    access: dict[tuple[int, int], NeighbourhoodAccess] = {}
+    if new:
+        rooms = {room.pk: room for room in Room.objects.filter(pk__in={r.room_id for r in new})}
+        neighbourhood_ids = {room.neighbourhood_id for room in rooms.values()}
+        access = access_map(user_ids={r.author.pk for r in new}, neighbourhood_ids=neighbourhood_ids)
+    first_of: dict[tuple[int, str], int] = {}
     candidates: list[int] = []
     for index, request in enumerate(requests):
-        if request.client_id in known:
-            results[index] = _post_ack(known[request.client_id])
-        elif request.client_id in first_of:
+        key = (request.author.pk, request.client_id)
+        if key in known:
+            results[index] = _post_ack(known[key])
+        elif key in first_of:
             continue  # a resend within the batch: gets the first one's answer below
         else:
-            first_of[request.client_id] = index
-            refusal = domain.text_refusal(request.text) or _room_refusal(author, rooms.get(request.room_id))
+            first_of[key] = index
+            room = rooms.get(request.room_id)
+            author_access = access[(request.author.pk, room.neighbourhood_id)] if room else None
+            refusal = domain.text_refusal(request.text) or _room_refusal(request.author, room, author_access)
             if refusal:
                 results[index] = VoisinsError(refusal)
             else:
                 candidates.append(index)
 
-    limit, now = _writes_limit(), time.time()
-    within = ratelimit.allowed(limit, str(author.pk), now, len(candidates)) if candidates else 0
-    for index in candidates[within:]:
-        results[index] = VoisinsError("rate_limited", retry_after=limit.retry_after(now))
-    candidates = candidates[:within]
-
+    candidates = _within_rate_limits(requests, candidates, results)
     replies = {
         m.pk: m
         for m in Message.objects.filter(
@@ -264,21 +272,40 @@ def messages_post(*, author: User, requests: list[PostRequest]) -> list[Ack | Vo
             results[index] = exc
     if accepted:
         try:
-            for index, ack in _insert_messages(author, requests, accepted):
+            for index, ack in _insert_messages(requests, accepted):
                 results[index] = ack
         except IntegrityError:  # a client id sent twice at once, from two sockets
             if len(requests) == 1:
-                return [_post_ack(Message.objects.get(author=author, client_id=requests[0].client_id))]
+                request = requests[0]
+                return [_post_ack(Message.objects.get(author=request.author, client_id=request.client_id))]
             for index, _, _, _ in accepted:
-                results[index] = messages_post(author=author, requests=[requests[index]])[0]
+                results[index] = messages_post(requests=[requests[index]])[0]
     for index, request in enumerate(requests):
         if results[index] is None:
-            results[index] = results[first_of[request.client_id]]
+            results[index] = results[first_of[(request.author.pk, request.client_id)]]
     return results
 
 
+def _within_rate_limits(
+    requests: list[PostRequest], candidates: list[int], results: list[Ack | VoisinsError | None]
+) -> list[int]:
+    """The candidates each author's write limit lets through (her first ones); the rest
+    are refused with rate_limited."""
+    limit, now = _writes_limit(), time.time()
+    by_author: dict[int, list[int]] = {}
+    for index in candidates:
+        by_author.setdefault(requests[index].author.pk, []).append(index)
+    kept: set[int] = set()
+    for author_id, indexes in by_author.items():
+        within = ratelimit.allowed(limit, str(author_id), now, len(indexes))
+        kept.update(indexes[:within])
+        for index in indexes[within:]:
+            results[index] = VoisinsError("rate_limited", retry_after=limit.retry_after(now))
+    return [index for index in candidates if index in kept]
+
+
 def _insert_messages(
-    author: User, requests: list[PostRequest], accepted: list[tuple[int, Room, Message | None, list[int]]]
+    requests: list[PostRequest], accepted: list[tuple[int, Room, Message | None, list[int]]]
 ) -> list[tuple[int, Ack]]:
     now = timezone.now()
     by_room: dict[int, list[tuple[int, Room, Message | None, list[int]]]] = {}
@@ -290,12 +317,13 @@ def _insert_messages(
             last = _advance_seq(room_id, len(items))
             for offset, (index, room, reply_to, mentioned) in enumerate(items):
                 seq = last - len(items) + 1 + offset
+                request = requests[index]
                 rows.append(
                     (
                         index,
                         Message(
-                            room=room, seq=seq, changed_seq=seq, author=author, client_id=requests[index].client_id,
-                            text=requests[index].text, reply_to=reply_to, mentions=mentioned, created_at=now,
+                            room=room, seq=seq, changed_seq=seq, author=request.author, client_id=request.client_id,
+                            text=request.text, reply_to=reply_to, mentions=mentioned, created_at=now,
                         ),
                     )
                 )
@@ -307,7 +335,7 @@ def _insert_messages(
                 room,
                 [{"type": "message.new", "room_id": room_id, "seq": m.seq, "message": frames.message_body(m, [])}
                  for m in posted],
-                [{"type": "room.activity", "room_id": room_id, "seq": m.seq, "author_id": author.pk} for m in posted],
+                [{"type": "room.activity", "room_id": room_id, "seq": m.seq, "author_id": m.author_id} for m in posted],
             )
     return [(index, _post_ack(message)) for index, message in rows]
 

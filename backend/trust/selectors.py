@@ -50,6 +50,24 @@ def access_annotations(*, user: User, neighbourhood: OuterRef) -> dict[str, Exis
     }
 
 
+def access_map(*, user_ids: set[int], neighbourhood_ids: set[int]) -> dict[tuple[int, int], NeighbourhoodAccess]:
+    """`neighbourhood_access` for many people and neighbourhoods at once, in two queries:
+    {(user id, neighbourhood id): access}, every pair present."""
+    members = set(
+        Membership.objects.filter(user_id__in=user_ids, neighbourhood_id__in=neighbourhood_ids, state=VERIFIED)
+        .values_list("user_id", "neighbourhood_id")
+    )
+    moderators = set(
+        Neighbourhood.moderators.through.objects.filter(user_id__in=user_ids, neighbourhood_id__in=neighbourhood_ids)
+        .values_list("user_id", "neighbourhood_id")
+    )
+    return {
+        (user_id, nid): NeighbourhoodAccess(is_member=(user_id, nid) in members, is_moderator=(user_id, nid) in moderators)
+        for user_id in user_ids
+        for nid in neighbourhood_ids
+    }
+
+
 def access_from_annotations(instance) -> NeighbourhoodAccess:
     return NeighbourhoodAccess(is_member=instance.reader_is_member, is_moderator=instance.reader_is_moderator)
 
