@@ -146,7 +146,7 @@ class HistoryApi(ApiView):
     def get(self, request, room_id: int):
         query = HistoryQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        room = services.room_for_reader(user=request.user, room_id=room_id)
+        room = selectors.room_for_reader(user=request.user, room_id=room_id)
         limit = query.validated_data["limit"]
         messages = selectors.room_history(room=room, before=query.validated_data.get("before"), limit=limit)
         next_before = messages[-1].seq if len(messages) == limit and messages[-1].seq > 1 else None

@@ -270,7 +270,7 @@ class RoomSocket(AsyncWebsocketConsumer):
             self._send_error(exc.code, ref=frame.get("ref"), **exc.params)
 
     async def on_subscribe(self, frame: dict[str, Any]) -> None:
-        room = await database_sync_to_async(services.room_for_reader)(user=self.user, room_id=frame["room_id"])
+        room = await database_sync_to_async(selectors.room_for_reader)(user=self.user, room_id=frame["room_id"])
         # Live frames of the room wait while the catch-up is read, then follow it.
         self.catching_up[room.pk] = []
         self.rooms[room.pk] = room

@@ -4,6 +4,7 @@ from django.db.models.functions import Coalesce
 from backend.accounts.models import User
 from backend.chat import domain
 from backend.chat.models import Message, Reaction, ReadMarker, Room
+from backend.common.errors import VoisinsError
 from backend.trust.models import Membership
 from backend.trust.selectors import (
     NeighbourhoodAccess,
@@ -38,6 +39,23 @@ def rooms_with_access(*, user: User, room_ids: set[int]) -> list[Room]:
     """The rooms with what `room_access` needs, in one query."""
     annotations = access_annotations(user=user, neighbourhood=OuterRef("neighbourhood_id"))
     return list(Room.objects.filter(pk__in=room_ids).annotate(**annotations))
+
+
+def room_refusal(*, user: User, room: Room | None, access: NeighbourhoodAccess | None = None) -> str | None:
+    if room is None:
+        return "room_not_found"
+    if not room_access(user=user, room=room, access=access):
+        return "no_access"
+    return None
+
+
+def room_for_reader(*, user: User, room_id: int) -> Room:
+    """The room if she may read it; VoisinsError room_not_found or no_access otherwise."""
+    room = next(iter(rooms_with_access(user=user, room_ids={room_id})), None)
+    refusal = room_refusal(user=user, room=room)
+    if refusal:
+        raise VoisinsError(refusal)
+    return room
 
 
 def readable_rooms(*, user: User) -> QuerySet[Room]:

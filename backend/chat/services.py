@@ -107,26 +107,6 @@ def room_direct_open(*, actor: User, other_id: int) -> Room:
         return Room.objects.get(user_a_id=user_a, user_b_id=user_b)
 
 
-def _room_refusal(user: User, room: Room | None, access: NeighbourhoodAccess | None = None) -> str | None:
-    if room is None:
-        return "room_not_found"
-    if not selectors.room_access(user=user, room=room, access=access):
-        return "no_access"
-    return None
-
-
-def _readable_room(user: User, room_id: int) -> Room:
-    room = next(iter(selectors.rooms_with_access(user=user, room_ids={room_id})), None)
-    refusal = _room_refusal(user, room)
-    if refusal:
-        raise VoisinsError(refusal)
-    return room
-
-
-def room_for_reader(*, user: User, room_id: int) -> Room:
-    return _readable_room(user, room_id)
-
-
 # Messages
 
 
@@ -247,7 +227,9 @@ def messages_post(*, requests: list[PostRequest]) -> list[Ack | VoisinsError]:
             first_of[key] = index
             room = rooms.get(request.room_id)
             author_access = access[(request.author.pk, room.neighbourhood_id)] if room else None
-            refusal = domain.text_refusal(request.text) or _room_refusal(request.author, room, author_access)
+            refusal = domain.text_refusal(request.text) or selectors.room_refusal(
+                user=request.author, room=room, access=author_access
+            )
             if refusal:
                 results[index] = VoisinsError(refusal)
             else:
@@ -418,7 +400,7 @@ def reaction_set(*, actor: User, message_id: int, emoji: str, present: bool) -> 
 
 def read_mark(*, user: User, room_id: int, seq: int) -> dict[str, Any]:
     """Moves her read marker forward (never back) and tells all her devices."""
-    room = _readable_room(user, room_id)
+    room = selectors.room_for_reader(user=user, room_id=room_id)
     seq = min(seq, room.last_seq)
     with transaction.atomic():
         marker, _ = ReadMarker.objects.select_for_update().get_or_create(user=user, room=room)
