@@ -197,3 +197,17 @@ def serve():
         process.terminate()
     for process in processes:
         process.wait(timeout=10)
+
+
+@pytest.fixture
+async def socket_cleanup():
+    """After a socket test: stop this event loop's hub and close the connection of the
+    thread that ran the sockets' queries (the test database cannot be dropped under it)."""
+    yield
+    from asgiref.sync import sync_to_async
+    from django.db import connections
+
+    from backend.chat.hub import current_hub
+
+    await current_hub().close()
+    await sync_to_async(connections.close_all)()

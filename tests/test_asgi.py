@@ -15,7 +15,7 @@ from backend.chat.models import Room
 from tests.chat.contract import check_server_frame
 from tests.conftest import make_membership, make_user
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("socket_cleanup")]
 
 
 class Device:
@@ -125,3 +125,38 @@ async def test_a_reader_that_stalls_is_closed_and_does_not_hold_up_the_room(serv
     assert closed.value.rcvd.code == 4503
     await sender.ws.close()
     await healthy.ws.close()
+
+
+async def test_sockets_resync_after_the_server_lost_redis(serve, neighbours, tmp_path):
+    """Frames published while a process cannot reach Redis are gone: once it can again,
+    its sockets are told to catch up from their cursors, and the catch-up has them."""
+    from django.test import Client
+
+    from tests.servers import RedisServer
+
+    (alice, bruno, _), room = neighbours
+    redis_server = RedisServer(tmp_path)
+    base = serve(REDIS_URL=redis_server.url)
+    client = Client()
+    await sync_to_async(client.force_login)(bruno)
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    ws = await websockets.connect(
+        f"{base.replace('http', 'ws')}/ws/v1/", additional_headers={"Cookie": cookie, "Origin": base}
+    )
+    device = Device(ws)
+    await device.expect("hello")
+    await device.send({"type": "subscribe", "room_id": room.id})
+    cursor = (await device.expect("subscribed"))["seq"]
+
+    redis_server.stop()
+    await asyncio.sleep(2.5)
+    await sync_to_async(services.message_post)(author=alice, room_id=room.id, text="Pendant la coupure", client_id="gap")
+    redis_server = RedisServer(tmp_path, port=redis_server.port)
+    try:
+        assert (await device.expect("resync", timeout=15))["reason"] == "live_frames_lost"
+        await device.send({"type": "subscribe", "room_id": room.id, "last_seq": cursor})
+        caught_up = await device.expect("subscribed")
+        assert [m["text"] for m in caught_up["messages"]] == ["Pendant la coupure"]
+    finally:
+        await ws.close()
+        redis_server.stop()

@@ -18,6 +18,7 @@ from django.conf import settings
 
 from backend.chat.outbox import Outbox
 from backend.chat.presence import SocketEntry, presence_store
+from backend.chat.protocol import encode as encode_frame
 from backend.common import events
 from backend.common.events import neighbourhood_group, user_group
 
@@ -45,6 +46,11 @@ class Hub:
         self.by_neighbourhood: dict[int, set[LocalSocket]] = defaultdict(set)
         self.by_room: dict[int, set[LocalSocket]] = defaultdict(set)
         self.outbox = Outbox()
+        # Probes this process sends itself through the layer, to notice when frames
+        # published meanwhile may have been lost (Redis gone, then back).
+        self.probes_sent = 0
+        self.probe_seen = 0
+        self.layer_lost = False
         self._start_lock = asyncio.Lock()
         self._tasks: list[asyncio.Task] = []
 
@@ -53,7 +59,11 @@ class Hub:
             if self.channel is None:
                 events.serve_from(asyncio.get_running_loop())
                 self.channel = await self.layer.new_channel("hub.")
-                self._tasks = [asyncio.create_task(self._read()), asyncio.create_task(self._sweep())]
+                self._tasks = [
+                    asyncio.create_task(self._read()),
+                    asyncio.create_task(self._sweep()),
+                    asyncio.create_task(self._probe()),
+                ]
 
     async def attach(self, socket: LocalSocket, neighbourhood_ids: list[int]) -> None:
         await self._start()
@@ -108,6 +118,9 @@ class Hub:
     def dispatch(self, event: dict[str, Any]) -> None:
         kind, _, key = event["group"].partition(".")
         key = int(key)
+        if kind == "probe":
+            self._probe_returned(event["probe"])
+            return
         if kind == "user":
             sockets = tuple(self.by_user.get(key, ()))
             if "control" in event:
@@ -170,6 +183,33 @@ class Hub:
                     refreshed = now
             except Exception:
                 logger.exception("hub sweep failed")
+
+
+    async def _probe(self) -> None:
+        while True:
+            await asyncio.sleep(settings.CHAT_LAYER_PROBE_SECONDS)
+            if self.probe_seen < self.probes_sent and not self.layer_lost:
+                logger.warning("the channel layer did not return a probe: sockets will resync once it does")
+                self.layer_lost = True
+            self.probes_sent += 1
+            try:
+                await asyncio.wait_for(
+                    self.layer.send(self.channel, {"type": events.EVENT_TYPE, "group": "probe.0", "probe": self.probes_sent}),
+                    settings.CHAT_LAYER_PROBE_SECONDS,
+                )
+            except Exception:
+                self.layer_lost = True
+
+    def _probe_returned(self, probe: int) -> None:
+        missed = probe > self.probe_seen + 1
+        self.probe_seen = max(self.probe_seen, probe)
+        if self.layer_lost or missed:
+            self.layer_lost = False
+            # Frames published while the layer was away never reached this process:
+            # each socket catches up from its cursors.
+            resync = encode_frame({"type": "resync", "reason": "live_frames_lost"})
+            for socket in self.sockets():
+                socket.deliver(resync)
 
 
 _hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub]" = weakref.WeakKeyDictionary()

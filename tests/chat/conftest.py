@@ -77,19 +77,6 @@ def communicator(path: str, headers: list | None = None) -> WebsocketCommunicato
 
 
 @pytest.fixture
-async def socket_cleanup():
-    """After a socket test: stop this event loop's hub and close the connection of the
-    thread that ran the sockets' queries (the test database cannot be dropped under it)."""
-    yield
-    from django.db import connections
-
-    from backend.chat.hub import current_hub
-
-    await current_hub().close()
-    await sync_to_async(connections.close_all)()
-
-
-@pytest.fixture
 async def connect(socket_cleanup):
     """Opens a socket for a user through a one-time ticket and returns it after hello."""
     from backend.chat import services
