@@ -49,7 +49,7 @@ async def _device(url: str, user, **options) -> Device:
 @pytest.fixture
 def neighbours(saint_malo):
     people = []
-    for index, name in enumerate(["Alice", "Bruno", "Chloé"]):
+    for name in ["Alice", "Bruno", "Chloé"]:
         user = make_user(f"{name.lower()}@example.org", name=name)
         make_membership(user, saint_malo, state="verified")
         people.append(user)

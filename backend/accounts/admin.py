@@ -3,8 +3,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 
-from backend.accounts.forms import ThrottledAdminAuthenticationForm
 from backend.accounts.domain import normalize_email
+from backend.accounts.forms import ThrottledAdminAuthenticationForm
 from backend.accounts.models import DeviceToken, User
 
 admin.site.login_form = ThrottledAdminAuthenticationForm

@@ -9,7 +9,6 @@ from django.db.models import Q
 from backend.neighbourhoods.models import Neighbourhood
 
 
-
 def private_storage() -> FileSystemStorage:
     # A callable, so that migrations do not record the machine's path.
     return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)

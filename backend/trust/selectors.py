@@ -3,7 +3,7 @@ code asks about membership."""
 
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, Exists, OuterRef, QuerySet, When
+from django.db.models import Case, Count, Exists, OuterRef, QuerySet, Value, When
 
 from backend.accounts.models import User
 from backend.neighbourhoods.models import Neighbourhood
@@ -51,18 +51,21 @@ def access_annotations(*, user: User, neighbourhood: OuterRef) -> dict[str, Exis
 
 
 def access_map(*, user_ids: set[int], neighbourhood_ids: set[int]) -> dict[tuple[int, int], NeighbourhoodAccess]:
-    """`neighbourhood_access` for many people and neighbourhoods at once, in two queries:
+    """`neighbourhood_access` for many people and neighbourhoods at once, in one query:
     {(user id, neighbourhood id): access}, every pair present."""
-    members = set(
-        Membership.objects.filter(user_id__in=user_ids, neighbourhood_id__in=neighbourhood_ids, state=VERIFIED)
-        .values_list("user_id", "neighbourhood_id")
-    )
-    moderators = set(
-        Neighbourhood.moderators.through.objects.filter(user_id__in=user_ids, neighbourhood_id__in=neighbourhood_ids)
-        .values_list("user_id", "neighbourhood_id")
-    )
+    members = Membership.objects.filter(
+        user_id__in=user_ids, neighbourhood_id__in=neighbourhood_ids, state=VERIFIED
+    ).values_list("user_id", "neighbourhood_id", Value(True))
+    moderating = Neighbourhood.moderators.through.objects.filter(
+        user_id__in=user_ids, neighbourhood_id__in=neighbourhood_ids
+    ).values_list("user_id", "neighbourhood_id", Value(False))
+    rows = list(members.union(moderating, all=True))
+    verified = {(user_id, nid) for user_id, nid, is_member in rows if is_member}
+    moderators = {(user_id, nid) for user_id, nid, is_member in rows if not is_member}
     return {
-        (user_id, nid): NeighbourhoodAccess(is_member=(user_id, nid) in members, is_moderator=(user_id, nid) in moderators)
+        (user_id, nid): NeighbourhoodAccess(
+            is_member=(user_id, nid) in verified, is_moderator=(user_id, nid) in moderators
+        )
         for user_id in user_ids
         for nid in neighbourhood_ids
     }

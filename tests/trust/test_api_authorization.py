@@ -6,7 +6,6 @@ from typing import Callable
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-
 from rest_framework.test import APIClient
 
 from backend.accounts.services import token_create
