@@ -22,7 +22,7 @@ from backend.chat import domain, frames, selectors, services
 from backend.chat.hub import current_hub
 from backend.chat.models import Room
 from backend.chat.presence import SocketEntry
-from backend.chat.protocol import CloseCode, FrameError, encode, parse_client_frame
+from backend.chat.protocol import MAX_FRAME_BYTES, MAX_TEXT_LENGTH, CloseCode, FrameError, encode, parse_client_frame
 from backend.common.errors import VoisinsError, error_message
 from backend.trust.selectors import neighbourhood_access
 
@@ -113,8 +113,8 @@ class RoomSocket(AsyncWebsocketConsumer):
                 "rooms": rooms,
                 "presence": [{"neighbourhood_id": nid, "online": users} for nid, users in online.items()],
                 "limits": {
-                    "max_frame_bytes": 64 * 1024,
-                    "max_text_length": 4000,
+                    "max_frame_bytes": MAX_FRAME_BYTES,
+                    "max_text_length": MAX_TEXT_LENGTH,
                     "messages_per_window": settings.CHAT_WRITES_PER_WINDOW,
                     "window_seconds": settings.CHAT_WRITE_WINDOW_SECONDS,
                     "idle_timeout_seconds": settings.CHAT_IDLE_TIMEOUT_SECONDS,
