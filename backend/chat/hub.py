@@ -46,6 +46,8 @@ class Hub:
         self.by_neighbourhood: dict[int, set[LocalSocket]] = defaultdict(set)
         self.by_room: dict[int, set[LocalSocket]] = defaultdict(set)
         self.outbox = Outbox()
+        # room id -> messages posted since the last room.activity flush
+        self.activity: dict[int, dict[str, Any]] = {}
         # Probes this process sends itself through the layer, to notice when frames
         # published meanwhile may have been lost (Redis gone, then back).
         self.probes_sent = 0
@@ -146,10 +148,28 @@ class Hub:
             for socket in readers:
                 socket.deliver(text, room_id)
         if event["activities"]:
-            others = [s for s in neighbours if s not in subscribers and (audience is None or s.user_id in audience)]
-            for activity in event["activities"]:
-                text = activity.decode()
-                for socket in others:
+            gathered = self.activity.get(room_id)
+            if gathered is None:
+                gathered = self.activity[room_id] = {"neighbourhood": key, "audience": audience, "seq": 0, "authors": []}
+                if len(self.activity) == 1:
+                    asyncio.get_running_loop().call_later(settings.CHAT_ACTIVITY_SECONDS, self._flush_activity)
+            for seq, author_id in event["activities"]:
+                gathered["seq"] = max(gathered["seq"], seq)
+                gathered["authors"].append(author_id)
+
+    def _flush_activity(self) -> None:
+        """One room.activity frame per room and per interval, to every local reader of the
+        room's neighbourhood not subscribed to it: a busy room costs the neighbourhood's
+        other sockets a frame per interval, not one per message."""
+        gathered, self.activity = self.activity, {}
+        for room_id, room in gathered.items():
+            text = encode_frame(
+                {"type": "room.activity", "room_id": room_id, "seq": room["seq"], "author_ids": room["authors"]}
+            )
+            subscribers = self.by_room.get(room_id, set())
+            audience = room["audience"]
+            for socket in tuple(self.by_neighbourhood.get(room["neighbourhood"], ())):
+                if socket not in subscribers and (audience is None or socket.user_id in audience):
                     socket.deliver(text)
 
     async def close(self) -> None:

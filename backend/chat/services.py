@@ -121,19 +121,20 @@ def _advance_seq(room_id: int, changes: int = 1) -> int:
         return cursor.fetchone()[0]
 
 
-def _room_event(room: Room, frames_: list[dict[str, Any]], activities: list[dict[str, Any]] | None = None) -> dict:
-    """A room's frames as the hubs receive them: subscribers get `frames`, the room's other
-    readers the small `activities` (for their unread counts)."""
+def _room_event(room: Room, frames_: list[dict[str, Any]], posted: list[Message] | None = None) -> dict:
+    """A room's frames as the hubs receive them: subscribers get `frames`; for the room's
+    other readers, the hubs gather the (seq, author id) of `posted` messages into
+    room.activity frames, for their unread counts."""
     return {
         "room_id": room.pk,
         "frames": [events.encode(frame) for frame in frames_],
-        "activities": [events.encode(activity) for activity in activities or []],
+        "activities": [[message.seq, message.author_id] for message in posted or []],
         "audience": [room.user_a_id, room.user_b_id] if room.kind == Room.Kind.DIRECT else None,
     }
 
 
-def _publish_room(room: Room, frames_: list[dict[str, Any]], activities: list[dict[str, Any]] | None = None) -> None:
-    events.publish_on_commit(events.neighbourhood_group(room.neighbourhood_id), **_room_event(room, frames_, activities))
+def _publish_room(room: Room, frames_: list[dict[str, Any]], posted: list[Message] | None = None) -> None:
+    events.publish_on_commit(events.neighbourhood_group(room.neighbourhood_id), **_room_event(room, frames_, posted))
 
 
 def _writes_limit() -> ratelimit.RateLimit:
@@ -317,7 +318,7 @@ def _insert_messages(
                 room,
                 [{"type": "message.new", "room_id": room_id, "seq": m.seq, "message": frames.message_body(m, [])}
                  for m in posted],
-                [{"type": "room.activity", "room_id": room_id, "seq": m.seq, "author_id": m.author_id} for m in posted],
+                posted,
             )
     return [(index, _post_ack(message)) for index, message in rows]
 

@@ -312,7 +312,7 @@ async def test_read_markers_and_unread_counts_stay_live_on_every_device(member, 
     await _send(alice, room.id, "Un", "1")
     await _send(alice, room.id, "Deux", "2")
     activity = await tablet.expect("room.activity")
-    assert (activity["room_id"], activity["author_id"]) == (room.id, member.id)
+    assert (activity["room_id"], activity["seq"], activity["author_ids"]) == (room.id, 2, [member.id, member.id])
     await phone.send({"type": "read", "room_id": room.id, "seq": 1})
     for device in (phone, tablet):
         updated = await device.expect("read.updated")
