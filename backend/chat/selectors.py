@@ -6,12 +6,7 @@ from backend.chat import domain
 from backend.chat.models import Message, Reaction, ReadMarker, Room
 from backend.common.errors import VoisinsError
 from backend.trust.models import Membership
-from backend.trust.selectors import (
-    NeighbourhoodAccess,
-    access_annotations,
-    access_from_annotations,
-    neighbourhood_access,
-)
+from backend.trust.selectors import NeighbourhoodAccess, neighbourhood_access
 
 
 def readable_neighbourhood_ids(*, user: User) -> list[int]:
@@ -25,20 +20,11 @@ def readable_neighbourhood_ids(*, user: User) -> list[int]:
 
 
 def room_access(*, user: User, room: Room, access: NeighbourhoodAccess | None = None) -> bool:
-    """May she read the room? From `access` when given, else the room's access
-    annotations when it carries them, else one question to trust."""
+    """May she read the room? From `access` when the caller already has it, else one
+    question to trust."""
     if access is None:
-        if hasattr(room, "reader_is_member"):
-            access = access_from_annotations(room)
-        else:
-            access = neighbourhood_access(user=user, neighbourhood_id=room.neighbourhood_id)
+        access = neighbourhood_access(user=user, neighbourhood_id=room.neighbourhood_id)
     return access.can_read and (room.kind != Room.Kind.DIRECT or user.pk in (room.user_a_id, room.user_b_id))
-
-
-def rooms_with_access(*, user: User, room_ids: set[int]) -> list[Room]:
-    """The rooms with what `room_access` needs, in one query."""
-    annotations = access_annotations(user=user, neighbourhood=OuterRef("neighbourhood_id"))
-    return list(Room.objects.filter(pk__in=room_ids).annotate(**annotations))
 
 
 def room_refusal(*, user: User, room: Room | None, access: NeighbourhoodAccess | None = None) -> str | None:
@@ -51,7 +37,7 @@ def room_refusal(*, user: User, room: Room | None, access: NeighbourhoodAccess |
 
 def room_for_reader(*, user: User, room_id: int) -> Room:
     """The room if she may read it; VoisinsError room_not_found or no_access otherwise."""
-    room = next(iter(rooms_with_access(user=user, room_ids={room_id})), None)
+    room = Room.objects.filter(pk=room_id).first()
     refusal = room_refusal(user=user, room=room)
     if refusal:
         raise VoisinsError(refusal)

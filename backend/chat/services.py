@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
-from django.db.models import OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from backend.accounts.models import User
@@ -21,7 +21,7 @@ from backend.common import events, ratelimit
 from backend.common.errors import VoisinsError
 from backend.neighbourhoods.models import Neighbourhood
 from backend.trust.models import Membership
-from backend.trust.selectors import NeighbourhoodAccess, access_annotations, access_map, is_moderator
+from backend.trust.selectors import NeighbourhoodAccess, access_map, is_moderator
 
 DEFAULT_ROOM_NAME = "Le quartier"
 
@@ -329,15 +329,9 @@ def _changeable_message(user: User, message_id: int, *, own: bool) -> tuple[Mess
     message = (
         Message.objects.select_for_update(of=("self",))
         .select_related("room", "author", "reply_to__author")
-        .annotate(**access_annotations(user=user, neighbourhood=OuterRef("room__neighbourhood_id")))
         .filter(pk=message_id)
         .first()
     )
-    if message is not None:
-        message.room.reader_is_member, message.room.reader_is_moderator = (
-            message.reader_is_member,
-            message.reader_is_moderator,
-        )
     if message is None or not selectors.room_access(user=user, room=message.room):
         raise VoisinsError("message_not_found")
     if own and message.author_id != user.pk:

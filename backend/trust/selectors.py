@@ -26,28 +26,7 @@ class NeighbourhoodAccess:
 def neighbourhood_access(*, user: User, neighbourhood_id: int) -> NeighbourhoodAccess:
     if not user.is_authenticated:
         return NeighbourhoodAccess(is_member=False, is_moderator=False)
-    flags = (
-        Neighbourhood.objects.filter(pk=neighbourhood_id)
-        .annotate(**access_annotations(user=user, neighbourhood=OuterRef("pk")))
-        .values("reader_is_member", "reader_is_moderator")
-        .first()
-    )
-    if flags is None:
-        return NeighbourhoodAccess(is_member=False, is_moderator=False)
-    return NeighbourhoodAccess(is_member=flags["reader_is_member"], is_moderator=flags["reader_is_moderator"])
-
-
-def access_annotations(*, user: User, neighbourhood: OuterRef) -> dict[str, Exists]:
-    """The same question as `neighbourhood_access`, as annotations that a query about
-    something of a neighbourhood (a room, a message) can carry: one query, not three."""
-    return {
-        "reader_is_member": Exists(
-            Membership.objects.filter(user_id=user.pk, neighbourhood_id=neighbourhood, state=VERIFIED)
-        ),
-        "reader_is_moderator": Exists(
-            Neighbourhood.moderators.through.objects.filter(neighbourhood_id=neighbourhood, user_id=user.pk)
-        ),
-    }
+    return access_map(user_ids={user.pk}, neighbourhood_ids={neighbourhood_id})[(user.pk, neighbourhood_id)]
 
 
 def access_map(*, user_ids: set[int], neighbourhood_ids: set[int]) -> dict[tuple[int, int], NeighbourhoodAccess]:
@@ -69,10 +48,6 @@ def access_map(*, user_ids: set[int], neighbourhood_ids: set[int]) -> dict[tuple
         for user_id in user_ids
         for nid in neighbourhood_ids
     }
-
-
-def access_from_annotations(instance) -> NeighbourhoodAccess:
-    return NeighbourhoodAccess(is_member=instance.reader_is_member, is_moderator=instance.reader_is_moderator)
 
 
 def is_moderator(*, user: User, neighbourhood_id: int) -> bool:
