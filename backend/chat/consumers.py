@@ -4,7 +4,10 @@ answer. Frames from other people arrive already encoded through the process hub.
 import asyncio
 import logging
 import time
+import types
 import uuid
+from collections import deque
+from collections.abc import Awaitable, Coroutine, Generator
 from importlib import import_module
 from typing import Any
 from urllib.parse import parse_qs
@@ -64,6 +67,14 @@ def _session_user(session_key: str) -> User | None:
     return user if user.is_authenticated else None
 
 
+@types.coroutine
+def _resume(send: Coroutine[Any, Any, None], pending: Any) -> Generator[Any, None, None]:
+    """The rest of a send coroutine that suspended on `pending`, as an awaitable that a
+    task can run: wait for `pending`, then let the coroutine finish."""
+    yield pending
+    yield from send
+
+
 class RoomSocket(AsyncWebsocketConsumer):
     # No channel-layer channel per socket: the process hub delivers to `deliver`.
     channel_layer_alias = None
@@ -71,6 +82,10 @@ class RoomSocket(AsyncWebsocketConsumer):
     user: User
     attached = False
     closing = False
+    # Frames waiting while a send waits for the peer (None: sends go out at once), and
+    # the task that sends them.
+    backlog: deque[str | int] | None = None
+    writer: asyncio.Future | None = None
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels' own dispatch first hops to the database thread to close stale
@@ -88,7 +103,6 @@ class RoomSocket(AsyncWebsocketConsumer):
         self.user, self.token_id, self.session_key = identity
         self.user_id = self.user.pk
         self.hub = current_hub()
-        self.queue: asyncio.Queue[str | int] = asyncio.Queue(maxsize=settings.CHAT_SOCKET_QUEUE_SIZE)
         self.rooms: dict[int, Room] = {}
         self.catching_up: dict[int, list[str]] = {}
         self.typing_sent: dict[int, float] = {}
@@ -100,7 +114,6 @@ class RoomSocket(AsyncWebsocketConsumer):
         if await self.hub.presence.sockets_of(self.user_id) >= settings.CHAT_MAX_SOCKETS_PER_USER:
             await self._close_now(CloseCode.TOO_MANY_SOCKETS)
             return
-        self.writer = asyncio.create_task(self._write())
         await self.hub.attach(self, self.neighbourhood_ids)
         self.attached = True
         came_online = await self.hub.presence.connect(self.presence_entry)
@@ -145,7 +158,9 @@ class RoomSocket(AsyncWebsocketConsumer):
             return CloseCode.UNAUTHENTICATED
         return user, None, session_key
 
-    # Outgoing: one bounded queue and one writer per socket.
+    # Outgoing. A frame is sent at once, as a bare broadcast loop would, while the peer
+    # keeps up; once a send has to wait for the peer, the next frames wait in a bounded
+    # backlog that one task drains, so a slow reader never stalls the room.
 
     def deliver(self, text: str, room_id: int | None = None) -> None:
         if self.closing:
@@ -153,10 +168,22 @@ class RoomSocket(AsyncWebsocketConsumer):
         if room_id is not None and room_id in self.catching_up:
             self.catching_up[room_id].append(text)
             return
+        if self.backlog is not None:
+            if len(self.backlog) >= settings.CHAT_SOCKET_QUEUE_SIZE:
+                self._shutdown(CloseCode.TOO_SLOW)
+            else:
+                self.backlog.append(text)
+            return
+        send = self.base_send({"type": "websocket.send", "text": text})
         try:
-            self.queue.put_nowait(text)
-        except asyncio.QueueFull:
-            self._shutdown(CloseCode.TOO_SLOW)
+            # The server's send returns without suspending while its transport takes data.
+            pending = send.send(None)
+        except StopIteration:
+            return
+        except Exception:  # the peer is gone; its disconnect event follows
+            return
+        self.backlog = deque()
+        self.writer = asyncio.ensure_future(self._drain(_resume(send, pending)))
 
     def _send_frame(self, frame: dict[str, Any]) -> None:
         self.deliver(encode(frame))
@@ -165,29 +192,34 @@ class RoomSocket(AsyncWebsocketConsumer):
         message = error_message(code, self.user.language, **{k: v for k, v in params.items() if k != "detail"})
         self._send_frame(frames.error(code, message, ref=ref, **params))
 
-    async def _write(self) -> None:
-        while True:
-            item = await self.queue.get()
-            if isinstance(item, int):
-                await self._close_now(item)
-                return
-            await self.base_send({"type": "websocket.send", "text": item})
+    async def _drain(self, suspended_send: Awaitable[None]) -> None:
+        try:
+            await suspended_send
+            while self.backlog:
+                item = self.backlog.popleft()
+                if isinstance(item, int):
+                    await self._close_now(item)
+                    return
+                await self.base_send({"type": "websocket.send", "text": item})
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the peer is gone; its disconnect event follows
+            return
+        self.backlog = None
 
     def _shutdown(self, code: int, *, flush: bool = False) -> None:
-        """Closes the socket with `code`: after what is queued when `flush`, else at once,
-        dropping what is queued (a socket that reads too slowly must not hold memory)."""
+        """Closes the socket with `code`: after its backlog when `flush`, else at once,
+        dropping the backlog (a socket that reads too slowly must not hold memory)."""
         if self.closing:
             return
         self.closing = True
-        if flush:
-            try:
-                self.queue.put_nowait(code)
-                return
-            except asyncio.QueueFull:
-                pass
-        self.writer.cancel()
-        self.queue = asyncio.Queue()
-        asyncio.create_task(self._close_now(code))
+        if flush and self.backlog is not None:
+            self.backlog.append(code)
+            return
+        if self.writer is not None:
+            self.writer.cancel()
+        self.backlog = None
+        asyncio.ensure_future(self._close_now(code))
 
     async def _close_now(self, code: int) -> None:
         self.closing = True
@@ -213,9 +245,8 @@ class RoomSocket(AsyncWebsocketConsumer):
             await services.presence_publish(user_id=self.user_id, neighbourhood_ids=self.neighbourhood_ids, online=False)
 
     async def disconnect(self, code: int) -> None:
-        writer = getattr(self, "writer", None)
-        if writer is not None:
-            writer.cancel()
+        if self.writer is not None:
+            self.writer.cancel()
         await self._detach()
 
     def on_idle(self) -> None:

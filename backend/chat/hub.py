@@ -3,8 +3,9 @@
 Sockets do not get a channel-layer channel each. The hub owns one channel, joins the
 group of every neighbourhood and user that has a local socket, and hands each event's
 already-encoded frame to the local sockets that should see it: no database call, no
-thread hop and no encoding per recipient. A socket's `deliver` never waits: it puts
-the frame on that socket's bounded queue, so one slow reader cannot stall the room."""
+thread hop and no encoding per recipient. A socket's `deliver` never waits: it sends
+at once while the peer keeps up, else adds the frame to that socket's bounded backlog,
+so one slow reader cannot stall the room."""
 
 import asyncio
 import logging
