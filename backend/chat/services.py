@@ -1,7 +1,6 @@
 """The only place that changes rooms and messages. Each change bumps the room's
 sequence number in the same transaction and is published once it commits."""
 
-import contextlib
 import hashlib
 import secrets
 import time
@@ -9,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import orjson
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
@@ -289,65 +287,39 @@ def _within_rate_limits(
     return [index for index in candidates if index in kept]
 
 
-# One statement reserves the sequence numbers of every room of a batch (rooms locked in
-# id order, so two batches never wait on each other in a cycle) and inserts its messages:
-# atomic by itself, so outside a transaction it needs no BEGIN or COMMIT round trip.
-_INSERT_MESSAGES = f"""
-WITH counts(room_id, n) AS (VALUES {{counts}}),
-locked AS MATERIALIZED (
-    SELECT id FROM {Room._meta.db_table} WHERE id IN (SELECT room_id FROM counts) ORDER BY id FOR UPDATE
-),
-reserved AS (
-    UPDATE {Room._meta.db_table} AS room SET last_seq = room.last_seq + counts.n
-    FROM counts, locked WHERE room.id = counts.room_id AND locked.id = room.id
-    RETURNING room.id, room.last_seq - counts.n AS first_seq
-)
-INSERT INTO {Message._meta.db_table}
-    (room_id, seq, changed_seq, author_id, client_id, text, reply_to_id, mentions, created_at)
-SELECT new.room_id, reserved.first_seq + new.k, reserved.first_seq + new.k, new.author_id, new.client_id,
-       new.text, new.reply_to_id, new.mentions::jsonb, %s
-FROM (VALUES {{rows}}) AS new(room_id, k, author_id, client_id, text, reply_to_id, mentions)
-JOIN reserved ON reserved.id = new.room_id
-RETURNING id, author_id, client_id, seq
-"""
-
-
 def _insert_messages(
     requests: list[PostRequest], accepted: list[tuple[int, Room, Message | None, list[int]]]
 ) -> list[tuple[int, Ack]]:
     now = timezone.now()
-    counts: dict[int, int] = {}
-    row_params: list[Any] = []
-    for index, room, reply_to, mentioned in accepted:
-        counts[room.pk] = counts.get(room.pk, 0) + 1
-        request = requests[index]
-        row_params += [room.pk, counts[room.pk], request.author.pk, request.client_id, request.text,
-                       reply_to.pk if reply_to else None, orjson.dumps(mentioned).decode()]
-    sql = _INSERT_MESSAGES.format(
-        counts=", ".join(["(%s::bigint, %s::bigint)"] * len(counts)),
-        rows=", ".join(["(%s::bigint, %s::bigint, %s::bigint, %s, %s, %s::bigint, %s)"] * len(accepted)),
-    )
-    # Inside a caller's transaction, a savepoint keeps it usable if a client id clashes.
-    savepoint = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
-    with savepoint, connection.cursor() as cursor:
-        cursor.execute(sql, [value for item in counts.items() for value in item] + [now] + row_params)
-        stored = {(author_id, client_id): (pk, seq) for pk, author_id, client_id, seq in cursor.fetchall()}
-    rows: list[tuple[int, Message]] = []
-    for index, room, reply_to, mentioned in accepted:
-        request = requests[index]
-        pk, seq = stored[(request.author.pk, request.client_id)]
-        rows.append((index, Message(
-            pk=pk, room=room, seq=seq, changed_seq=seq, author=request.author, client_id=request.client_id,
-            text=request.text, reply_to=reply_to, mentions=mentioned, created_at=now,
-        )))
-    for room_id in counts:
-        posted = sorted((message for _, message in rows if message.room_id == room_id), key=lambda m: m.seq)
-        _publish_room(
-            posted[0].room,
-            [{"type": "message.new", "room_id": room_id, "seq": m.seq, "message": frames.message_body(m, [])}
-             for m in posted],
-            posted,
-        )
+    by_room: dict[int, list[tuple[int, Room, Message | None, list[int]]]] = {}
+    for item in accepted:
+        by_room.setdefault(item[1].pk, []).append(item)
+    with transaction.atomic():
+        rows: list[tuple[int, Message]] = []
+        for room_id, items in by_room.items():
+            last = _advance_seq(room_id, len(items))
+            for offset, (index, room, reply_to, mentioned) in enumerate(items):
+                seq = last - len(items) + 1 + offset
+                request = requests[index]
+                rows.append(
+                    (
+                        index,
+                        Message(
+                            room=room, seq=seq, changed_seq=seq, author=request.author, client_id=request.client_id,
+                            text=request.text, reply_to=reply_to, mentions=mentioned, created_at=now,
+                        ),
+                    )
+                )
+        Message.objects.bulk_create([message for _, message in rows])
+        for room_id, items in by_room.items():
+            room = items[0][1]
+            posted = [message for _, message in rows if message.room_id == room_id]
+            _publish_room(
+                room,
+                [{"type": "message.new", "room_id": room_id, "seq": m.seq, "message": frames.message_body(m, [])}
+                 for m in posted],
+                posted,
+            )
     return [(index, _post_ack(message)) for index, message in rows]
 
 
