@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "backend.neighbourhoods",
     "backend.trust",
     "backend.chat",
+    "backend.feed",
 ]
 
 MIDDLEWARE = [
@@ -170,6 +171,9 @@ SPECTACULAR_SETTINGS = {
         "MembershipStateEnum": "backend.trust.models.Membership.State",
         "MembershipRouteEnum": "backend.trust.models.Membership.Route",
         "ProofStateEnum": "backend.trust.models.ProofOfAddress.State",
+        "PostKindEnum": "backend.feed.domain.KINDS",
+        "PostStatusEnum": "backend.feed.domain.STATUSES",
+        "RoomKindEnum": "backend.chat.models.Room.Kind",
     },
 }
 

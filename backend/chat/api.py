@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from backend.accounts.models import DeviceToken
 from backend.chat import frames, selectors, services
 from backend.common.api import ApiView, PersonOutput, error_responses
+from backend.feed.api import CardOutput
 from backend.neighbourhoods.models import Neighbourhood
 
 
@@ -45,6 +46,7 @@ class MessageOutput(serializers.Serializer):
     text = serializers.CharField(allow_blank=True)
     reply_to = QuotedOutput(allow_null=True)
     mentions = serializers.ListField(child=serializers.IntegerField())
+    card = CardOutput(allow_null=True, help_text="A post of the feed shown as a card; null for a plain message.")
     reactions = ReactionOutput(many=True)
     created_at = serializers.DateTimeField()
     edited_at = serializers.DateTimeField(allow_null=True)

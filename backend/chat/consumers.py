@@ -19,14 +19,16 @@ from django.conf import settings
 from django.contrib.auth import get_user
 from django.http import HttpRequest, parse_cookie
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from backend.accounts.models import DeviceToken, User
 from backend.chat import domain, frames, selectors, services
 from backend.chat.hub import current_hub
-from backend.chat.models import Room
+from backend.chat.models import Message, Room
 from backend.chat.presence import SocketEntry
 from backend.chat.protocol import MAX_FRAME_BYTES, MAX_TEXT_LENGTH, CloseCode, FrameError, encode, parse_client_frame
 from backend.common.errors import VoisinsError, error_message
+from backend.feed.services import post_create
 from backend.trust.selectors import neighbourhood_access
 
 logger = logging.getLogger(__name__)
@@ -43,6 +45,31 @@ def _hello_rooms(user: User, neighbourhood_ids: list[int]) -> list[dict[str, Any
 def _catch_up(room: Room, last_seen: int | None) -> tuple[int, list[dict[str, Any]], bool]:
     seq, messages, gap = selectors.catch_up(room=room, last_seen=last_seen)
     return seq, frames.messages_body(messages), gap
+
+
+def _post_create(user: User, frame: dict[str, Any]) -> dict[str, Any]:
+    expires_at = None
+    if "expires_at" in frame:
+        try:
+            expires_at = parse_datetime(frame["expires_at"])
+        except ValueError:
+            pass
+        if expires_at is None or expires_at.tzinfo is None:
+            raise VoisinsError("invalid_post_details", field="expires_at", detail="an ISO 8601 date and time with its offset")
+    result = post_create(
+        author=user,
+        client_id=frame["ref"],
+        kind=frame["kind"],
+        title=frame["title"],
+        text=frame.get("text", ""),
+        details=frame["details"],
+        room_id=frame.get("room_id"),
+        neighbourhood_id=frame.get("neighbourhood_id"),
+        expires_at=expires_at,
+    )
+    card = Message.objects.get(pk=result.post.message_id)
+    return {"post_id": result.post.pk, "room_id": card.room_id, "message_id": card.pk, "seq": card.seq,
+            "created_at": card.created_at.isoformat()}
 
 
 def _ticket_owner(ticket: str) -> tuple[User, int | None] | None:
@@ -346,6 +373,10 @@ class RoomSocket(AsyncWebsocketConsumer):
             self._send_error(result.code, ref=frame["ref"], **result.params)
         else:
             self._send_frame(result.frame(frame["ref"]))
+
+    async def on_post_create(self, frame: dict[str, Any]) -> None:
+        ack = await database_sync_to_async(_post_create)(self.user, frame)
+        self._send_frame({"type": "ack", "ref": frame["ref"], **ack})
 
     async def on_message_edit(self, frame: dict[str, Any]) -> None:
         ack = await database_sync_to_async(services.message_edit)(

@@ -34,6 +34,7 @@ def message_body(message: Message, reactions: list[tuple[str, int]]) -> dict[str
         "text": "" if deleted else message.text,
         "reply_to": _quoted(message.reply_to) if message.reply_to_id and message.reply_to else None,
         "mentions": message.mentions,
+        "card": message.card,
         "reactions": [] if deleted else domain.reactions_summary(reactions),
         "created_at": message.created_at.isoformat(),
         "edited_at": message.edited_at.isoformat() if message.edited_at else None,

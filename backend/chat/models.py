@@ -60,6 +60,9 @@ class Message(models.Model):
     text = models.TextField()
     reply_to = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     mentions = models.JSONField(default=list)
+    # A post of the feed shown in the room: the card as it is now (the feed keeps it
+    # current); null for a plain message.
+    card = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField()
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)

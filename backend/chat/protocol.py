@@ -24,19 +24,18 @@ class CloseCode:
     TOO_SLOW = 4503
 
 
-def _load(direction: str) -> tuple[Registry, dict[str, dict]]:
-    common = json.loads((CONTRACT_DIR / "common.json").read_text())
-    registry = Registry().with_resource("common.json", Resource.from_contents(common))
-    schemas = {
-        path.name.removesuffix(".json"): json.loads(path.read_text())
-        for path in sorted((CONTRACT_DIR / direction).glob("*.json"))
-    }
-    return registry, schemas
+# The shared schemas (common.json, post.json), by the names the frames' $refs use.
+REGISTRY = Registry().with_resources(
+    (path.name, Resource.from_contents(json.loads(path.read_text()))) for path in CONTRACT_DIR.glob("*.json")
+)
 
 
 def validators(direction: str) -> dict[str, Draft202012Validator]:
-    registry, schemas = _load(direction)
-    return {name: Draft202012Validator(schema, registry=registry) for name, schema in schemas.items()}
+    """A validator per frame type of frontend-contract/websocket/<direction>/."""
+    return {
+        path.name.removesuffix(".json"): Draft202012Validator(json.loads(path.read_text()), registry=REGISTRY)
+        for path in sorted((CONTRACT_DIR / direction).glob("*.json"))
+    }
 
 
 CLIENT_VALIDATORS = validators("client")

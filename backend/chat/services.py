@@ -176,6 +176,10 @@ class PostRequest:
     client_id: str
     reply_to_id: int | None = None
     mentions: tuple[int, ...] = ()
+    card: dict[str, Any] | None = None  # a post of the feed (backend.feed.cards)
+    # False for notices the server writes on someone's behalf (a post was taken): they
+    # do not count against her write limit.
+    counted: bool = True
 
 
 def message_post(
@@ -277,8 +281,9 @@ def _within_rate_limits(
     limit, now = _writes_limit(), time.time()
     by_author: dict[int, list[int]] = {}
     for index in candidates:
-        by_author.setdefault(requests[index].author.pk, []).append(index)
-    kept: set[int] = set()
+        if requests[index].counted:
+            by_author.setdefault(requests[index].author.pk, []).append(index)
+    kept = {index for index in candidates if not requests[index].counted}
     for author_id, indexes in by_author.items():
         within = ratelimit.allowed(limit, str(author_id), now, len(indexes))
         kept.update(indexes[:within])
@@ -306,7 +311,7 @@ def _insert_messages(
                         index,
                         Message(
                             room=room, seq=seq, changed_seq=seq, author=request.author, client_id=request.client_id,
-                            text=request.text, reply_to=reply_to, mentions=mentioned, created_at=now,
+                            text=request.text, reply_to=reply_to, mentions=mentioned, card=request.card, created_at=now,
                         ),
                     )
                 )
@@ -369,6 +374,20 @@ def message_delete(*, actor: User, message_id: int) -> Ack:
         message.save(update_fields=["text", "deleted_at", "changed_seq"])
         _publish_room(room, [{"type": "message.deleted", "room_id": room.pk, "seq": seq, "message_id": message.pk}])
     return Ack(room_id=room.pk, message_id=message.pk, seq=seq)
+
+
+def cards_update(*, message_ids: list[int], card: dict[str, Any]) -> None:
+    """The feed changed a post: its card messages (in its room, and quoted in the
+    responders' conversations) show it as it is now, live, as a change of each room."""
+    messages = Message.objects.select_for_update(of=("self",)).select_related("room").filter(pk__in=message_ids)
+    for message in messages.order_by("room_id", "pk"):
+        seq = _advance_seq(message.room_id)
+        message.card, message.changed_seq = card, seq
+        message.save(update_fields=["card", "changed_seq"])
+        _publish_room(
+            message.room,
+            [{"type": "card.updated", "room_id": message.room_id, "seq": seq, "message_id": message.pk, "card": card}],
+        )
 
 
 def reaction_set(*, actor: User, message_id: int, emoji: str, present: bool) -> Ack:

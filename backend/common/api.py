@@ -37,6 +37,8 @@ class ErrorSerializer(serializers.Serializer):
         required=False, help_text="On validation_failed: per field, a list of {code, message}."
     )
     retry_after = serializers.IntegerField(required=False, help_text="Seconds to wait, on 429 answers.")
+    field = serializers.CharField(required=False, help_text="The field at fault, on the rules of posts (invalid_post_details…).")
+    detail = serializers.CharField(required=False, help_text="What is wrong with it, in English, for developers.")
 
 
 def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:

@@ -109,6 +109,40 @@ ERRORS: dict[str, ErrorSpec] = {
     "direct_with_self": ErrorSpec(400, "A conversation needs someone else.", "Une conversation se fait avec quelqu'un d'autre."),
     "room_name_taken": ErrorSpec(409, "A room already has this name.", "Un salon porte déjà ce nom."),
     "ticket_invalid": ErrorSpec(401, "This ticket is invalid, used or expired.", "Ce ticket est invalide, déjà utilisé ou expiré."),
+    # Feed
+    "post_not_found": ErrorSpec(404, "No such post in your neighbourhood.", "Cette annonce n'existe pas dans votre quartier."),
+    "invalid_post_details": ErrorSpec(
+        400, "The field {field} does not fit this kind of post.", "Le champ {field} ne convient pas à ce type d'annonce."
+    ),
+    "title_blank": ErrorSpec(400, "The title is empty.", "Le titre est vide."),
+    "end_before_start": ErrorSpec(400, "The end must come after the start.", "La fin doit venir après le début."),
+    "in_the_past": ErrorSpec(400, "The field {field} is in the past.", "Le champ {field} est dans le passé."),
+    "expiry_too_far": ErrorSpec(
+        400, "A post lasts at most 90 days.", "Une annonce dure au plus 90 jours."
+    ),
+    "price_required": ErrorSpec(400, "A sale needs a price.", "Une vente a besoin d'un prix."),
+    "price_not_for_gifts": ErrorSpec(400, "A gift has no price.", "Un don n'a pas de prix."),
+    "max_below_min": ErrorSpec(
+        400, "The maximum quantity is below the minimum.", "La quantité maximale est inférieure au minimum."
+    ),
+    "not_post_author": ErrorSpec(
+        403, "Only its author or a moderator can change this post.", "Seuls son auteur ou un modérateur peuvent modifier cette annonce."
+    ),
+    "invalid_status_change": ErrorSpec(
+        409, "A post cannot go from {current} to {target}.", "Une annonce ne peut pas passer de {current} à {target}."
+    ),
+    "choose_a_responder": ErrorSpec(
+        409, "A post is taken by choosing one of its responders.", "Une annonce est prise en choisissant l'une des personnes qui ont répondu."
+    ),
+    "own_post": ErrorSpec(409, "You cannot answer your own post.", "Vous ne pouvez pas répondre à votre propre annonce."),
+    "not_answerable": ErrorSpec(
+        409, "This kind of post is not answered this way.", "On ne répond pas ainsi à ce type d'annonce."
+    ),
+    "post_not_open": ErrorSpec(409, "This post is no longer open.", "Cette annonce n'est plus ouverte."),
+    "not_a_responder": ErrorSpec(
+        400, "This person has not answered the post.", "Cette personne n'a pas répondu à l'annonce."
+    ),
+    "not_an_event": ErrorSpec(409, "Only events take RSVPs.", "Seuls les événements acceptent des participations."),
 }
 
 

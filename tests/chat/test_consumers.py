@@ -441,3 +441,70 @@ async def test_unsubscribe_stops_the_room_frames(member, neighbour, room, connec
     activity = await nina.expect("room.activity")
     assert activity["room_id"] == room.id
     await nina.nothing()
+
+
+# Posts of the feed arrive as cards
+
+
+async def test_a_post_sent_over_the_socket_arrives_as_a_card_and_its_changes_live(member, neighbour, room, connect):
+    from backend.feed.models import Post
+    from backend.feed.services import post_respond, post_status_set
+    from tests.feed.test_domain import VALID
+
+    author, reader = await connect(member), await connect(neighbour)
+    await _subscribed(reader, room.id)
+    await author.send({"type": "post.create", "ref": "post-1", "kind": "event", "title": "Apéro de rue",
+                       "details": VALID["event"]})
+    ack = await author.expect("ack")
+    post = await sync_to_async(Post.objects.get)(pk=ack["post_id"])
+    assert (ack["ref"], ack["room_id"], ack["message_id"]) == ("post-1", room.id, post.message_id)
+    new = await reader.expect("message.new")
+    assert new["message"]["card"]["post_id"] == post.pk and new["message"]["text"] == "Apéro de rue"
+
+    await author.send({"type": "post.create", "ref": "post-1", "kind": "event", "title": "Apéro de rue",
+                       "details": VALID["event"]})
+    assert (await author.expect("ack")) == ack
+    await reader.nothing()
+
+    await sync_to_async(post_status_set)(actor=member, post_id=post.pk, status="closed")
+    updated = await reader.expect("card.updated")
+    assert (updated["message_id"], updated["card"]["status"], updated["seq"]) == (post.message_id, "closed", new["seq"] + 1)
+
+    classified = await sync_to_async(_classified)(member)
+    answer = await sync_to_async(post_respond)(actor=neighbour, post_id=classified.pk)
+    card_update = await reader.expect("card.updated")
+    assert card_update["message_id"] == classified.message_id and card_update["card"]["responses"] == 1
+    assert answer.response.room_id != room.id
+
+
+def _classified(author):
+    from backend.feed.services import post_create
+    from tests.feed.test_domain import VALID
+
+    return post_create(author=author, kind="classified", title="Vélo", details=VALID["classified"], client_id="c").post
+
+
+@pytest.mark.parametrize(
+    ("frame", "code"),
+    [
+        ({"kind": "event", "title": "Fête", "details": {"start": "2026-11-30T18:00:00+00:00", "place": "Ici"}},
+         "invalid_post_details"),
+        ({"kind": "barter", "title": "Troc", "details": {}}, "invalid_frame"),
+        ({"kind": "help_request", "title": "Aide", "details": "arroser"}, "invalid_frame"),
+        ({"kind": "help_request", "title": "Aide", "details": {"what": "x", "when": "2030-01-01T10:00:00+00:00"},
+          "expires_at": "bientôt"}, "invalid_post_details"),
+        ({"kind": "help_request", "title": "Aide", "details": {"what": "x", "when": "2030-01-01T10:00:00+00:00"},
+          "room_id": 999999}, "room_not_found"),
+    ],
+)
+async def test_bad_posts_over_the_socket_get_an_error_and_change_nothing(member, neighbour, room, connect, frame, code):
+    from backend.feed.models import Post
+
+    author, reader = await connect(member), await connect(neighbour)
+    await _subscribed(reader, room.id)
+    await author.send({"type": "post.create", "ref": "bad", **frame})
+    error = await author.expect("error")
+    assert (error["code"], error["ref"]) == (code, "bad")
+    await author.ping_works()
+    await reader.nothing()
+    assert not await sync_to_async(Post.objects.exists)()

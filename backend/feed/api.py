@@ -1,0 +1,198 @@
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+
+from backend.chat import selectors as chat_selectors
+from backend.common.api import ApiView, PersonOutput, error_responses
+from backend.common.errors import VoisinsError
+from backend.feed import cards, domain, selectors, services
+from backend.feed.models import Post
+
+
+class CardOutput(serializers.Serializer):
+    """The card of frontend-contract/websocket/post.json#/$defs/card."""
+
+    post_id = serializers.IntegerField()
+    neighbourhood_id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=domain.KINDS)
+    status = serializers.ChoiceField(choices=domain.STATUSES)
+    title = serializers.CharField()
+    text = serializers.CharField(allow_blank=True)
+    details = serializers.DictField(help_text="The fields of its kind: post.json#/$defs/<kind> in frontend-contract.")
+    author = PersonOutput()
+    responder = PersonOutput(allow_null=True)
+    responses = serializers.IntegerField()
+    going = serializers.IntegerField()
+    expires_at = serializers.DateTimeField()
+    created_at = serializers.DateTimeField()
+
+
+class PostOutput(serializers.Serializer):
+    room_id = serializers.IntegerField(help_text="The room where its card is.")
+    message_id = serializers.IntegerField(help_text="The card message in that room.")
+    card = CardOutput()
+
+
+def _post_body(post: Post) -> dict:
+    """From a post of the selectors, which count its responses and RSVPs."""
+    card = cards.card(post, responses=post.response_count, going=post.going_count)
+    return {"room_id": post.room_id, "message_id": post.message_id, "card": card}
+
+
+def _post_as_it_is(request, post_id: int) -> Response:
+    return Response(PostOutput(_post_body(selectors.post_for_reader(user=request.user, post_id=post_id))).data)
+
+
+class PostListOutput(serializers.Serializer):
+    posts = PostOutput(many=True, help_text="Newest first.")
+    next_before = serializers.IntegerField(allow_null=True, help_text="Pass as `before` for the next page; null on the last.")
+
+
+class PostListQuery(serializers.Serializer):
+    neighbourhood_id = serializers.IntegerField(required=False)
+    kind = serializers.MultipleChoiceField(choices=domain.KINDS, required=False)
+    status = serializers.MultipleChoiceField(choices=domain.STATUSES, required=False)
+    q = serializers.CharField(required=False, max_length=100)
+    before = serializers.IntegerField(min_value=1, required=False)
+    limit = serializers.IntegerField(min_value=1, max_value=100, default=20)
+
+
+class PostInput(serializers.Serializer):
+    client_id = serializers.RegexField(
+        r"^[A-Za-z0-9_.:-]+$", max_length=64, help_text="Your id for this post: sending it again returns the first post."
+    )
+    kind = serializers.ChoiceField(choices=domain.KINDS)
+    title = serializers.CharField(max_length=domain.TITLE_MAX)
+    text = serializers.CharField(max_length=domain.TEXT_MAX, required=False, allow_blank=True, default="")
+    details = serializers.JSONField(help_text="The fields of the kind: post.json#/$defs/<kind> in frontend-contract.")
+    room_id = serializers.IntegerField(required=False, help_text="A room of your neighbourhood; its default room if absent.")
+    neighbourhood_id = serializers.IntegerField(required=False, help_text="When room_id is absent; yours if absent too.")
+    expires_at = serializers.DateTimeField(required=False, help_text="At most 90 days ahead; by default the end of what it is about.")
+
+
+def _neighbourhood_of(user, asked: int | None) -> int:
+    readable = chat_selectors.readable_neighbourhood_ids(user=user)
+    if asked is None and readable:
+        return readable[0]
+    if asked not in readable:
+        raise VoisinsError("not_member")
+    return asked
+
+
+class PostListApi(ApiView):
+    @extend_schema(
+        operation_id="feed_posts",
+        parameters=[PostListQuery],
+        responses={200: PostListOutput, **error_responses(400, 401, 403)},
+        description="Posts of a neighbourhood you belong to (yours by default), newest first, filtered by kind, "
+        "status (repeat the parameter for several) and text.",
+    )
+    def get(self, request):
+        query = PostListQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        limit = data["limit"]
+        posts = selectors.post_list(
+            neighbourhood_id=_neighbourhood_of(request.user, data.get("neighbourhood_id")),
+            kinds=sorted(data.get("kind", [])),
+            statuses=sorted(data.get("status", [])),
+            text=data.get("q", "").strip(),
+            before_id=data.get("before"),
+            limit=limit,
+        )
+        next_before = posts[-1].pk if len(posts) == limit else None
+        return Response(PostListOutput({"posts": [_post_body(p) for p in posts], "next_before": next_before}).data)
+
+    @extend_schema(
+        operation_id="feed_post_create",
+        request=PostInput,
+        responses={201: PostOutput, 200: PostOutput, **error_responses(400, 401, 403, 404, 429)},
+        description="Posts in a room of your neighbourhood: the card appears there live. 200 with the first post "
+        "when the client id was already used.",
+    )
+    def post(self, request):
+        data = PostInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = services.post_create(author=request.user, **data.validated_data)
+        post = selectors.post_for_reader(user=request.user, post_id=result.post.pk)
+        return Response(PostOutput(_post_body(post)).data, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
+
+
+class PostDetailApi(ApiView):
+    @extend_schema(operation_id="feed_post", responses={200: PostOutput, **error_responses(401, 404)})
+    def get(self, request, post_id: int):
+        return _post_as_it_is(request, post_id)
+
+
+class StatusInput(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["open", "done", "closed"])
+
+
+class PostStatusApi(ApiView):
+    @extend_schema(
+        operation_id="feed_post_status",
+        request=StatusInput,
+        responses={200: PostOutput, **error_responses(400, 401, 403, 404, 409)},
+        description="Its author or a moderator closes the post, marks a taken post done, or reopens a taken post.",
+    )
+    def post(self, request, post_id: int):
+        data = StatusInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.post_status_set(actor=request.user, post_id=post_id, status=data.validated_data["status"])
+        return _post_as_it_is(request, post_id)
+
+
+class AnswerOutput(serializers.Serializer):
+    post_id = serializers.IntegerField()
+    room_id = serializers.IntegerField(help_text="Your direct conversation with the author.")
+    message_id = serializers.IntegerField(help_text="The card quoted at its top.")
+
+
+class PostRespondApi(ApiView):
+    @extend_schema(
+        operation_id="feed_post_respond",
+        request=None,
+        responses={201: AnswerOutput, 200: AnswerOutput, **error_responses(401, 403, 404, 409)},
+        description="“I can help” / “I'm interested”: opens (or reuses) your conversation with the author, the card "
+        "quoted at its top. 200 with the first answer if you already answered.",
+    )
+    def post(self, request, post_id: int):
+        answer = services.post_respond(actor=request.user, post_id=post_id)
+        body = {"post_id": post_id, "room_id": answer.response.room_id, "message_id": answer.response.message_id}
+        return Response(AnswerOutput(body).data, status=status.HTTP_201_CREATED if answer.created else status.HTTP_200_OK)
+
+
+class ResponderInput(serializers.Serializer):
+    user_id = serializers.IntegerField()
+
+
+class PostResponderApi(ApiView):
+    @extend_schema(
+        operation_id="feed_post_responder_pick",
+        request=ResponderInput,
+        responses={200: PostOutput, **error_responses(400, 401, 403, 404, 409)},
+        description="The author chooses one of the responders: the post is taken; the others are told in their conversations.",
+    )
+    def post(self, request, post_id: int):
+        data = ResponderInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.post_responder_pick(actor=request.user, post_id=post_id, responder_id=data.validated_data["user_id"])
+        return _post_as_it_is(request, post_id)
+
+
+class RsvpInput(serializers.Serializer):
+    going = serializers.BooleanField()
+
+
+class PostRsvpApi(ApiView):
+    @extend_schema(
+        operation_id="feed_post_rsvp",
+        request=RsvpInput,
+        responses={200: PostOutput, **error_responses(400, 401, 404, 409)},
+        description="Events: say you are going, or no longer.",
+    )
+    def put(self, request, post_id: int):
+        data = RsvpInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.post_rsvp_set(actor=request.user, post_id=post_id, going=data.validated_data["going"])
+        return _post_as_it_is(request, post_id)

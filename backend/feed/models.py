@@ -1,0 +1,63 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from backend.chat.models import Message, Room
+from backend.feed import domain
+from backend.neighbourhoods.models import Neighbourhood
+
+
+class Post(models.Model):
+    Kind = models.TextChoices("Kind", [(kind, kind) for kind in domain.KINDS])
+    Status = models.TextChoices("Status", [(status, status) for status in domain.STATUSES])
+
+    neighbourhood = models.ForeignKey(Neighbourhood, on_delete=models.CASCADE, related_name="posts")
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="posts")
+    # The card message in `room`; set in the transaction that creates the post.
+    message = models.OneToOneField(Message, on_delete=models.SET_NULL, null=True, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts")
+    client_id = models.CharField(max_length=64)
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    title = models.CharField(max_length=domain.TITLE_MAX)
+    text = models.TextField(blank=True)
+    details = models.JSONField()
+    status = models.CharField(max_length=10, choices=Status.choices, default="open")
+    responder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField()
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["author", "client_id"], name="unique_post_client_id")]
+        indexes = [
+            models.Index(fields=["neighbourhood", "-id"]),
+            models.Index(fields=["status", "expires_at"], condition=Q(status="open"), name="open_posts_by_expiry"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.kind}, {self.status})"
+
+
+class Response(models.Model):
+    """Someone answered the post (“I can help”, “I'm interested”): a direct conversation
+    with the author, opened by a quote of the card."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="responses")
+    responder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="+")
+    message = models.OneToOneField(Message, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["post", "responder"], name="one_response_per_person")]
+
+
+class Rsvp(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="rsvps")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["post", "user"], name="one_rsvp_per_person")]

@@ -1,0 +1,235 @@
+"""The only place that changes posts. A post lives in its room as a card message; every
+change to it updates its cards live (chat's `cards_update`), on commit."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from backend.accounts.models import User
+from backend.chat import selectors as chat_selectors
+from backend.chat import services as chat_services
+from backend.chat.models import Room
+from backend.chat.services import PostRequest
+from backend.common.errors import VoisinsError
+from backend.feed import cards, domain
+from backend.feed.models import Post, Response, Rsvp
+from backend.neighbourhoods.models import Neighbourhood
+from backend.trust.selectors import is_moderator, neighbourhood_access
+
+
+@dataclass(frozen=True)
+class Created:
+    post: Post
+    created: bool  # False when the client id was already used: the first post, unchanged
+
+
+def _post_room(author: User, *, room_id: int | None, neighbourhood_id: int | None) -> Room:
+    """The room the card goes to: the one asked for (a room of her neighbourhood, not a
+    direct conversation), else the default room of the neighbourhood asked for, else of
+    her first neighbourhood."""
+    if room_id is not None:
+        room = Room.objects.filter(pk=room_id).first()
+        if room is None:
+            raise VoisinsError("room_not_found")
+        if room.kind == Room.Kind.DIRECT:
+            raise VoisinsError("no_access")
+    else:
+        if neighbourhood_id is None:
+            neighbourhood_id = next(iter(chat_selectors.readable_neighbourhood_ids(user=author)), None)
+        if neighbourhood_id is None or not Neighbourhood.objects.filter(pk=neighbourhood_id).exists():
+            raise VoisinsError("not_member")
+        chat_services.rooms_ensure_default(neighbourhood_ids=[neighbourhood_id])
+        room = Room.objects.get(neighbourhood_id=neighbourhood_id, kind=Room.Kind.DEFAULT)
+    if not neighbourhood_access(user=author, neighbourhood_id=room.neighbourhood_id).can_read:
+        raise VoisinsError("not_member")
+    return room
+
+
+def _clean(kind: str, title: str, text: str, details: Any, expires_at: datetime | None, now: datetime):
+    title, text = title.strip(), text.strip()
+    if not title:
+        raise VoisinsError("title_blank")
+    try:
+        details = domain.details_clean(kind, details, now=now)
+    except domain.DetailsError as exc:
+        raise VoisinsError(exc.code, field=exc.field, **({"detail": exc.detail} if exc.detail else {})) from exc
+    if expires_at is None:
+        expires_at = domain.default_expiry(kind, details, now=now)
+    else:
+        refusal = domain.expiry_refusal(expires_at, now=now)
+        if refusal:
+            raise VoisinsError(refusal, field="expires_at")
+    return title, text, details, expires_at
+
+
+def _card_of(post: Post) -> dict[str, Any]:
+    return cards.card(post, responses=post.responses.count(), going=post.rsvps.count())
+
+
+def _post_card_message(post: Post, *, author: User, room_id: int, text: str, client_id: str, counted: bool = True) -> int:
+    """Posts the post's card in a room; returns the message id."""
+    result = chat_services.messages_post(
+        requests=[PostRequest(author=author, room_id=room_id, text=text, client_id=client_id,
+                              card=_card_of(post), counted=counted)]
+    )[0]
+    if isinstance(result, VoisinsError):
+        raise result
+    return result.message_id
+
+
+def _refresh_cards(post: Post, *, except_message_id: int | None = None) -> None:
+    message_ids = [post.message_id, *post.responses.exclude(message=None).values_list("message_id", flat=True)]
+    chat_services.cards_update(
+        message_ids=[pk for pk in message_ids if pk is not None and pk != except_message_id], card=_card_of(post)
+    )
+
+
+def post_create(
+    *,
+    author: User,
+    kind: str,
+    title: str,
+    details: Any,
+    client_id: str,
+    text: str = "",
+    room_id: int | None = None,
+    neighbourhood_id: int | None = None,
+    expires_at: datetime | None = None,
+) -> Created:
+    """A post and its card in the room. Resending the same client id returns the first
+    post and creates nothing."""
+    existing = Post.objects.filter(author=author, client_id=client_id).first()
+    if existing is not None:
+        return Created(existing, created=False)
+    now = timezone.now()
+    room = _post_room(author, room_id=room_id, neighbourhood_id=neighbourhood_id)
+    title, text, details, expires_at = _clean(kind, title, text, details, expires_at, now)
+    try:
+        with transaction.atomic():
+            post = Post.objects.create(
+                neighbourhood_id=room.neighbourhood_id, room=room, author=author, client_id=client_id, kind=kind,
+                title=title, text=text, details=details, expires_at=expires_at, created_at=now,
+            )
+            post.message_id = _post_card_message(
+                post, author=author, room_id=room.pk, text=title, client_id=f"#post{post.pk}"
+            )
+            post.save(update_fields=["message"])
+    except IntegrityError:  # the same client id at once from two devices
+        return Created(Post.objects.get(author=author, client_id=client_id), created=False)
+    return Created(post, created=True)
+
+
+def _locked_post(post_id: int) -> Post:
+    post = Post.objects.select_for_update(of=("self",)).select_related("author", "responder").filter(pk=post_id).first()
+    if post is None:
+        raise VoisinsError("post_not_found")
+    return post
+
+
+def _require_reader(user: User, post: Post) -> None:
+    if not neighbourhood_access(user=user, neighbourhood_id=post.neighbourhood_id).can_read:
+        raise VoisinsError("post_not_found")
+
+
+def _require_author_or_moderator(user: User, post: Post) -> None:
+    _require_reader(user, post)
+    if post.author_id != user.pk and not is_moderator(user=user, neighbourhood_id=post.neighbourhood_id):
+        raise VoisinsError("not_post_author")
+
+
+def post_status_set(*, actor: User, post_id: int, status: str) -> Post:
+    """Closes a post, marks a taken one done, or reopens a taken one (its responder is
+    released). Only its author and the neighbourhood's moderators."""
+    with transaction.atomic():
+        post = _locked_post(post_id)
+        _require_author_or_moderator(actor, post)
+        refusal = domain.status_change_refusal(current=post.status, target=status)
+        if refusal:
+            raise VoisinsError(refusal, current=post.status, target=status)
+        post.status, post.status_changed_at = status, timezone.now()
+        if status == "open":
+            post.responder = None
+        post.save(update_fields=["status", "status_changed_at", "responder"])
+        _refresh_cards(post)
+    return post
+
+
+@dataclass(frozen=True)
+class Answer:
+    response: Response
+    created: bool
+
+
+def post_respond(*, actor: User, post_id: int) -> Answer:
+    """“I can help” / “I'm interested”: opens (or reuses) her direct conversation with
+    the author, quoting the card at its top. Answering twice returns the first answer."""
+    with transaction.atomic():
+        post = _locked_post(post_id)
+        _require_reader(actor, post)
+        existing = Response.objects.filter(post=post, responder=actor).first()
+        if existing is not None:
+            return Answer(existing, created=False)
+        refusal = domain.answer_refusal(kind=post.kind, status=post.status, is_author=post.author_id == actor.pk)
+        if refusal:
+            raise VoisinsError(refusal)
+        room = chat_services.room_direct_open(actor=actor, other_id=post.author_id)
+        response = Response.objects.create(post=post, responder=actor, room=room, created_at=timezone.now())
+        response.message_id = _post_card_message(
+            post, author=actor, room_id=room.pk, text=domain.answer_text(post.kind, actor.language),
+            client_id=f"#response{response.pk}",
+        )
+        response.save(update_fields=["message"])
+        _refresh_cards(post, except_message_id=response.message_id)
+    return Answer(response, created=True)
+
+
+def post_responder_pick(*, actor: User, post_id: int, responder_id: int) -> Post:
+    """The author chooses who helps: the post is taken, and the other responders are
+    told in their conversations."""
+    with transaction.atomic():
+        post = _locked_post(post_id)
+        _require_reader(actor, post)
+        if post.author_id != actor.pk:
+            raise VoisinsError("not_post_author")
+        if post.status != "open":
+            raise VoisinsError("post_not_open")
+        responses = list(post.responses.select_related("responder"))
+        chosen = next((r for r in responses if r.responder_id == responder_id), None)
+        if chosen is None:
+            raise VoisinsError("not_a_responder")
+        post.status, post.responder, post.status_changed_at = "taken", chosen.responder, timezone.now()
+        post.save(update_fields=["status", "responder", "status_changed_at"])
+        notices = [
+            PostRequest(
+                author=actor, room_id=response.room_id, text=domain.taken_notice(post.title, response.responder.language),
+                client_id=f"#taken{response.pk}", counted=False,
+            )
+            for response in responses
+            if response is not chosen
+        ]
+        for result in chat_services.messages_post(requests=notices) if notices else []:
+            if isinstance(result, VoisinsError):
+                raise result
+        _refresh_cards(post)
+    return post
+
+
+def post_rsvp_set(*, actor: User, post_id: int, going: bool) -> Post:
+    """Says she is going to an event, or no longer; saying it twice changes nothing."""
+    with transaction.atomic():
+        post = _locked_post(post_id)
+        _require_reader(actor, post)
+        if post.kind != "event":
+            raise VoisinsError("not_an_event")
+        if post.status != "open":
+            raise VoisinsError("post_not_open")
+        if going:
+            _, changed = Rsvp.objects.get_or_create(post=post, user=actor, defaults={"created_at": timezone.now()})
+        else:
+            changed = Rsvp.objects.filter(post=post, user=actor).delete()[0] > 0
+        if changed:
+            _refresh_cards(post)
+    return post

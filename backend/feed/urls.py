@@ -1,0 +1,12 @@
+from django.urls import path
+
+from backend.feed import api
+
+urlpatterns = [
+    path("posts/", api.PostListApi.as_view(), name="feed-posts"),
+    path("posts/<int:post_id>/", api.PostDetailApi.as_view(), name="feed-post"),
+    path("posts/<int:post_id>/status/", api.PostStatusApi.as_view(), name="feed-post-status"),
+    path("posts/<int:post_id>/responses/", api.PostRespondApi.as_view(), name="feed-post-respond"),
+    path("posts/<int:post_id>/responder/", api.PostResponderApi.as_view(), name="feed-post-responder"),
+    path("posts/<int:post_id>/rsvp/", api.PostRsvpApi.as_view(), name="feed-post-rsvp"),
+]
