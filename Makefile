@@ -15,7 +15,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 run: $(VENV)/.installed
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
 	$(RUN_ENV) $(BIN)/python manage.py seed_demo
-	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(RUN_ENV) $(BIN)/python manage.py schedule_periodic
+	# The task worker runs beside the server and stops with it.
+	trap 'kill 0' EXIT; $(RUN_ENV) $(BIN)/python manage.py db_worker --interval 2 & \
+		$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -111,6 +111,8 @@ else:
     }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Task path -> seconds between runs (backend/common/periodic.py).
+PERIODIC_TASKS = {"backend.feed.tasks.feed_sweep": int(os.environ.get("FEED_SWEEP_SECONDS", "60"))}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [

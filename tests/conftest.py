@@ -12,6 +12,7 @@ import pytest
 
 from tests import servers
 
+ROOT = Path(__file__).resolve().parent.parent
 _started: list = []
 _workdir = Path(tempfile.mkdtemp(prefix="voisins-tests-"))
 
@@ -160,6 +161,22 @@ def client_for():
     return build
 
 
+def _process_env(**extra_env) -> dict[str, str]:
+    """The environment of a server or worker process on the test database and Redis."""
+    from django.conf import settings
+    from django.db import connection
+
+    return {
+        **os.environ,
+        "DATABASE_URL": servers.database_url(connection.settings_dict),
+        "REDIS_URL": settings.REDIS_URL,
+        "SECRET_KEY": settings.SECRET_KEY,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "LOG_LEVEL": "WARNING",
+        **{key: str(value) for key, value in extra_env.items()},
+    }
+
+
 @pytest.fixture
 def serve():
     """Starts uvicorn processes of asgi:application on the test database and Redis;
@@ -167,28 +184,16 @@ def serve():
     import subprocess
     import sys
 
-    from django.conf import settings
-    from django.db import connection
-
     processes = []
 
     def start(**extra_env) -> str:
         port = servers.free_port()
         base = f"http://127.0.0.1:{port}"
-        env = {
-            **os.environ,
-            "DATABASE_URL": servers.database_url(connection.settings_dict),
-            "REDIS_URL": settings.REDIS_URL,
-            "SECRET_KEY": settings.SECRET_KEY,
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "WS_ALLOWED_ORIGINS": base,
-            "LOG_LEVEL": "WARNING",
-            **{key: str(value) for key, value in extra_env.items()},
-        }
         command = [sys.executable, "-m", "uvicorn", "asgi:application", "--port", str(port), "--ws",
                    "websockets-sansio", "--ws-per-message-deflate", "false", "--lifespan", "off",
                    "--no-access-log", "--log-level", "warning"]
-        processes.append(subprocess.Popen(command, cwd=Path(__file__).resolve().parent.parent, env=env))
+        env = _process_env(WS_ALLOWED_ORIGINS=base, **extra_env)
+        processes.append(subprocess.Popen(command, cwd=ROOT, env=env))
         servers.wait_for_port(port, what="uvicorn")
         return base
 
@@ -197,6 +202,22 @@ def serve():
         process.terminate()
     for process in processes:
         process.wait(timeout=10)
+
+
+@pytest.fixture
+def run_worker():
+    """Runs the Procfile's worker (manage.py db_worker) on the test database until the
+    tasks ready now are done. Needs committed data: django_db(transaction=True)."""
+    import subprocess
+    import sys
+
+    def run(**extra_env) -> subprocess.CompletedProcess:
+        command = [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay"]
+        done = subprocess.run(command, cwd=ROOT, env=_process_env(**extra_env), capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        return done
+
+    return run
 
 
 @pytest.fixture

@@ -70,7 +70,9 @@ def room_topic_create(*, actor: User, neighbourhood: Neighbourhood, name: str) -
         raise VoisinsError("text_blank")
     try:
         with transaction.atomic():
-            return Room.objects.create(neighbourhood=neighbourhood, kind=Room.Kind.TOPIC, name=name, created_by=actor)
+            room = Room.objects.create(neighbourhood=neighbourhood, kind=Room.Kind.TOPIC, name=name, created_by=actor)
+            _publish_room_added(room, events.neighbourhood_group(neighbourhood.pk))
+            return room
     except IntegrityError as exc:
         raise VoisinsError("room_name_taken") from exc
 
@@ -95,7 +97,7 @@ def room_direct_open(*, actor: User, other_id: int) -> Room:
         return room
     try:
         with transaction.atomic():
-            return Room.objects.create(
+            room = Room.objects.create(
                 neighbourhood_id=other.neighbourhood_id,
                 kind=Room.Kind.DIRECT,
                 name=f"{actor.display_name} · {other.user.display_name}",
@@ -103,8 +105,16 @@ def room_direct_open(*, actor: User, other_id: int) -> Room:
                 user_b_id=user_b,
                 created_by=actor,
             )
+            for user_id in (user_a, user_b):
+                _publish_room_added(room, events.user_group(user_id))
+            return room
     except IntegrityError:
         return Room.objects.get(user_a_id=user_a, user_b_id=user_b)
+
+
+def _publish_room_added(room: Room, group: str) -> None:
+    frame = {"type": "room.added", "room": frames.room_body(room, unread=0)}
+    events.publish_on_commit(group, room_id=None, frame=events.encode(frame))
 
 
 # Messages

@@ -143,6 +143,22 @@ ERRORS: dict[str, ErrorSpec] = {
         400, "This person has not answered the post.", "Cette personne n'a pas répondu à l'annonce."
     ),
     "not_an_event": ErrorSpec(409, "Only events take RSVPs.", "Seuls les événements acceptent des participations."),
+    "not_a_loan": ErrorSpec(404, "No such loan of yours.", "Ce prêt n'existe pas parmi les vôtres."),
+    "not_lender": ErrorSpec(403, "Only the lender confirms the return.", "Seul le prêteur confirme le retour."),
+    "already_returned": ErrorSpec(409, "This loan was already returned.", "Ce prêt a déjà été rendu."),
+    "not_a_purchase": ErrorSpec(409, "This post is not a group purchase.", "Cette annonce n'est pas un achat groupé."),
+    "deadline_passed": ErrorSpec(409, "The deadline of this purchase has passed.", "La date limite de cet achat est passée."),
+    "over_maximum": ErrorSpec(
+        409, "Only {remaining} more can be committed.", "Il ne reste que {remaining} à réserver."
+    ),
+    "invalid_quantity": ErrorSpec(400, "A quantity is zero or more.", "Une quantité est positive ou nulle."),
+    "not_organiser": ErrorSpec(403, "Only the organiser does this.", "Seul l'organisateur ou l'organisatrice fait cela."),
+    "no_commitment": ErrorSpec(400, "This person has committed nothing.", "Cette personne n'a rien réservé."),
+    "invalid_bbox": ErrorSpec(
+        400, "The box is west,south,east,north with west < east and south < north.",
+        "La zone s'écrit ouest,sud,est,nord avec ouest < est et sud < nord."
+    ),
+    "bbox_too_large": ErrorSpec(400, "This box is too large; zoom in.", "Cette zone est trop grande ; zoomez."),
 }
 
 

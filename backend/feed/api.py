@@ -1,4 +1,5 @@
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
@@ -7,6 +8,21 @@ from backend.common.api import ApiView, PersonOutput, error_responses
 from backend.common.errors import VoisinsError
 from backend.feed import cards, domain, selectors, services
 from backend.feed.models import Post
+
+
+class CommitmentOutput(serializers.Serializer):
+    person = PersonOutput()
+    quantity = serializers.IntegerField()
+    amount_cents = serializers.IntegerField()
+    paid = serializers.BooleanField()
+    owes_cents = serializers.IntegerField()
+
+
+class PurchaseOutput(serializers.Serializer):
+    committed = serializers.IntegerField()
+    paid_quantity = serializers.IntegerField()
+    outcome = serializers.ChoiceField(choices=["reached", "not_reached"], allow_null=True)
+    commitments = CommitmentOutput(many=True)
 
 
 class CardOutput(serializers.Serializer):
@@ -23,6 +39,7 @@ class CardOutput(serializers.Serializer):
     responder = PersonOutput(allow_null=True)
     responses = serializers.IntegerField()
     going = serializers.IntegerField()
+    purchase = PurchaseOutput(allow_null=True, help_text="Group purchases only.")
     expires_at = serializers.DateTimeField()
     created_at = serializers.DateTimeField()
 
@@ -35,7 +52,7 @@ class PostOutput(serializers.Serializer):
 
 def _post_body(post: Post) -> dict:
     """From a post of the selectors, which count its responses and RSVPs."""
-    card = cards.card(post, responses=post.response_count, going=post.going_count)
+    card = cards.card(post, responses=post.response_count, going=post.going_count, commitments=list(post.commitments.all()))
     return {"room_id": post.room_id, "message_id": post.message_id, "card": card}
 
 
@@ -164,6 +181,9 @@ class PostRespondApi(ApiView):
 
 class ResponderInput(serializers.Serializer):
     user_id = serializers.IntegerField()
+    return_due = serializers.DateField(
+        required=False, help_text="Loans: the agreed return date; the end of the post's period by default."
+    )
 
 
 class PostResponderApi(ApiView):
@@ -176,7 +196,10 @@ class PostResponderApi(ApiView):
     def post(self, request, post_id: int):
         data = ResponderInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services.post_responder_pick(actor=request.user, post_id=post_id, responder_id=data.validated_data["user_id"])
+        services.post_responder_pick(
+            actor=request.user, post_id=post_id, responder_id=data.validated_data["user_id"],
+            return_due=data.validated_data.get("return_due"),
+        )
         return _post_as_it_is(request, post_id)
 
 
@@ -196,3 +219,114 @@ class PostRsvpApi(ApiView):
         data.is_valid(raise_exception=True)
         services.post_rsvp_set(actor=request.user, post_id=post_id, going=data.validated_data["going"])
         return _post_as_it_is(request, post_id)
+
+
+class CommitInput(serializers.Serializer):
+    quantity = serializers.IntegerField(help_text="Your share; 0 withdraws it.")
+
+
+class PurchaseCommitApi(ApiView):
+    @extend_schema(
+        operation_id="feed_purchase_commit",
+        request=CommitInput,
+        responses={200: PostOutput, **error_responses(400, 401, 404, 409)},
+        description="Group purchases: set your share (never past the maximum in total, never after the deadline). "
+        "Changing it clears its payment mark.",
+    )
+    def put(self, request, post_id: int):
+        data = CommitInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.purchase_commit(actor=request.user, post_id=post_id, quantity=data.validated_data["quantity"])
+        return _post_as_it_is(request, post_id)
+
+
+class PaidInput(serializers.Serializer):
+    paid = serializers.BooleanField()
+
+
+class PurchasePaidApi(ApiView):
+    @extend_schema(
+        operation_id="feed_purchase_paid",
+        request=PaidInput,
+        responses={200: PostOutput, **error_responses(400, 401, 403, 404, 409)},
+        description="Group purchases: the organiser marks that a neighbour has paid her share (or not).",
+    )
+    def put(self, request, post_id: int, user_id: int):
+        data = PaidInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.purchase_paid_set(actor=request.user, post_id=post_id, user_id=user_id, paid=data.validated_data["paid"])
+        return _post_as_it_is(request, post_id)
+
+
+class LoanOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    post_id = serializers.IntegerField()
+    item = serializers.CharField()
+    lender = PersonOutput()
+    borrower = PersonOutput()
+    return_due = serializers.DateField()
+    room_id = serializers.IntegerField(help_text="The conversation of the two.")
+    returned_at = serializers.DateTimeField(allow_null=True)
+
+
+class LoanListApi(ApiView):
+    @extend_schema(
+        operation_id="feed_loans",
+        responses={200: LoanOutput(many=True), **error_responses(401)},
+        description="Your loans, as lender or borrower, ongoing ones first.",
+    )
+    def get(self, request):
+        return Response(LoanOutput(selectors.loans_of(user=request.user), many=True).data)
+
+
+class LoanReturnedApi(ApiView):
+    @extend_schema(
+        operation_id="feed_loan_returned",
+        request=None,
+        responses={200: LoanOutput, **error_responses(401, 403, 404, 409)},
+        description="The lender confirms she has her item back; the post is done.",
+    )
+    def post(self, request, loan_id: int):
+        return Response(LoanOutput(services.loan_return_confirm(actor=request.user, loan_id=loan_id)).data)
+
+
+class ProfileOutput(serializers.Serializer):
+    person = PersonOutput()
+    loans_given = serializers.IntegerField()
+    loans_borrowed = serializers.IntegerField()
+    loans_returned_on_time = serializers.IntegerField()
+    loans_returned_late = serializers.IntegerField()
+
+
+class ProfileApi(ApiView):
+    @extend_schema(
+        operation_id="feed_profile",
+        responses={200: ProfileOutput, **error_responses(401, 404)},
+        description="A neighbour's record of loans: given, borrowed, returned on time.",
+    )
+    def get(self, request, user_id: int):
+        target = selectors.profile_target(viewer=request.user, user_id=user_id)
+        return Response(ProfileOutput({"person": target, **selectors.loan_record(user=target)}).data)
+
+
+class MapQuery(serializers.Serializer):
+    bbox = serializers.CharField(help_text="west,south,east,north in degrees, at most 0.5 degree a side.")
+
+
+class MapApi(ApiView):
+    @extend_schema(
+        operation_id="feed_map",
+        parameters=[MapQuery],
+        responses={200: OpenApiTypes.OBJECT, **error_responses(400, 401)},
+        description="A GeoJSON FeatureCollection: the open and taken posts of your neighbourhoods (properties.type "
+        "post) and their partners (properties.type partner) within the box. A post is placed at the centre of "
+        "a grid cell of about 150 m around its author's address, never at the address.",
+    )
+    def get(self, request):
+        query = MapQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        try:
+            bbox = domain.bbox_parse(query.validated_data["bbox"])
+        except domain.DetailsError as exc:
+            raise VoisinsError(exc.code, field=exc.field, detail=exc.detail) from exc
+        return Response(selectors.map_features(user=request.user, bbox=bbox))

@@ -170,3 +170,88 @@ def answer_text(kind: str, language: str) -> str:
 
 def taken_notice(title: str, language: str) -> str:
     return _TAKEN_NOTICE.get(language, _TAKEN_NOTICE["en"]).format(title=title)
+
+
+# Loans
+
+
+def loan_parties(kind: str, *, author_id: int, responder_id: int) -> tuple[int, int]:
+    """(lender, borrower): the author lends what she offers, borrows what she asks for."""
+    return (author_id, responder_id) if kind == "loan_offer" else (responder_id, author_id)
+
+
+def return_due_default(details: dict[str, Any]) -> date:
+    return date.fromisoformat(details["end"])
+
+
+def reminder_due(*, return_due: date, today: date) -> bool:
+    """The borrower is reminded the day before the return date (or at once if that day
+    has already come)."""
+    return today >= return_due - timedelta(days=1)
+
+
+def returned_on_time(*, return_due: date, returned_on: date) -> bool:
+    return returned_on <= return_due
+
+
+_LOAN_REMINDER = {
+    "en": "Reminder: “{item}” is to be returned by {due}.",
+    "fr": "Rappel : « {item} » est à rendre au plus tard le {due}.",
+}
+_LOAN_RETURNED = {
+    "en": "“{item}” is back with its lender. Thank you!",
+    "fr": "« {item} » est bien rendu. Merci !",
+}
+
+
+def loan_reminder(item: str, due: date, language: str) -> str:
+    return _LOAN_REMINDER.get(language, _LOAN_REMINDER["en"]).format(item=item, due=due.isoformat())
+
+
+def loan_returned_notice(item: str, language: str) -> str:
+    return _LOAN_RETURNED.get(language, _LOAN_RETURNED["en"]).format(item=item)
+
+
+# Group purchases
+
+
+def deadline_of(details: dict[str, Any]) -> datetime:
+    return _when(details["deadline"], "deadline")
+
+
+def commitment_refusal(
+    *, status: str, deadline: datetime, now: datetime, quantity: int, committed_by_others: int, maximum: int
+) -> str | None:
+    if now >= deadline:
+        return "deadline_passed"
+    if status != "open":
+        return "post_not_open"
+    if quantity < 0:
+        return "invalid_quantity"
+    if committed_by_others + quantity > maximum:
+        return "over_maximum"
+    return None
+
+
+def purchase_outcome(*, committed: int, minimum: int) -> str:
+    return "reached" if committed >= minimum else "not_reached"
+
+
+# The map
+
+MAX_BBOX_SPAN_DEGREES = 0.5  # about 55 km north to south: a city, not a country
+
+
+def bbox_parse(raw: str) -> tuple[float, float, float, float]:
+    """west,south,east,north in degrees (GeoJSON order), or DetailsError."""
+    try:
+        west, south, east, north = (float(part) for part in raw.split(","))
+    except ValueError as exc:
+        raise DetailsError("invalid_bbox", "bbox", "four numbers: west,south,east,north") from exc
+    if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= 90 and -90 <= north <= 90):
+        raise DetailsError("invalid_bbox", "bbox", "longitudes within ±180, latitudes within ±90")
+    if west >= east or south >= north:
+        raise DetailsError("invalid_bbox", "bbox", "west below east and south below north")
+    if east - west > MAX_BBOX_SPAN_DEGREES or north - south > MAX_BBOX_SPAN_DEGREES:
+        raise DetailsError("bbox_too_large", "bbox", f"at most {MAX_BBOX_SPAN_DEGREES} degrees a side")
+    return west, south, east, north

@@ -28,6 +28,12 @@ class Post(models.Model):
     expires_at = models.DateTimeField()
     created_at = models.DateTimeField()
     status_changed_at = models.DateTimeField(null=True, blank=True)
+    # Where the map shows it: the grid cell of the author's address (trust's
+    # fuzzed_position), never the address.
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    # Group purchases, once the deadline passed: "reached" or "not_reached".
+    outcome = models.CharField(max_length=12, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["author", "client_id"], name="unique_post_client_id")]
@@ -61,3 +67,60 @@ class Rsvp(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["post", "user"], name="one_rsvp_per_person")]
+
+
+class Loan(models.Model):
+    """Made when the author of a loan offer or request chooses who borrows or lends."""
+
+    post = models.OneToOneField(Post, on_delete=models.CASCADE, related_name="loan")
+    lender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="loans_given")
+    borrower = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="loans_taken")
+    item = models.CharField(max_length=200)
+    return_due = models.DateField()
+    # The conversation of the two, where reminders and the return are written.
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField()
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    returned_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["return_due"], condition=Q(returned_at=None, reminded_at=None), name="loans_to_remind")]
+
+
+class Commitment(models.Model):
+    """A neighbour's share of a group purchase."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="commitments")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    quantity = models.PositiveIntegerField()
+    paid = models.BooleanField(default=False)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["post", "user"], name="one_commitment_per_person")]
+
+
+class Partner(models.Model):
+    """A partner place or offer shown on the map of its neighbourhoods; staff manage them."""
+
+    class Category(models.TextChoices):
+        CAR_SHARING = "car_sharing", "Car sharing"
+        FARM = "farm", "Community-supported farm"
+        SHOP = "shop", "Shop"
+        STORAGE = "storage", "Storage"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=120)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    offer = models.CharField(max_length=300, blank=True, help_text="What it offers the neighbours.")
+    link = models.URLField(blank=True)
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    neighbourhoods = models.ManyToManyField(Neighbourhood, related_name="partners")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["latitude", "longitude"])]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,16 +1,23 @@
 """Reads of the feed."""
 
-from django.db.models import Count, Q, QuerySet
+from typing import Any
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from backend.accounts.models import User
+from backend.chat.selectors import readable_neighbourhood_ids
 from backend.common.errors import VoisinsError
-from backend.feed.models import Post
+from backend.feed import domain
+from backend.feed.models import Commitment, Loan, Partner, Post
 from backend.trust.selectors import neighbourhood_access
 
 
 def posts_with_counts() -> QuerySet[Post]:
-    return Post.objects.select_related("author", "responder").annotate(
-        response_count=Count("responses", distinct=True), going_count=Count("rsvps", distinct=True)
+    return (
+        Post.objects.select_related("author", "responder")
+        .annotate(response_count=Count("responses", distinct=True), going_count=Count("rsvps", distinct=True))
+        .prefetch_related(Prefetch("commitments", Commitment.objects.select_related("user").order_by("pk")))
     )
 
 
@@ -43,3 +50,75 @@ def post_list(
     if before_id is not None:
         posts = posts.filter(pk__lt=before_id)
     return list(posts.order_by("-pk")[:limit])
+
+
+def loans_of(*, user: User) -> list[Loan]:
+    """Her loans, as lender or borrower, the ongoing ones first."""
+    return list(
+        Loan.objects.filter(Q(lender=user) | Q(borrower=user))
+        .select_related("lender", "borrower")
+        .order_by(F("returned_at").desc(nulls_first=True), "return_due", "pk")
+    )
+
+
+def loan_record(*, user: User) -> dict[str, int]:
+    """What her profile shows: loans she gave, and of those she borrowed, how many came
+    back on time."""
+    given = Loan.objects.filter(lender=user).count()
+    returned = Loan.objects.filter(borrower=user).exclude(returned_at=None)
+    on_time = sum(
+        domain.returned_on_time(return_due=due, returned_on=timezone.localdate(at))
+        for due, at in returned.values_list("return_due", "returned_at")
+    )
+    return {"loans_given": given, "loans_borrowed": Loan.objects.filter(borrower=user).count(),
+            "loans_returned_on_time": on_time, "loans_returned_late": returned.count() - on_time}
+
+
+def profile_target(*, viewer: User, user_id: int) -> User:
+    """Someone whose profile she may see: herself or a member of one of her neighbourhoods."""
+    target = User.objects.filter(pk=user_id, is_active=True).first()
+    if target is None:
+        raise VoisinsError("not_found")
+    if target.pk != viewer.pk and not set(readable_neighbourhood_ids(user=viewer)) & set(
+        readable_neighbourhood_ids(user=target)
+    ):
+        raise VoisinsError("not_found")
+    return target
+
+
+def map_features(*, user: User, bbox: tuple[float, float, float, float]) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection of the live posts of her neighbourhoods and of their
+    partners within `bbox` (west, south, east, north). Post positions are grid cells,
+    never addresses."""
+    west, south, east, north = bbox
+    neighbourhood_ids = readable_neighbourhood_ids(user=user)
+    inside = Q(latitude__gte=south, latitude__lte=north, longitude__gte=west, longitude__lte=east)
+    posts = (
+        Post.objects.filter(inside, neighbourhood_id__in=neighbourhood_ids, status__in=["open", "taken"])
+        .order_by("-pk")
+        .values("pk", "kind", "status", "title", "latitude", "longitude", "neighbourhood_id")[:MAP_LIMIT]
+    )
+    partners = (
+        Partner.objects.filter(inside, active=True, neighbourhoods__in=neighbourhood_ids)
+        .distinct()
+        .order_by("name")
+        .values("pk", "name", "category", "offer", "link", "latitude", "longitude")[:MAP_LIMIT]
+    )
+    features = [
+        _feature(p["longitude"], p["latitude"], {"type": "post", "post_id": p["pk"], "kind": p["kind"],
+                 "status": p["status"], "title": p["title"], "neighbourhood_id": p["neighbourhood_id"]})
+        for p in posts
+    ] + [
+        _feature(p["longitude"], p["latitude"], {"type": "partner", "partner_id": p["pk"], "name": p["name"],
+                 "category": p["category"], "offer": p["offer"], "link": p["link"]})
+        for p in partners
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+MAP_LIMIT = 500
+
+
+def _feature(longitude: float, latitude: float, properties: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [longitude, latitude]},
+            "properties": properties}

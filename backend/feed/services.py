@@ -2,7 +2,7 @@
 change to it updates its cards live (chat's `cards_update`), on commit."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -15,9 +15,9 @@ from backend.chat.models import Room
 from backend.chat.services import PostRequest
 from backend.common.errors import VoisinsError
 from backend.feed import cards, domain
-from backend.feed.models import Post, Response, Rsvp
+from backend.feed.models import Commitment, Loan, Post, Response, Rsvp
 from backend.neighbourhoods.models import Neighbourhood
-from backend.trust.selectors import is_moderator, neighbourhood_access
+from backend.trust.selectors import fuzzed_position, is_moderator, neighbourhood_access
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ def _post_room(author: User, *, room_id: int | None, neighbourhood_id: int | Non
     direct conversation), else the default room of the neighbourhood asked for, else of
     her first neighbourhood."""
     if room_id is not None:
-        room = Room.objects.filter(pk=room_id).first()
+        room = Room.objects.select_related("neighbourhood").filter(pk=room_id).first()
         if room is None:
             raise VoisinsError("room_not_found")
         if room.kind == Room.Kind.DIRECT:
@@ -42,7 +42,7 @@ def _post_room(author: User, *, room_id: int | None, neighbourhood_id: int | Non
         if neighbourhood_id is None or not Neighbourhood.objects.filter(pk=neighbourhood_id).exists():
             raise VoisinsError("not_member")
         chat_services.rooms_ensure_default(neighbourhood_ids=[neighbourhood_id])
-        room = Room.objects.get(neighbourhood_id=neighbourhood_id, kind=Room.Kind.DEFAULT)
+        room = Room.objects.select_related("neighbourhood").get(neighbourhood_id=neighbourhood_id, kind=Room.Kind.DEFAULT)
     if not neighbourhood_access(user=author, neighbourhood_id=room.neighbourhood_id).can_read:
         raise VoisinsError("not_member")
     return room
@@ -56,6 +56,8 @@ def _clean(kind: str, title: str, text: str, details: Any, expires_at: datetime 
         details = domain.details_clean(kind, details, now=now)
     except domain.DetailsError as exc:
         raise VoisinsError(exc.code, field=exc.field, **({"detail": exc.detail} if exc.detail else {})) from exc
+    if kind == "group_purchase" and expires_at is not None:
+        raise VoisinsError("invalid_post_details", field="expires_at", detail="a group purchase ends at its deadline")
     if expires_at is None:
         expires_at = domain.default_expiry(kind, details, now=now)
     else:
@@ -66,7 +68,8 @@ def _clean(kind: str, title: str, text: str, details: Any, expires_at: datetime 
 
 
 def _card_of(post: Post) -> dict[str, Any]:
-    return cards.card(post, responses=post.responses.count(), going=post.rsvps.count())
+    commitments = list(post.commitments.select_related("user").order_by("pk")) if post.kind == "group_purchase" else []
+    return cards.card(post, responses=post.responses.count(), going=post.rsvps.count(), commitments=commitments)
 
 
 def _post_card_message(post: Post, *, author: User, room_id: int, text: str, client_id: str, counted: bool = True) -> int:
@@ -109,9 +112,11 @@ def post_create(
     title, text, details, expires_at = _clean(kind, title, text, details, expires_at, now)
     try:
         with transaction.atomic():
+            latitude, longitude = fuzzed_position(user=author, neighbourhood=room.neighbourhood)
             post = Post.objects.create(
                 neighbourhood_id=room.neighbourhood_id, room=room, author=author, client_id=client_id, kind=kind,
                 title=title, text=text, details=details, expires_at=expires_at, created_at=now,
+                latitude=latitude, longitude=longitude,
             )
             post.message_id = _post_card_message(
                 post, author=author, room_id=room.pk, text=title, client_id=f"#post{post.pk}"
@@ -186,9 +191,10 @@ def post_respond(*, actor: User, post_id: int) -> Answer:
     return Answer(response, created=True)
 
 
-def post_responder_pick(*, actor: User, post_id: int, responder_id: int) -> Post:
+def post_responder_pick(*, actor: User, post_id: int, responder_id: int, return_due: date | None = None) -> Post:
     """The author chooses who helps: the post is taken, and the other responders are
-    told in their conversations."""
+    told in their conversations. For a loan offer or request, the loan starts, due back
+    on `return_due` (by default the end of the post's period)."""
     with transaction.atomic():
         post = _locked_post(post_id)
         _require_reader(actor, post)
@@ -200,7 +206,17 @@ def post_responder_pick(*, actor: User, post_id: int, responder_id: int) -> Post
         chosen = next((r for r in responses if r.responder_id == responder_id), None)
         if chosen is None:
             raise VoisinsError("not_a_responder")
-        post.status, post.responder, post.status_changed_at = "taken", chosen.responder, timezone.now()
+        now = timezone.now()
+        if post.kind in domain.LOAN_KINDS:
+            due = return_due or domain.return_due_default(post.details)
+            if due < timezone.localdate(now):
+                raise VoisinsError("in_the_past", field="return_due")
+            lender_id, borrower_id = domain.loan_parties(post.kind, author_id=post.author_id, responder_id=responder_id)
+            Loan.objects.create(
+                post=post, lender_id=lender_id, borrower_id=borrower_id, item=post.details["item"], return_due=due,
+                room_id=chosen.room_id, created_at=now,
+            )
+        post.status, post.responder, post.status_changed_at = "taken", chosen.responder, now
         post.save(update_fields=["status", "responder", "status_changed_at"])
         notices = [
             PostRequest(
@@ -233,3 +249,140 @@ def post_rsvp_set(*, actor: User, post_id: int, going: bool) -> Post:
         if changed:
             _refresh_cards(post)
     return post
+
+
+def _notice(*, author: User, room_id: int, text: str, client_id: str) -> None:
+    """A line the server writes in a conversation on someone's behalf (not counted
+    against her write limit)."""
+    result = chat_services.messages_post(
+        requests=[PostRequest(author=author, room_id=room_id, text=text, client_id=client_id, counted=False)]
+    )[0]
+    if isinstance(result, VoisinsError):
+        raise result
+
+
+# Loans
+
+
+def loan_return_confirm(*, actor: User, loan_id: int) -> Loan:
+    """The lender has her item back: the loan ends, and a taken post is done."""
+    with transaction.atomic():
+        loan = Loan.objects.select_for_update().select_related("borrower", "post").filter(pk=loan_id).first()
+        if loan is None or actor.pk not in (loan.lender_id, loan.borrower_id):
+            raise VoisinsError("not_a_loan")
+        if loan.lender_id != actor.pk:
+            raise VoisinsError("not_lender")
+        if loan.returned_at is not None:
+            raise VoisinsError("already_returned")
+        loan.returned_at = timezone.now()
+        loan.save(update_fields=["returned_at"])
+        _notice(author=actor, room_id=loan.room_id, text=domain.loan_returned_notice(loan.item, loan.borrower.language),
+                client_id=f"#returned{loan.pk}")
+        post = _locked_post(loan.post_id)
+        if post.status == "taken":
+            post.status, post.status_changed_at = "done", loan.returned_at
+            post.save(update_fields=["status", "status_changed_at"])
+            _refresh_cards(post)
+    return loan
+
+
+def loans_remind(*, now: datetime) -> int:
+    """Reminds each borrower, in the loan's conversation, the day before her return date."""
+    today = timezone.localdate(now)
+    reminded = 0
+    due = Loan.objects.filter(returned_at=None, reminded_at=None, return_due__lte=today + timedelta(days=1))
+    for loan_id in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            loan = Loan.objects.select_for_update(skip_locked=True, of=("self",)).select_related("lender", "borrower").filter(
+                pk=loan_id, reminded_at=None).first()
+            if loan is None or not domain.reminder_due(return_due=loan.return_due, today=today):
+                continue
+            loan.reminded_at = now
+            loan.save(update_fields=["reminded_at"])
+            _notice(author=loan.lender, room_id=loan.room_id,
+                    text=domain.loan_reminder(loan.item, loan.return_due, loan.borrower.language),
+                    client_id=f"#reminder{loan.pk}")
+            reminded += 1
+    return reminded
+
+
+# Group purchases
+
+
+def _locked_purchase(actor: User, post_id: int) -> Post:
+    post = _locked_post(post_id)
+    _require_reader(actor, post)
+    if post.kind != "group_purchase":
+        raise VoisinsError("not_a_purchase")
+    return post
+
+
+def purchase_commit(*, actor: User, post_id: int, quantity: int) -> Post:
+    """Sets her share of a group purchase (0 withdraws it): never past the maximum in
+    total, never after the deadline."""
+    with transaction.atomic():
+        post = _locked_purchase(actor, post_id)
+        others = sum(post.commitments.exclude(user=actor).values_list("quantity", flat=True))
+        maximum = post.details["max_quantity"]
+        refusal = domain.commitment_refusal(
+            status=post.status, deadline=domain.deadline_of(post.details), now=timezone.now(), quantity=quantity,
+            committed_by_others=others, maximum=maximum,
+        )
+        if refusal:
+            raise VoisinsError(refusal, **({"remaining": maximum - others} if refusal == "over_maximum" else {}))
+        if quantity == 0:
+            changed = post.commitments.filter(user=actor).delete()[0] > 0
+        else:
+            commitment, created = Commitment.objects.get_or_create(
+                post=post, user=actor, defaults={"quantity": quantity, "updated_at": timezone.now()}
+            )
+            changed = created or commitment.quantity != quantity
+            if changed and not created:
+                # A new quantity is a new amount: the organiser confirms its payment again.
+                commitment.quantity, commitment.paid, commitment.updated_at = quantity, False, timezone.now()
+                commitment.save(update_fields=["quantity", "paid", "updated_at"])
+        if changed:
+            _refresh_cards(post)
+    return post
+
+
+def purchase_paid_set(*, actor: User, post_id: int, user_id: int, paid: bool) -> Post:
+    """The organiser marks who has paid her share."""
+    with transaction.atomic():
+        post = _locked_purchase(actor, post_id)
+        if post.author_id != actor.pk:
+            raise VoisinsError("not_organiser")
+        commitment = post.commitments.select_for_update().filter(user_id=user_id).first()
+        if commitment is None:
+            raise VoisinsError("no_commitment")
+        if commitment.paid != paid:
+            commitment.paid, commitment.updated_at = paid, timezone.now()
+            commitment.save(update_fields=["paid", "updated_at"])
+            _refresh_cards(post)
+    return post
+
+
+# What the clock decides
+
+
+def posts_expire(*, now: datetime) -> int:
+    """Open posts past their expiry become expired, and group purchases past their
+    deadline close with their outcome; each card says so live."""
+    changed = 0
+    for post_id in Post.objects.filter(status="open", expires_at__lte=now).values_list("pk", flat=True):
+        with transaction.atomic():
+            post = Post.objects.select_for_update(skip_locked=True, of=("self",)).select_related("author", "responder").filter(
+                pk=post_id, status="open").first()
+            if post is None:
+                continue
+            if post.kind == "group_purchase":
+                committed = sum(post.commitments.values_list("quantity", flat=True))
+                post.status = "closed"
+                post.outcome = domain.purchase_outcome(committed=committed, minimum=post.details["min_quantity"])
+            else:
+                post.status = "expired"
+            post.status_changed_at = now
+            post.save(update_fields=["status", "outcome", "status_changed_at"])
+            _refresh_cards(post)
+            changed += 1
+    return changed

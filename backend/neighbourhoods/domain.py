@@ -92,3 +92,18 @@ def approximate_size_m2(area: Area) -> float:
     points = [(lon * kx, lat * METRES_PER_DEGREE_LATITUDE) for lon, lat in area.polygon]
     twice = sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(points, points[1:] + points[:1]))
     return abs(twice) / 2
+
+
+FUZZ_CELL_M = 150.0
+
+
+def snap_to_grid(latitude: float, longitude: float, cell_m: float = FUZZ_CELL_M) -> tuple[float, float]:
+    """The centre of the grid cell of about `cell_m` metres that holds the point: what a
+    map may show instead of an address. Every point of a cell gives the same centre."""
+    lat_step = cell_m / METRES_PER_DEGREE_LATITUDE
+    row = math.floor(latitude / lat_step)
+    center_lat = (row + 0.5) * lat_step
+    # Columns are as wide in metres at the latitude of their row's centre.
+    lon_step = cell_m / (METRES_PER_DEGREE_LATITUDE * max(math.cos(math.radians(center_lat)), 0.01))
+    column = math.floor(longitude / lon_step)
+    return round(center_lat, 6), round((column + 0.5) * lon_step, 6)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Case, Count, Exists, OuterRef, QuerySet, Value, When
 
 from backend.accounts.models import User
+from backend.neighbourhoods.domain import bounding_box, snap_to_grid
 from backend.neighbourhoods.models import Neighbourhood
 from backend.trust.models import LetterCode, Membership, ProofOfAddress, Vouch
 
@@ -48,6 +49,16 @@ def access_map(*, user_ids: set[int], neighbourhood_ids: set[int]) -> dict[tuple
         for user_id in user_ids
         for nid in neighbourhood_ids
     }
+
+
+def fuzzed_position(*, user: User, neighbourhood: Neighbourhood) -> tuple[float, float]:
+    """Where a map may place something of hers: the grid cell of her verified address,
+    never the address itself; the neighbourhood's centre for a moderator living elsewhere."""
+    membership = Membership.objects.filter(user=user, neighbourhood=neighbourhood, state=VERIFIED).first()
+    if membership is not None:
+        return snap_to_grid(membership.latitude, membership.longitude)
+    south, west, north, east = bounding_box(neighbourhood.area)
+    return snap_to_grid((south + north) / 2, (west + east) / 2)
 
 
 def is_moderator(*, user: User, neighbourhood_id: int) -> bool:

@@ -508,3 +508,20 @@ async def test_bad_posts_over_the_socket_get_an_error_and_change_nothing(member,
     await author.ping_works()
     await reader.nothing()
     assert not await sync_to_async(Post.objects.exists)()
+
+
+async def test_rooms_created_while_connected_are_announced(member, neighbour, moderator, saint_malo, connect):
+    from backend.chat.services import room_direct_open, room_topic_create
+
+    socket, other = await connect(member), await connect(neighbour)
+    direct = await sync_to_async(room_direct_open)(actor=neighbour, other_id=member.id)
+    for device in (socket, other):
+        added = await device.expect("room.added")
+        assert added["room"]["id"] == direct.id and added["room"]["kind"] == "direct"
+        assert {p["id"] for p in added["room"]["participants"]} == {member.id, neighbour.id}
+    await sync_to_async(room_direct_open)(actor=member, other_id=neighbour.id)  # the same room: nothing new
+    topic = await sync_to_async(room_topic_create)(actor=moderator, neighbourhood=saint_malo, name="Entraide")
+    added = await socket.expect("room.added")
+    assert (added["room"]["id"], added["room"]["name"], added["room"]["unread"]) == (topic.id, "Entraide", 0)
+    await socket.nothing()
+    await _subscribed(socket, direct.id)

@@ -102,3 +102,32 @@ def test_a_wrong_password_is_said_on_the_page(site, browser):
     page.fill("input[name=password]", "pas le bon")
     page.click("button[type=submit]")
     expect(page.locator("#login-error")).to_have_text("Adresse e-mail ou mot de passe incorrect.")
+
+
+@pytest.fixture
+def site_with_a_post(site):
+    from backend.feed.services import post_create
+    from tests.feed.test_domain import VALID
+
+    alice = User.objects.get(email="alice@example.org")
+    post_create(author=alice, kind="help_request", title="Arroser mes plantes", details=VALID["help_request"],
+                client_id="plantes")
+    return site
+
+
+def test_a_post_is_a_card_that_neighbours_answer_live(site_with_a_post, browser):
+    from playwright.sync_api import expect
+
+    alice = _log_in(browser, site_with_a_post, "alice@example.org")
+    bruno = _log_in(browser, site_with_a_post, "bruno@example.org")
+    for page in (alice, bruno):
+        expect(page.locator(".card .card-title")).to_have_text("Arroser mes plantes")
+        expect(page.locator(".card .card-facts")).to_have_text("0 réponse(s)")
+    expect(alice.locator(".card button")).to_have_count(0)  # no answering one's own post
+    bruno.click(".card button:has-text('Je peux aider')")
+    expect(alice.locator(".card .card-facts")).to_have_text("1 réponse(s)")
+    for page in (alice, bruno):  # the conversation appears in both navs, live
+        expect(page.locator("nav button")).to_contain_text(["Le quartier", "Prêts", "Bruno · Alice"])
+    alice.click("nav button:has-text('Bruno · Alice')")
+    expect(alice.locator("#messages .message .text")).to_have_text("Je peux aider")
+    expect(alice.locator("#messages .card .card-title")).to_have_text("Arroser mes plantes")

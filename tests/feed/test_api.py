@@ -114,3 +114,86 @@ def test_rsvp_over_rest(client_for, member, post_of):
     event = post_of(member, "event")
     response = client_for(member).put(f"/api/v1/feed/posts/{event.pk}/rsvp/", {"going": True}, format="json")
     assert response.status_code == 200 and response.json()["card"]["going"] == 1
+
+
+def test_loans_and_the_profile_over_rest(client_for, member, saint_malo, post_of):
+    from django.utils import timezone
+
+    neighbour = make_user("nina@example.org", name="Nina")
+    make_membership(neighbour, saint_malo, state="verified")
+    end = timezone.localdate().isoformat()
+    offer = post_of(member, "loan_offer", details={"item": "Raclette", "start": end, "end": end})
+    client_for(neighbour).post(f"/api/v1/feed/posts/{offer.pk}/responses/")
+    bad = client_for(member).post(f"/api/v1/feed/posts/{offer.pk}/responder/",
+                                  {"user_id": neighbour.id, "return_due": "2020-01-01"}, format="json")
+    assert bad.status_code == 400 and bad.json()["code"] == "in_the_past"
+    client_for(member).post(f"/api/v1/feed/posts/{offer.pk}/responder/", {"user_id": neighbour.id}, format="json")
+    [loan] = client_for(neighbour).get("/api/v1/feed/loans/").json()
+    assert (loan["item"], loan["lender"]["id"], loan["borrower"]["id"], loan["return_due"]) == ("Raclette", member.id, neighbour.id, end)
+    assert client_for(neighbour).post(f"/api/v1/feed/loans/{loan['id']}/returned/").json()["code"] == "not_lender"
+    returned = client_for(member).post(f"/api/v1/feed/loans/{loan['id']}/returned/")
+    assert returned.status_code == 200 and returned.json()["returned_at"]
+    profile = client_for(member).get(f"/api/v1/feed/members/{neighbour.id}/").json()
+    assert (profile["person"]["display_name"], profile["loans_borrowed"], profile["loans_returned_on_time"]) == ("Nina", 1, 1)
+    assert client_for(member).get(f"/api/v1/feed/members/{member.id}/").json()["loans_given"] == 1
+
+
+def test_a_profile_is_for_neighbours_only(client_for, member, outsider):
+    response = client_for(outsider).get(f"/api/v1/feed/members/{member.id}/")
+    assert response.status_code == 404
+
+
+def test_a_group_purchase_over_rest(client_for, member, saint_malo, post_of):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    neighbour = make_user("nina@example.org", name="Nina")
+    make_membership(neighbour, saint_malo, state="verified")
+    deadline = (timezone.now() + timedelta(days=3)).isoformat()
+    post = post_of(member, "group_purchase", details={**VALID["group_purchase"], "deadline": deadline})
+    committed = client_for(neighbour).put(f"/api/v1/feed/posts/{post.pk}/commitment/", {"quantity": 4}, format="json")
+    assert committed.status_code == 200 and committed.json()["card"]["purchase"]["committed"] == 4
+    too_much = client_for(neighbour).put(f"/api/v1/feed/posts/{post.pk}/commitment/", {"quantity": 41}, format="json")
+    assert too_much.status_code == 409 and too_much.json()["remaining"] == 40
+    negative = client_for(neighbour).put(f"/api/v1/feed/posts/{post.pk}/commitment/", {"quantity": -1}, format="json")
+    assert negative.status_code == 400 and negative.json()["code"] == "invalid_quantity"
+    paid = client_for(member).put(f"/api/v1/feed/posts/{post.pk}/commitments/{neighbour.id}/paid/", {"paid": True}, format="json")
+    assert paid.json()["card"]["purchase"]["commitments"][0]["owes_cents"] == 0
+    listed = client_for(neighbour).get("/api/v1/feed/posts/?kind=group_purchase").json()["posts"][0]
+    assert listed["card"]["purchase"]["paid_quantity"] == 4
+
+
+def test_the_map_shows_posts_in_cells_and_partners(client_for, member, outsider, saint_malo, dinard, post_of):
+    from backend.feed.models import Partner
+    from backend.neighbourhoods.domain import snap_to_grid
+    from backend.trust.models import Membership
+
+    post = post_of(member, "help_request")
+    closed = post_of(member, "classified")
+    client_for(member).post(f"/api/v1/feed/posts/{closed.pk}/status/", {"status": "closed"}, format="json")
+    post_of(outsider, "help_request")
+    home = Membership.objects.get(user=member)
+    car = Partner.objects.create(name="Marguerite", category="car_sharing", latitude=48.6493, longitude=-2.0250,
+                                 link="https://example.org/autopartage")
+    car.neighbourhoods.add(saint_malo)
+    Partner.objects.create(name="Ailleurs", category="shop", latitude=48.6493, longitude=-2.0251).neighbourhoods.add(dinard)
+    Partner.objects.create(name="Fermé", category="shop", latitude=48.6493, longitude=-2.0252, active=False).neighbourhoods.add(saint_malo)
+
+    response = client_for(member).get("/api/v1/feed/map/?bbox=-2.2,48.5,-1.9,48.8")
+    assert response.status_code == 200
+    features = response.json()["features"]
+    posts = [f for f in features if f["properties"]["type"] == "post"]
+    partners = [f for f in features if f["properties"]["type"] == "partner"]
+    assert [f["properties"]["post_id"] for f in posts] == [post.pk]
+    assert [f["properties"]["name"] for f in partners] == ["Marguerite"]
+    longitude, latitude = posts[0]["geometry"]["coordinates"]
+    assert (latitude, longitude) == snap_to_grid(home.latitude, home.longitude) != (home.latitude, home.longitude)
+    assert "street" not in str(response.json()) and "Rue de Dinan" not in str(response.json())
+
+    elsewhere = client_for(member).get("/api/v1/feed/map/?bbox=2.0,48.5,2.3,48.8").json()
+    assert elsewhere["features"] == []
+    for bbox, code in (("-1.9,48.5,-2.2,48.8", "invalid_bbox"), ("-3,48,-1,49", "bbox_too_large"), ("x", "invalid_bbox")):
+        refused = client_for(member).get(f"/api/v1/feed/map/?bbox={bbox}")
+        assert refused.status_code == 400 and refused.json()["code"] == code
+    assert client_for(member).get("/api/v1/feed/map/").status_code == 400

@@ -124,3 +124,61 @@ def test_server_texts_are_in_the_readers_language():
     assert domain.answer_text("help_request", "fr") == "Je peux aider"
     assert domain.answer_text("loan_offer", "en") == "I'm interested"
     assert domain.taken_notice("Tondeuse", "fr").startswith("« Tondeuse » est pris")
+
+
+def test_who_lends_and_who_borrows():
+    assert domain.loan_parties("loan_offer", author_id=1, responder_id=2) == (1, 2)
+    assert domain.loan_parties("loan_request", author_id=1, responder_id=2) == (2, 1)
+
+
+def test_borrowers_are_reminded_the_day_before():
+    due = datetime(2026, 12, 24).date()
+    assert not domain.reminder_due(return_due=due, today=datetime(2026, 12, 22).date())
+    assert domain.reminder_due(return_due=due, today=datetime(2026, 12, 23).date())
+    assert domain.reminder_due(return_due=due, today=datetime(2026, 12, 26).date())
+    assert domain.returned_on_time(return_due=due, returned_on=due)
+    assert not domain.returned_on_time(return_due=due, returned_on=datetime(2026, 12, 25).date())
+
+
+@pytest.mark.parametrize(
+    ("quantity", "others", "now", "status", "refusal"),
+    [
+        (5, 30, NOW, "open", None),
+        (10, 30, NOW, "open", None),
+        (11, 30, NOW, "open", "over_maximum"),
+        (-1, 0, NOW, "open", "invalid_quantity"),
+        (1, 0, datetime(2026, 11, 30, 18, tzinfo=UTC), "open", "deadline_passed"),
+        (1, 0, NOW, "closed", "post_not_open"),
+    ],
+)
+def test_what_a_neighbour_may_commit(quantity, others, now, status, refusal):
+    deadline = datetime(2026, 11, 30, 18, tzinfo=UTC)
+    assert domain.commitment_refusal(
+        status=status, deadline=deadline, now=now, quantity=quantity, committed_by_others=others, maximum=40
+    ) == refusal
+
+
+def test_a_purchase_is_reached_at_its_minimum():
+    assert domain.purchase_outcome(committed=10, minimum=10) == "reached"
+    assert domain.purchase_outcome(committed=9, minimum=10) == "not_reached"
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        ("-2.03,48.64,-2.01,48.66", None),
+        ("-2.01,48.64,-2.03,48.66", "invalid_bbox"),
+        ("-2.03,48.66,-2.01,48.64", "invalid_bbox"),
+        ("-2.03,48.64,-2.01", "invalid_bbox"),
+        ("a,b,c,d", "invalid_bbox"),
+        ("-2.03,48.64,-2.01,98", "invalid_bbox"),
+        ("-3,48,-1,49", "bbox_too_large"),
+    ],
+)
+def test_map_boxes(raw, code):
+    if code is None:
+        assert domain.bbox_parse(raw) == (-2.03, 48.64, -2.01, 48.66)
+    else:
+        with pytest.raises(domain.DetailsError) as refusal:
+            domain.bbox_parse(raw)
+        assert refusal.value.code == code

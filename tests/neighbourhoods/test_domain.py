@@ -1,5 +1,6 @@
 import pytest
 
+from backend.neighbourhoods import domain
 from backend.neighbourhoods.domain import Area, approximate_size_m2, area_errors, bounding_box, contains, distance_m
 
 SQUARE = ((-2.07, 48.64), (-2.05, 48.64), (-2.05, 48.62), (-2.07, 48.62))
@@ -64,3 +65,15 @@ def test_size_orders_a_small_circle_before_a_large_square():
     square = approximate_size_m2(Area(polygon=SQUARE))
     assert 3_000_000 < square < 3_300_000  # about 1.47 km x 2.22 km
     assert approximate_size_m2(Area(center=(48.63, -2.06), radius_m=100)) < square
+
+
+def test_snapping_hides_a_point_in_a_cell_of_about_150_m():
+    home = (48.6493, -2.0257)
+    cell = domain.snap_to_grid(*home)
+    assert 0 < domain.distance_m(home, cell) <= 150 * 0.75
+    # Every point of the cell gives the same centre; a point two cells away does not.
+    assert domain.snap_to_grid(*cell) == cell
+    assert domain.snap_to_grid(home[0] + 0.00001, home[1] - 0.00001) == cell
+    assert domain.snap_to_grid(home[0] + 0.003, home[1]) != cell
+    neighbours_cell = domain.snap_to_grid(home[0] + 150 / 111_320, home[1])
+    assert 140 <= domain.distance_m(cell, neighbours_cell) <= 160

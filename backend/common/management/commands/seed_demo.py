@@ -1,12 +1,17 @@
 """Loads a demo neighbourhood through the same services the API uses, so the demo
 data went through every trust route. Running it again changes nothing."""
 
+from datetime import timedelta
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from backend.accounts import services as accounts
 from backend.accounts.models import User
+from backend.feed import services as feed
+from backend.feed.models import Partner
 from backend.neighbourhoods import services as neighbourhoods
 from backend.neighbourhoods.models import Neighbourhood
 from backend.trust import services as trust
@@ -91,3 +96,39 @@ class Command(BaseCommand):
         trust.letter_code_redeem(
             actor=users["chloe@example.org"], membership=memberships["chloe@example.org"], code=letter.code
         )
+        self._feed(intra_muros, users)
+
+    def _feed(self, neighbourhood: Neighbourhood, users: dict[str, User]) -> None:
+        """A few live cards, an answer, and a partner on the map."""
+        now = timezone.localtime()
+        day = timedelta(days=1)
+        alice, bruno, chloe = (users[f"{name}@example.org"] for name in ("alice", "bruno", "chloe"))
+        feed.post_create(
+            author=alice, kind="loan_offer", title="Je prête mon appareil à raclette", client_id="demo-raclette",
+            details={"item": "Appareil à raclette (8 personnes)", "start": now.date().isoformat(),
+                     "end": (now + 30 * day).date().isoformat()},
+        )
+        apero = feed.post_create(
+            author=bruno, kind="event", title="Apéro sur les remparts", client_id="demo-apero",
+            text="Chacun apporte quelque chose à partager.",
+            details={"start": (now + 3 * day).replace(hour=19, minute=0).isoformat(),
+                     "end": (now + 3 * day).replace(hour=22, minute=0).isoformat(), "place": "Bastion Saint-Philippe"},
+        ).post
+        feed.post_rsvp_set(actor=chloe, post_id=apero.pk, going=True)
+        plants = feed.post_create(
+            author=chloe, kind="help_request", title="Arroser mes plantes pendant une semaine",
+            client_id="demo-plantes",
+            details={"what": "Deux arrosages par semaine, clés chez moi", "when": (now + 5 * day).isoformat()},
+        ).post
+        feed.post_respond(actor=alice, post_id=plants.pk)
+        feed.post_create(
+            author=alice, kind="group_purchase", title="Huîtres de Cancale pour Noël", client_id="demo-huitres",
+            details={"product": "Huîtres creuses n°3", "unit": "douzaine", "unit_price_cents": 950,
+                     "min_quantity": 10, "max_quantity": 40, "deadline": (now + 10 * day).isoformat()},
+        )
+        partner = Partner.objects.create(
+            name="Marguerite autopartage", category=Partner.Category.CAR_SHARING, latitude=48.6488,
+            longitude=-2.0243, offer="Deux voitures en libre-service porte Saint-Vincent",
+            link="https://example.org/marguerite",
+        )
+        partner.neighbourhoods.add(neighbourhood)

@@ -1,0 +1,30 @@
+from django.contrib import admin
+
+from backend.feed.models import Partner, Post
+
+
+@admin.register(Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    list_display = ["name", "category", "active"]
+    list_filter = ["category", "active", "neighbourhoods"]
+    search_fields = ["name", "offer"]
+    filter_horizontal = ["neighbourhoods"]
+
+
+@admin.register(Post)
+class PostAdmin(admin.ModelAdmin):
+    """To look, not to edit: posts change through the feed's services, which keep their
+    cards current."""
+
+    list_display = ["title", "kind", "status", "neighbourhood", "author", "created_at", "expires_at"]
+    list_filter = ["kind", "status", "neighbourhood"]
+    search_fields = ["title", "text"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
