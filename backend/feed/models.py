@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -114,8 +115,8 @@ class Partner(models.Model):
     category = models.CharField(max_length=20, choices=Category.choices)
     offer = models.CharField(max_length=300, blank=True, help_text="What it offers the neighbours.")
     link = models.URLField(blank=True)
-    latitude = models.FloatField()
-    longitude = models.FloatField()
+    latitude = models.FloatField(validators=[MinValueValidator(-90), MaxValueValidator(90)])
+    longitude = models.FloatField(validators=[MinValueValidator(-180), MaxValueValidator(180)])
     neighbourhoods = models.ManyToManyField(Neighbourhood, related_name="partners")
     active = models.BooleanField(default=True)
 
