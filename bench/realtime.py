@@ -3,6 +3,7 @@ measured side by side in one run, with the same client, on this machine.
 
     .venv/bin/python bench/realtime.py            # the figures of docs/performance.md
     .venv/bin/python bench/realtime.py --quick    # smaller and shorter, to try a change
+    .venv/bin/python bench/realtime.py --latency-at 50   # our latency alone at 50 messages/s
 
 It starts its own PostgreSQL and Redis (as the tests do), a database with a demo
 neighbourhood, and one server process per target; then, for each target:
@@ -357,6 +358,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller rooms and shorter runs")
     parser.add_argument("--servers", default="uvicorn,daphne", help="servers to measure ours under")
+    parser.add_argument(
+        "--latency-at", type=float, metavar="RATE",
+        help="only our latency in one room, at RATE messages/s, with the server's CPU use",
+    )
     args = parser.parse_args()
     sizes = QUICK if args.quick else FULL
     resource.setrlimit(resource.RLIMIT_NOFILE, (20000, 20000))
@@ -378,6 +383,9 @@ def main() -> None:
     os.environ.update(env)
     try:
         room_ids, user_ids = prepare_database(users=max(600, sizes.idle_sockets // 9), rooms=sizes.rooms)
+        if args.latency_at:
+            latency_at(Voisins(free_port(), "uvicorn", room_ids, user_ids), env, sizes, args.latency_at)
+            return
         baseline = Baseline(free_port())
         targets = [baseline] + [Voisins(free_port(), server, room_ids, user_ids) for server in args.servers.split(",")]
         results = {}
@@ -393,6 +401,21 @@ def main() -> None:
         redis_server.stop()
         postgres.stop()
         remove(workdir)
+
+
+def latency_at(target: "Voisins", env: dict, sizes: Sizes, rate: float) -> None:
+    process = start_server(target, env)
+    try:
+        server = psutil.Process(process.pid)
+        before, start = server.cpu_times(), time.perf_counter()
+        p50, p99 = asyncio.run(latency(target, 1, sizes.per_room, sizes.seconds, rate))
+        after, wall = server.cpu_times(), time.perf_counter() - start
+    finally:
+        process.terminate()
+        process.wait()
+    busy = (after.user + after.system - before.user - before.system) / wall * 100
+    print(f"{target.name}, 1 room x {sizes.per_room}, {rate:g} messages/s: p50 {p50:.1f} ms, p99 {p99:.1f} ms; "
+          f"server CPU {busy:.0f} % of one core over the run (opening sockets included)")
 
 
 def report(results: dict, sizes: Sizes, baseline_name: str) -> None:

@@ -1,6 +1,7 @@
 """Every frame a test receives is validated against its schema in
 frontend-contract/websocket/server/; with VOISINS_CAPTURE_EXAMPLES=1 the first frame of
-each type is written to frontend-contract/websocket/examples/ (make contract)."""
+each type (and the first message.new carrying a card) is written to
+frontend-contract/websocket/examples/ (make contract)."""
 
 import json
 import os
@@ -17,8 +18,11 @@ def check_server_frame(frame: dict) -> dict:
     assert frame_type in SERVER_VALIDATORS, f"the server sent a frame of unknown type {frame_type!r}"
     errors = [error.message for error in SERVER_VALIDATORS[frame_type].iter_errors(frame)]
     assert not errors, f"{frame_type} frame does not match its schema: {errors}: {frame}"
-    if os.environ.get("VOISINS_CAPTURE_EXAMPLES") and frame_type not in _captured:
-        _captured.add(frame_type)
+    # A message that carries a post's card is an example of its own.
+    message = frame.get("message")
+    name = frame_type + (".card" if isinstance(message, dict) and message.get("card") else "")
+    if os.environ.get("VOISINS_CAPTURE_EXAMPLES") and name not in _captured:
+        _captured.add(name)
         EXAMPLES_DIR.mkdir(exist_ok=True)
-        (EXAMPLES_DIR / f"{frame_type}.json").write_text(json.dumps(frame, indent=2, ensure_ascii=False) + "\n")
+        (EXAMPLES_DIR / f"{name}.json").write_text(json.dumps(frame, indent=2, ensure_ascii=False) + "\n")
     return frame
