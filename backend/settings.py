@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "backend.trust",
     "backend.chat",
     "backend.feed",
+    "backend.push",
 ]
 
 MIDDLEWARE = [
@@ -112,7 +113,20 @@ else:
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # Task path -> seconds between runs (backend/common/periodic.py).
-PERIODIC_TASKS = {"backend.feed.tasks.feed_sweep": int(os.environ.get("FEED_SWEEP_SECONDS", "60"))}
+PERIODIC_TASKS = {
+    "backend.feed.tasks.feed_sweep": int(os.environ.get("FEED_SWEEP_SECONDS", "60")),
+    "backend.push.tasks.devices_prune": 24 * 3600,
+}
+
+# Phone pushes: "console" logs them; "fcm" sends through Firebase Cloud Messaging with
+# the service account of GOOGLE_APPLICATION_CREDENTIALS.
+PUSH_BACKEND = os.environ.get("PUSH_BACKEND", "console")
+if PUSH_BACKEND not in ("console", "fcm"):
+    raise ImproperlyConfigured("PUSH_BACKEND is console or fcm")
+# Tests and benchmarks only: a host that stands for https://fcm.googleapis.com.
+PUSH_FCM_ENDPOINT = os.environ.get("PUSH_FCM_ENDPOINT", "")
+# A push is decided this long after its message, so that a neighbour reading live gets none.
+PUSH_DELAY_SECONDS = float(os.environ.get("PUSH_DELAY_SECONDS", "10"))
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [

@@ -18,6 +18,7 @@ from backend.accounts.domain import TOKEN_PREFIX, normalize_email, token_digest,
 from backend.accounts.models import DeviceToken, User
 from backend.common import events, ratelimit
 from backend.common.errors import VoisinsError
+from backend.push import services as push
 
 LOGIN_FAILURES_PER_ACCOUNT = ratelimit.RateLimit(
     "login-account", settings.LOGIN_FAILURE_LIMIT, int(settings.LOGIN_FAILURE_WINDOW.total_seconds())
@@ -87,6 +88,7 @@ def token_use(*, raw: str, now: datetime | None = None) -> DeviceToken | None:
 def token_revoke(*, token: DeviceToken) -> None:
     user_id, token_id = token.user_id, token.pk
     with transaction.atomic():
+        push.devices_sign_out(auth_token_id=token_id)
         token.delete()
         # Sockets opened with this token end too.
         events.publish_on_commit(events.user_group(user_id), control={"kind": "token.revoked", "token_id": token_id})
@@ -95,6 +97,8 @@ def token_revoke(*, token: DeviceToken) -> None:
 def session_end(*, request: HttpRequest) -> None:
     """Logs the session out, and ends the sockets that it opened."""
     user_id, session_key = request.user.pk, request.session.session_key
+    if session_key:
+        push.devices_sign_out(session_key=session_key)
     logout(request)
     if session_key:
         events.publish_now(events.user_group(user_id), control={"kind": "session.ended", "session_key": session_key})

@@ -7,6 +7,7 @@ import time
 import types
 import uuid
 from collections import deque
+from dataclasses import replace
 from collections.abc import Awaitable, Coroutine, Generator
 from importlib import import_module
 from typing import Any
@@ -92,6 +93,12 @@ def _session_user(session_key: str) -> User | None:
     request.session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
     user = get_user(request)
     return user if user.is_authenticated else None
+
+
+def _ignore_failure(task: asyncio.Future) -> None:
+    # Presence entries expire by themselves; a failed removal only delays it.
+    if not task.cancelled() and task.exception() is not None:
+        logger.warning("could not update presence: %s", task.exception())
 
 
 @types.coroutine
@@ -307,6 +314,10 @@ class RoomSocket(AsyncWebsocketConsumer):
         self.hub.unsubscribe(self, room_id)
         self.rooms.pop(room_id, None)
         self.catching_up.pop(room_id, None)
+        if room_id in self.presence_entry.room_ids:
+            entry = self.presence_entry
+            self.presence_entry = replace(entry, room_ids=entry.room_ids - {room_id})
+            asyncio.ensure_future(self.hub.presence.unwatch(entry, room_id)).add_done_callback(_ignore_failure)
 
     # Incoming frames.
 
@@ -333,6 +344,12 @@ class RoomSocket(AsyncWebsocketConsumer):
         self.catching_up[room.pk] = []
         self.rooms[room.pk] = room
         self.hub.subscribe(self, room.pk)
+        # Watching the room: the push worker does not push what she sees live.
+        self.presence_entry = replace(self.presence_entry, room_ids=self.presence_entry.room_ids | {room.pk})
+        try:
+            await self.hub.presence.watch(self.presence_entry, room.pk)
+        except Exception:  # Redis is away: she may get a push she did not need, nothing worse
+            logger.warning("could not note a room subscription in presence", exc_info=True)
         try:
             seq, messages, gap = await database_sync_to_async(_catch_up)(room, frame.get("last_seq"))
         except Exception:

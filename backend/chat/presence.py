@@ -9,6 +9,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 
+import redis
 import redis.asyncio as aioredis
 from django.conf import settings
 
@@ -18,6 +19,28 @@ class SocketEntry:
     socket_id: str
     user_id: int
     neighbourhood_ids: tuple[int, ...]
+    room_ids: frozenset[int] = frozenset()  # the rooms it is subscribed to
+
+
+def _room_key(room_id: int) -> str:
+    return f"presence:room:{room_id}"
+
+
+def _watcher(entry: SocketEntry) -> str:
+    return f"{entry.user_id}:{entry.socket_id}"
+
+
+def watching_users(room_id: int) -> set[int]:
+    """Users with a live socket subscribed to the room, on any server process; for the
+    push worker, which runs in a process of its own (so, without Redis, nobody)."""
+    if not settings.REDIS_URL:
+        return set()
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    try:
+        members = client.zrangebyscore(_room_key(room_id), time.time(), "+inf")
+    finally:
+        client.close()
+    return {int(member.split(b":", 1)[0]) for member in members}
 
 
 class RedisPresence:
@@ -59,11 +82,24 @@ class RedisPresence:
                 pipe.expire(self._user_key(entry.user_id), settings.CHAT_PRESENCE_TTL_SECONDS)
                 for neighbourhood_id in entry.neighbourhood_ids:
                     pipe.zadd(self._neighbourhood_key(neighbourhood_id), {str(entry.user_id): expires})
+                for room_id in entry.room_ids:
+                    pipe.zadd(_room_key(room_id), {_watcher(entry): expires})
+                    pipe.expire(_room_key(room_id), settings.CHAT_PRESENCE_TTL_SECONDS)
             await pipe.execute()
+
+    async def watch(self, entry: SocketEntry, room_id: int) -> None:
+        await self.refresh([SocketEntry(entry.socket_id, entry.user_id, (), frozenset({room_id}))])
+
+    async def unwatch(self, entry: SocketEntry, room_id: int) -> None:
+        await self.redis.zrem(_room_key(room_id), _watcher(entry))
 
     async def disconnect(self, entry: SocketEntry) -> bool:
         """Removes the socket; True when it was the user's last (she goes offline)."""
-        await self.redis.zrem(self._user_key(entry.user_id), entry.socket_id)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.zrem(self._user_key(entry.user_id), entry.socket_id)
+            for room_id in entry.room_ids:
+                pipe.zrem(_room_key(room_id), _watcher(entry))
+            await pipe.execute()
         if await self.sockets_of(entry.user_id):
             return False
         async with self.redis.pipeline(transaction=False) as pipe:
@@ -106,6 +142,12 @@ class MemoryPresence:
             self.sockets[entry.user_id][entry.socket_id] = expires
             for neighbourhood_id in entry.neighbourhood_ids:
                 self.neighbourhoods[neighbourhood_id][entry.user_id] = expires
+
+    async def watch(self, entry: SocketEntry, room_id: int) -> None:
+        pass  # only the push worker asks, from another process: see watching_users
+
+    async def unwatch(self, entry: SocketEntry, room_id: int) -> None:
+        pass
 
     async def disconnect(self, entry: SocketEntry) -> bool:
         self.sockets[entry.user_id].pop(entry.socket_id, None)

@@ -1,12 +1,13 @@
-from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When, Window
+from django.db.models.functions import Coalesce, RowNumber
 
 from backend.accounts.models import User
 from backend.chat import domain
 from backend.chat.models import Message, Reaction, ReadMarker, Room
 from backend.common.errors import VoisinsError
 from backend.trust.models import Membership
-from backend.trust.selectors import NeighbourhoodAccess, neighbourhood_access
+from backend.neighbourhoods.models import Neighbourhood
+from backend.trust.selectors import NeighbourhoodAccess, neighbourhood_access, neighbourhood_readers
 
 
 def readable_neighbourhood_ids(*, user: User) -> list[int]:
@@ -108,3 +109,61 @@ def reactions_of(*, message_ids: list[int]) -> dict[int, list[tuple[str, int]]]:
     for message_id, emoji, user_id in rows.values_list("message_id", "emoji", "user_id"):
         pairs.setdefault(message_id, []).append((emoji, user_id))
     return pairs
+
+
+def room_readers(*, room: Room) -> set[int]:
+    if room.kind == Room.Kind.DIRECT:
+        return {room.user_a_id, room.user_b_id}
+    return neighbourhood_readers(neighbourhood_id=room.neighbourhood_id)
+
+
+BADGE_CAP = 99
+_BADGE_WINDOW = BADGE_CAP + 1
+
+
+def unread_badges(*, user_ids: set[int]) -> dict[int, int]:
+    """Each user's unread count over all her rooms, as a phone badge: at most 99, counted
+    from each room's latest 100 messages, in a fixed number of queries."""
+    neighbourhoods: dict[int, set[int]] = {user_id: set() for user_id in user_ids}
+    for user_id, nid in Membership.objects.filter(user_id__in=user_ids, state=Membership.State.VERIFIED).values_list(
+        "user_id", "neighbourhood_id"
+    ):
+        neighbourhoods[user_id].add(nid)
+    for user_id, nid in Neighbourhood.moderators.through.objects.filter(user_id__in=user_ids).values_list(
+        "user_id", "neighbourhood_id"
+    ):
+        neighbourhoods[user_id].add(nid)
+    all_nids = set().union(*neighbourhoods.values()) if neighbourhoods else set()
+    rooms = list(
+        Room.objects.filter(
+            (Q(neighbourhood_id__in=all_nids) & ~Q(kind=Room.Kind.DIRECT)) | Q(user_a_id__in=user_ids) | Q(user_b_id__in=user_ids)
+        ).values_list("pk", "neighbourhood_id", "kind", "user_a_id", "user_b_id")
+    )
+    room_ids = [room[0] for room in rooms]
+    read = {
+        (user_id, room_id): seq
+        for user_id, room_id, seq in ReadMarker.objects.filter(user_id__in=user_ids, room_id__in=room_ids).values_list(
+            "user_id", "room_id", "read_seq"
+        )
+    }
+    latest: dict[int, list[tuple[int, int]]] = {}
+    recent = (
+        Message.objects.filter(room_id__in=room_ids, deleted_at=None)
+        .annotate(rank=Window(RowNumber(), partition_by=[F("room_id")], order_by=F("seq").desc()))
+        .filter(rank__lte=_BADGE_WINDOW)
+        .values_list("room_id", "seq", "author_id")
+    )
+    for room_id, seq, author_id in recent:
+        latest.setdefault(room_id, []).append((seq, author_id))
+    badges = {}
+    for user_id in user_ids:
+        total = 0
+        for room_id, nid, kind, user_a, user_b in rooms:
+            if kind == Room.Kind.DIRECT and user_id not in (user_a, user_b):
+                continue
+            if kind != Room.Kind.DIRECT and nid not in neighbourhoods[user_id]:
+                continue
+            after = read.get((user_id, room_id), 0)
+            total += sum(1 for seq, author_id in latest.get(room_id, ()) if seq > after and author_id != user_id)
+        badges[user_id] = min(total, BADGE_CAP)
+    return badges

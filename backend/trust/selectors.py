@@ -51,6 +51,15 @@ def access_map(*, user_ids: set[int], neighbourhood_ids: set[int]) -> dict[tuple
     }
 
 
+def neighbourhood_readers(*, neighbourhood_id: int) -> set[int]:
+    """Everyone `neighbourhood_access` lets read it: verified members and moderators."""
+    members = Membership.objects.filter(neighbourhood_id=neighbourhood_id, state=VERIFIED).values_list("user_id", flat=True)
+    moderators = Neighbourhood.moderators.through.objects.filter(neighbourhood_id=neighbourhood_id).values_list(
+        "user_id", flat=True
+    )
+    return set(members) | set(moderators)
+
+
 def fuzzed_position(*, user: User, neighbourhood: Neighbourhood) -> tuple[float, float]:
     """Where a map may place something of hers: the grid cell of her verified address,
     never the address itself; the neighbourhood's centre for a moderator living elsewhere."""

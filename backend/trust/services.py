@@ -14,6 +14,7 @@ from backend.accounts.models import User
 from backend.common import events
 from backend.common.errors import VoisinsError
 from backend.neighbourhoods.selectors import neighbourhood_at
+from backend.push import services as push
 from backend.trust import domain, selectors
 from backend.trust.models import AuditEntry, LetterCode, Membership, ProofOfAddress, Vouch
 
@@ -101,6 +102,7 @@ def _decide(
 def _verify(*, membership: Membership, route: str, actor: User | None, now: datetime) -> None:
     _decide(membership, state=State.VERIFIED, actor=actor, now=now, route=route)
     _audit(action=Action.VERIFY, actor=actor, membership=membership, route=route, now=now)
+    push.membership_decided(user=membership.user, neighbourhood_name=membership.neighbourhood.name, verified=True)
 
 
 def membership_apply(
@@ -188,6 +190,8 @@ def proof_review(*, actor: User, proof: ProofOfAddress, approve: bool, reason: s
         )
         if approve:
             _verify(membership=membership, route=Route.PROOF, actor=actor, now=now)
+        else:
+            push.proof_rejected(user=membership.user, neighbourhood_name=membership.neighbourhood.name)
     return proof
 
 
@@ -323,6 +327,7 @@ def membership_reject(*, actor: User, membership: Membership, reason: str) -> Me
         reason = _require_reason(reason)
         _decide(membership, state=State.REJECTED, actor=actor, now=now, reason=reason)
         _audit(action=Action.REJECT, actor=actor, membership=membership, reason=reason, now=now)
+        push.membership_decided(user=membership.user, neighbourhood_name=membership.neighbourhood.name, verified=False)
     return membership
 
 

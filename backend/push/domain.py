@@ -1,0 +1,112 @@
+"""Pure rules of pushes: who is quiet, what a notification says, how errors are met.
+No ORM, no clock (callers pass `now`), no network."""
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+
+BATCH = 500  # FCM's send_each takes at most 500 messages
+MAX_ATTEMPTS = 5
+BASE_RETRY_SECONDS = 2
+MAX_RETRY_SECONDS = 300
+STALE_AFTER = timedelta(days=60)
+
+
+def collapse_key(room_id: int) -> str:
+    """One notification per room: a burst replaces itself on the phone."""
+    return f"room-{room_id}"
+
+
+def in_quiet_hours(local: time, start: time | None, end: time | None) -> bool:
+    if start is None or end is None or start == end:
+        return False
+    if start < end:
+        return start <= local < end
+    return local >= start or local < end  # across midnight
+
+
+def mute_active(until: datetime | None, *, now: datetime) -> bool:
+    return until is None or until > now
+
+
+def retry_delay(attempt: int, retry_after: float | None = None) -> float:
+    """Seconds before attempt number `attempt` + 1: exponential, never sooner than the
+    server's Retry-After."""
+    backoff = min(MAX_RETRY_SECONDS, BASE_RETRY_SECONDS * 2 ** max(0, attempt - 1))
+    return max(backoff, retry_after or 0)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What to do with a delivery after FCM answered."""
+
+    state: str  # sent, retry, failed, dropped
+    deactivate: str = ""  # a reason to deactivate the device
+    alert: bool = False  # worth a person's attention (APNs credentials)
+
+
+# firebase_admin exception classes by name, and what they mean for us.
+_DEVICE_GONE = {
+    "UnregisteredError": "unregistered",
+    "SenderIdMismatchError": "sender_id_mismatch",
+    "InvalidArgumentError": "invalid",
+}
+_TRANSIENT = {"QuotaExceededError", "UnavailableError", "InternalError", "DeadlineExceededError", "UnknownError"}
+
+
+def outcome(error_class: str | None, *, attempts: int) -> Outcome:
+    if error_class is None:
+        return Outcome("sent")
+    if error_class in _DEVICE_GONE:
+        return Outcome("dropped", deactivate=_DEVICE_GONE[error_class])
+    if error_class == "ThirdPartyAuthError":
+        # Our APNs credentials are wrong: the devices are fine, retrying will not help.
+        return Outcome("failed", alert=True)
+    if error_class in _TRANSIENT and attempts < MAX_ATTEMPTS:
+        return Outcome("retry")
+    return Outcome("failed")
+
+
+_TEXTS = {
+    "new_message": {"en": "New message", "fr": "Nouveau message"},
+    "new_post": {"en": "New post: {title}", "fr": "Nouvelle annonce : {title}"},
+    "mention": {"en": "{author} mentioned you", "fr": "{author} vous a mentionné·e"},
+    "membership_verified": {"en": "Welcome, neighbour!", "fr": "Bienvenue, voisin·e !"},
+    "membership_verified_body": {
+        "en": "Your membership of {neighbourhood} is verified: its rooms are open to you.",
+        "fr": "Votre adhésion à {neighbourhood} est vérifiée : ses salons vous sont ouverts.",
+    },
+    "proof_rejected": {"en": "About your proof of address", "fr": "À propos de votre justificatif"},
+    "proof_rejected_body": {
+        "en": "Your proof of address for {neighbourhood} was not accepted: send another one.",
+        "fr": "Votre justificatif de domicile pour {neighbourhood} n'a pas été accepté : envoyez-en un autre.",
+    },
+    "membership_rejected": {"en": "About your membership", "fr": "À propos de votre adhésion"},
+    "membership_rejected_body": {
+        "en": "Your application to {neighbourhood} was not accepted.",
+        "fr": "Votre demande d'adhésion à {neighbourhood} n'a pas été acceptée.",
+    },
+}
+
+
+def text(key: str, language: str, **params: Any) -> str:
+    texts = _TEXTS[key]
+    return texts.get(language, texts["en"]).format(**params)
+
+
+def message_notification(
+    *, room_name: str, author: str, body_text: str, card_title: str | None, mentioned: bool, previews: bool,
+    language: str,
+) -> tuple[str, str]:
+    """(title, body) of the notification of a new message, in the reader's language;
+    the text only when she lets previews show."""
+    title = text("mention", language, author=author) if mentioned else f"{author} · {room_name}"
+    if card_title is not None:
+        body = text("new_post", language, title=card_title) if previews else text("new_message", language)
+    else:
+        body = body_text if previews else text("new_message", language)
+    return title, body[:240]
+
+
+def batches(items: list, size: int = BATCH) -> list[list]:
+    return [items[start:start + size] for start in range(0, len(items), size)]

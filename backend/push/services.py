@@ -1,0 +1,289 @@
+"""The only place that changes devices, preferences and deliveries, and that sends.
+
+A push is decided in a task enqueued in the transaction of what it is about (so it
+exists if and only if that committed), run by the worker after PUSH_DELAY_SECONDS, and
+decided again then from the real state: who is watching the room live, who has read.
+Each push of an event to a device is first claimed as a Delivery row, committed before
+anything is sent, so a task that runs again never sends it twice."""
+
+import logging
+import uuid
+import zoneinfo
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from backend.accounts.models import User
+from backend.chat.models import Message, ReadMarker, Room
+from backend.chat.presence import watching_users
+from backend.chat.selectors import room_readers, unread_badges
+from backend.common.errors import VoisinsError
+from backend.push import domain, tasks
+from backend.push.backends import Push, backend
+from backend.push.models import Delivery, Device, Preferences, RoomMute
+
+logger = logging.getLogger(__name__)
+
+
+# Devices
+
+
+def device_register(
+    *, user: User, token: str, platform: str, app_version: str = "", auth_token_id: int | None = None,
+    session_key: str = "",
+) -> Device:
+    """Registers or refreshes the device's FCM token. A token seen under another user
+    moves to this one, so a phone never gets another person's pushes, nor one push twice."""
+    now = timezone.now()
+    with transaction.atomic():
+        device, created = Device.objects.select_for_update().get_or_create(
+            token=token,
+            defaults={"user": user, "platform": platform, "app_version": app_version, "auth_token_id": auth_token_id,
+                      "session_key": session_key, "created_at": now, "last_seen_at": now},
+        )
+        if not created:
+            device.user, device.platform, device.app_version = user, platform, app_version
+            device.auth_token_id, device.session_key = auth_token_id, session_key
+            device.active, device.deactivated_reason, device.last_seen_at = True, "", now
+            device.save()
+    return device
+
+
+def device_unregister(*, user: User, token: str) -> None:
+    Device.objects.filter(user=user, token=token, active=True).update(active=False, deactivated_reason="unregistered")
+
+
+def devices_sign_out(*, auth_token_id: int | None = None, session_key: str = "") -> int:
+    """Logging out stops the pushes of the device that logged out."""
+    if auth_token_id is not None:
+        signed_out = Q(auth_token_id=auth_token_id)
+    elif session_key:
+        signed_out = Q(session_key=session_key)
+    else:
+        return 0
+    return Device.objects.filter(signed_out, active=True).update(active=False, deactivated_reason="logout")
+
+
+def devices_prune(*, now: datetime) -> int:
+    """Deactivates tokens not seen for 60 days (FCM considers them stale)."""
+    return Device.objects.filter(active=True, last_seen_at__lt=now - domain.STALE_AFTER).update(
+        active=False, deactivated_reason="stale"
+    )
+
+
+# Preferences
+
+
+def preferences_of(user: User) -> Preferences:
+    return Preferences.objects.get_or_create(user=user)[0]
+
+
+def preferences_set(*, user: User, **fields: Any) -> Preferences:
+    if "time_zone" in fields:
+        try:
+            zoneinfo.ZoneInfo(fields["time_zone"])
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            raise VoisinsError("invalid_time_zone") from exc
+    if ("quiet_start" in fields) != ("quiet_end" in fields):
+        raise VoisinsError("quiet_hours_incomplete")
+    preferences = preferences_of(user)
+    for name, value in fields.items():
+        setattr(preferences, name, value)
+    preferences.save()
+    return preferences
+
+
+def room_mute_set(*, user: User, room: Room, until: datetime | None) -> RoomMute:
+    if until is not None and until <= timezone.now():
+        raise VoisinsError("in_the_past", field="until")
+    mute, _ = RoomMute.objects.update_or_create(user=user, room=room, defaults={"until": until})
+    return mute
+
+
+def room_mute_clear(*, user: User, room: Room) -> None:
+    RoomMute.objects.filter(user=user, room=room).delete()
+
+
+# What enqueues pushes, in the transaction of what they are about
+
+
+def _later() -> datetime:
+    return timezone.now() + timedelta(seconds=settings.PUSH_DELAY_SECONDS)
+
+
+def messages_posted(*, room: Room, messages: list[Message]) -> None:
+    tasks.room_messages_push.using(run_after=_later()).enqueue(room.pk, [m.pk for m in messages])
+
+
+def read_marked(*, user: User, room_id: int, seq: int) -> None:
+    """Clears the room's notification on her devices: she has read it somewhere."""
+    tasks.notification_clear.enqueue(user.pk, room_id, seq)
+
+
+def membership_decided(*, user: User, neighbourhood_name: str, verified: bool) -> None:
+    """Urgent, like every trust decision: past quiet hours and mutes."""
+    tasks.user_alert.enqueue(
+        user.pk, "membership_verified" if verified else "membership_rejected", {"neighbourhood": neighbourhood_name}
+    )
+
+
+def proof_rejected(*, user: User, neighbourhood_name: str) -> None:
+    tasks.user_alert.enqueue(user.pk, "proof_rejected", {"neighbourhood": neighbourhood_name})
+
+
+# Deciding
+
+
+@dataclass(frozen=True)
+class Plan:
+    device: Device
+    payload: dict[str, Any]
+
+
+def _quiet(preferences: Preferences | None, now: datetime) -> bool:
+    if preferences is None:
+        return False
+    local = now.astimezone(zoneinfo.ZoneInfo(preferences.time_zone)).time()
+    return domain.in_quiet_hours(local, preferences.quiet_start, preferences.quiet_end)
+
+
+def room_messages_push(*, room_id: int, message_ids: list[int], now: datetime | None = None) -> int:
+    """Pushes new messages of a room to those who should hear of them: the room's readers
+    but their authors, who did not mute the room (or this kind of post), are not watching
+    it live, have not read them, and are not in their quiet hours. Returns the pushes sent."""
+    now = now or timezone.now()
+    room = Room.objects.filter(pk=room_id).first()
+    messages = list(Message.objects.filter(pk__in=message_ids, deleted_at=None).select_related("author").order_by("seq"))
+    if room is None or not messages:
+        return 0
+    candidates = room_readers(room=room) - watching_users(room_id)
+    muted = set(
+        RoomMute.objects.filter(room=room, user_id__in=candidates).filter(Q(until=None) | Q(until__gt=now))
+        .values_list("user_id", flat=True)
+    )
+    read = dict(ReadMarker.objects.filter(room=room, user_id__in=candidates).values_list("user_id", "read_seq"))
+    preferences = {p.user_id: p for p in Preferences.objects.filter(user_id__in=candidates)}
+    users = {u.pk: u for u in User.objects.filter(pk__in=candidates - muted, is_active=True)}
+    recipients: dict[int, list[Message]] = {}
+    for user_id, user in users.items():
+        prefs = preferences.get(user_id)
+        muted_kinds = set(prefs.muted_kinds) if prefs else set()
+        news = [
+            m for m in messages
+            if m.author_id != user_id and m.seq > read.get(user_id, 0)
+            and not (m.card and m.card.get("kind") in muted_kinds)
+        ]
+        if news and not _quiet(prefs, now):
+            recipients[user_id] = news
+    if not recipients:
+        return 0
+    badges = unread_badges(user_ids=set(recipients))
+    plans = []
+    for device in Device.objects.filter(user_id__in=recipients, active=True).order_by("pk"):
+        user, news = users[device.user_id], recipients[device.user_id]
+        last = news[-1]
+        prefs = preferences.get(user.pk)
+        title, body = domain.message_notification(
+            room_name=room.name, author=last.author.display_name, body_text=last.text,
+            card_title=last.card["title"] if last.card else None,
+            mentioned=any(user.pk in m.mentions for m in news), previews=prefs.previews if prefs else True,
+            language=user.language,
+        )
+        plans.append(Plan(device, {
+            "notification": {"title": title, "body": body},
+            "data": {"type": "message", "room_id": room.pk, "seq": last.seq, "message_id": last.pk},
+            "collapse_key": domain.collapse_key(room.pk),
+            "badge": badges.get(user.pk, 0),
+        }))
+    return _deliver(f"room:{room.pk}:{messages[-1].seq}", plans, now=now)
+
+
+def notification_clear(*, user_id: int, room_id: int, seq: int, now: datetime | None = None) -> int:
+    """A data push that tells her devices to clear the room's notification and shows the
+    new badge."""
+    now = now or timezone.now()
+    badge = unread_badges(user_ids={user_id}).get(user_id, 0)
+    payload = {"data": {"type": "clear", "room_id": room_id, "seq": seq}, "collapse_key": domain.collapse_key(room_id),
+               "badge": badge}
+    devices = Device.objects.filter(user_id=user_id, active=True).order_by("pk")
+    return _deliver(f"clear:{user_id}:{room_id}:{seq}", [Plan(d, payload) for d in devices], now=now)
+
+
+def user_alert(*, user_id: int, text_key: str, params: dict[str, Any], now: datetime | None = None) -> int:
+    """The urgent tier: sent whatever her quiet hours and mutes say."""
+    now = now or timezone.now()
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        return 0
+    payload = {
+        "notification": {"title": domain.text(text_key, user.language, **params),
+                         "body": domain.text(f"{text_key}_body", user.language, **params)},
+        "data": {"type": text_key},
+    }
+    devices = Device.objects.filter(user=user, active=True).order_by("pk")
+    return _deliver(f"alert:{user_id}:{text_key}:{now.isoformat()}", [Plan(d, payload) for d in devices], now=now)
+
+
+# Sending
+
+
+def _deliver(event: str, plans: Iterable[Plan], *, now: datetime) -> int:
+    """Claims a Delivery per device not yet pushed for this event, commits the claims,
+    then sends what this run claimed."""
+    plans = list(plans)
+    claim = uuid.uuid4().hex
+    Delivery.objects.bulk_create(
+        [Delivery(event=event, device=p.device, state=Delivery.State.CLAIMED, payload=p.payload, claim=claim,
+                  created_at=now, updated_at=now) for p in plans],
+        ignore_conflicts=True,
+    )
+    return _send_claimed(claim, now=now)
+
+
+def deliveries_retry(*, event: str, now: datetime | None = None) -> int:
+    """Sends again what a transient error left to retry for this event."""
+    now = now or timezone.now()
+    claim = uuid.uuid4().hex
+    Delivery.objects.filter(event=event, state=Delivery.State.RETRY).update(
+        state=Delivery.State.CLAIMED, claim=claim, updated_at=now
+    )
+    return _send_claimed(claim, now=now)
+
+
+def _send_claimed(claim: str, *, now: datetime) -> int:
+    sent = 0
+    claimed = list(Delivery.objects.filter(claim=claim, state=Delivery.State.CLAIMED).select_related("device").order_by("pk"))
+    retry_after: float | None = None
+    for batch in domain.batches(claimed):
+        results = backend().send([Push(d.device.token, d.device.platform, d.payload) for d in batch])
+        by_state: dict[str, list[int]] = {}
+        deactivate: dict[str, list[int]] = {}
+        for delivery, result in zip(batch, results):
+            outcome = domain.outcome(result.error, attempts=delivery.attempts + 1)
+            by_state.setdefault(outcome.state, []).append(delivery.pk)
+            if outcome.deactivate:
+                deactivate.setdefault(outcome.deactivate, []).append(delivery.device_id)
+            if outcome.alert:
+                logger.error("FCM refused a push for a third-party auth error (APNs credentials?): %s", result.detail)
+            if outcome.state == "retry":
+                delay = domain.retry_delay(delivery.attempts + 1, result.retry_after)
+                retry_after = max(retry_after or 0, delay)
+            elif result.error:
+                logger.warning("push %s to device %s: %s", delivery.event, delivery.device_id, result.error)
+        with transaction.atomic():
+            for state, ids in by_state.items():
+                Delivery.objects.filter(pk__in=ids).update(state=state, updated_at=timezone.now())
+            Delivery.objects.filter(pk__in=[d.pk for d in batch]).update(attempts=F("attempts") + 1)
+            for reason, device_ids in deactivate.items():
+                Device.objects.filter(pk__in=device_ids).update(active=False, deactivated_reason=reason)
+        sent += len(by_state.get("sent", []))
+    if retry_after is not None:
+        event = claimed[0].event
+        tasks.deliveries_retry.using(run_after=now + timedelta(seconds=retry_after)).enqueue(event)
+    return sent

@@ -1,0 +1,45 @@
+"""The worker's push tasks: each calls its service."""
+
+from typing import Any
+
+from django.utils import timezone
+from django_tasks import task
+
+from backend.common.periodic import next_run_ensure, periodic_tasks
+
+
+@task()
+def room_messages_push(room_id: int, message_ids: list[int]) -> int:
+    from backend.push import services
+
+    return services.room_messages_push(room_id=room_id, message_ids=message_ids)
+
+
+@task()
+def notification_clear(user_id: int, room_id: int, seq: int) -> int:
+    from backend.push import services
+
+    return services.notification_clear(user_id=user_id, room_id=room_id, seq=seq)
+
+
+@task()
+def user_alert(user_id: int, text_key: str, params: dict[str, Any]) -> int:
+    from backend.push import services
+
+    return services.user_alert(user_id=user_id, text_key=text_key, params=params)
+
+
+@task()
+def deliveries_retry(event: str) -> int:
+    from backend.push import services
+
+    return services.deliveries_retry(event=event)
+
+
+@task()
+def devices_prune() -> int:
+    from backend.push import services
+
+    now = timezone.now()
+    next_run_ensure(devices_prune, every=periodic_tasks()[devices_prune], now=now)
+    return services.devices_prune(now=now)
