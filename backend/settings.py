@@ -142,8 +142,6 @@ LANGUAGES = [("en", "English"), ("fr", "Français")]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
-# Links typed without a scheme (partners in the admin) are https, as Django 6 will do.
-FORMS_URLFIELD_ASSUME_HTTPS = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"

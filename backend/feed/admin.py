@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from backend.feed.models import Partner, Post
 
@@ -9,6 +10,8 @@ class PartnerAdmin(admin.ModelAdmin):
     list_filter = ["category", "active", "neighbourhoods"]
     search_fields = ["name", "offer"]
     filter_horizontal = ["neighbourhoods"]
+    # A link typed without a scheme is https (Django 6's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Post)

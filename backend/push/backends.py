@@ -2,6 +2,7 @@
 would have been pushed), `fcm` sends them with firebase-admin's messaging.send_each."""
 
 import logging
+import warnings
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Protocol
@@ -68,7 +69,12 @@ class FcmBackend:
         service._client.session.mount(settings.PUSH_FCM_ENDPOINT.rstrip("/"), adapter)
 
     def send(self, pushes: list[Push]) -> list[Result]:
-        response = self.messaging.send_each([self._message(push) for push in pushes], app=self.app)
+        with warnings.catch_warnings():
+            # firebase-admin 7.7 prefers installation ids (fid); apps give us registration
+            # tokens, which FCM's v1 API still takes as `token`.
+            warnings.filterwarnings("ignore", "Message.token is deprecated", DeprecationWarning)
+            messages = [self._message(push) for push in pushes]
+        response = self.messaging.send_each(messages, app=self.app)
         return [self._result(item) for item in response.responses]
 
     def _message(self, push: Push) -> Any:

@@ -1,0 +1,234 @@
+"""Pushes through the real firebase-admin code path, against the fake FCM server."""
+
+from datetime import time, timedelta
+
+import pytest
+from django.utils import timezone
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from backend.chat.models import Room
+from backend.chat.services import message_post, read_mark, rooms_ensure_default
+from backend.push import services
+from backend.push.models import Delivery, Device, RoomMute
+from backend.push.tasks import deliveries_retry, room_messages_push
+from tests.conftest import make_membership, make_user
+from tests.push import fake_fcm as answers
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def room(saint_malo):
+    rooms_ensure_default(neighbourhood_ids=[saint_malo.id])
+    return Room.objects.get(neighbourhood=saint_malo, kind="default")
+
+
+@pytest.fixture
+def nina(saint_malo):
+    user = make_user("nina@example.org", name="Nina", language="fr")
+    make_membership(user, saint_malo, state="verified")
+    return user
+
+
+def post(author, room, text="Qui a une échelle ?", ref="m1"):
+    ack = message_post(author=author, room_id=room.id, text=text, client_id=ref)
+    return ack
+
+
+def push_pending():
+    """Runs the room pushes enqueued so far, as the worker would."""
+    sent = 0
+    for result in DBTaskResult.objects.filter(task_path=room_messages_push.module_path, status=TaskResultStatus.READY):
+        sent += services.room_messages_push(**dict(zip(("room_id", "message_ids"), result.args_kwargs["args"])))
+        result.delete()
+    return sent
+
+
+def test_a_message_is_pushed_to_offline_readers_in_their_language(fcm, phone, member, nina, moderator, room):
+    phone(nina, "nina-android")
+    phone(nina, "nina-iphone", platform="ios")
+    phone(member, "marc-phone")
+    phone(moderator, "morgane-phone")
+    ack = post(member, room)
+    assert push_pending() == 3
+    by_token = {message["token"]: message for message in fcm.sent}
+    assert set(by_token) == {"nina-android", "nina-iphone", "morgane-phone"}  # never the sender
+    android, iphone = by_token["nina-android"], by_token["nina-iphone"]
+    assert android["notification"] == {"title": "Marc · Le quartier", "body": "Qui a une échelle ?"}
+    assert android["data"] == {"type": "message", "room_id": str(room.id), "seq": str(ack.seq),
+                               "message_id": str(ack.message_id)}
+    assert android["android"]["collapse_key"] == f"room-{room.id}"
+    assert iphone["apns"]["headers"]["apns-collapse-id"] == f"room-{room.id}"
+    assert iphone["apns"]["payload"]["aps"]["badge"] == 1  # the server's unread count
+    assert Delivery.objects.filter(state="sent").count() == 3
+    assert push_pending() == 0 and len(fcm.sent) == 3
+
+
+def test_without_previews_the_text_stays_on_the_server(fcm, phone, member, nina, room):
+    phone(nina, "nina-android")
+    services.preferences_set(user=nina, previews=False)
+    post(member, room, text="Mon code de porte est 1234")
+    push_pending()
+    assert fcm.sent[0]["notification"]["body"] == "Nouveau message"
+
+
+def test_a_burst_in_a_room_is_one_notification_that_replaces_itself(fcm, phone, member, nina, room):
+    phone(nina, "nina-android")
+    post(member, room, "un", "a")
+    post(member, room, "deux", "b")
+    push_pending()
+    assert [m["android"]["collapse_key"] for m in fcm.sent] == [f"room-{room.id}"] * 2
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [(answers.UNREGISTERED, "unregistered"), (answers.INVALID, "invalid"), (answers.SENDER_MISMATCH, "sender_id_mismatch")],
+)
+def test_a_token_fcm_refuses_is_deactivated(fcm, phone, member, nina, room, answer, reason):
+    device = phone(nina, "nina-old")
+    fcm.answers["nina-old"] = [answer]
+    post(member, room)
+    assert push_pending() == 0
+    device.refresh_from_db()
+    assert (device.active, device.deactivated_reason) == (False, reason)
+    assert Delivery.objects.get().state == "dropped"
+    post(member, room, ref="m2")
+    push_pending()
+    assert fcm.tokens_sent() == ["nina-old"]  # never tried again
+
+
+def test_a_503_is_retried_and_sent_once(fcm, phone, member, nina, room):
+    phone(nina, "nina-android")
+    fcm.answers["nina-android"] = [answers.UNAVAILABLE, (200, None, {})]
+    post(member, room)
+    assert push_pending() == 1
+    assert fcm.tokens_sent() == ["nina-android", "nina-android"]  # the SDK's own retry
+    assert Delivery.objects.get().state == "sent"
+
+
+def test_a_429_is_retried_after_retry_after_then_by_our_task(fcm, phone, member, nina, room):
+    phone(nina, "nina-android")
+    # firebase-admin's own HTTP retries (four, honouring Retry-After) all meet 429, then
+    # our retry task, enqueued no sooner than Retry-After, gets through.
+    fcm.answers["nina-android"] = [answers.quota_exceeded(retry_after=1)] * 5 + [(200, None, {})]
+    post(member, room)
+    started = timezone.now()
+    assert push_pending() == 0
+    assert fcm.tokens_sent() == ["nina-android"] * 5
+    assert timezone.now() - started >= timedelta(seconds=4)  # the SDK waited Retry-After between tries
+    delivery = Delivery.objects.get()
+    assert (delivery.state, delivery.attempts) == ("retry", 1)
+    retry = DBTaskResult.objects.get(task_path=deliveries_retry.module_path)
+    assert retry.run_after >= started + timedelta(seconds=2)  # our backoff, at least Retry-After
+    assert services.deliveries_retry(event=delivery.event) == 1
+    delivery.refresh_from_db()
+    assert (delivery.state, delivery.attempts) == ("sent", 2)
+    assert len(fcm.tokens_sent()) == 6
+
+
+def test_transient_errors_give_up_after_the_last_attempt(fcm, phone, member, nina, room):
+    phone(nina, "nina-android")
+    # 429 without Retry-After: firebase-admin does not retry it itself; we do.
+    fcm.answers["nina-android"] = [answers.fcm_error(429, "RESOURCE_EXHAUSTED", "QUOTA_EXCEEDED")]
+    post(member, room)
+    push_pending()
+    event = Delivery.objects.get().event
+    for _ in range(10):
+        services.deliveries_retry(event=event)
+    delivery = Delivery.objects.get()
+    assert (delivery.state, delivery.attempts) == ("failed", 5)
+    assert Device.objects.get().active
+
+
+def test_an_apns_auth_error_is_an_alert_not_a_retry(fcm, phone, member, nina, room, caplog):
+    device = phone(nina, "nina-iphone", platform="ios")
+    fcm.answers["nina-iphone"] = [answers.APNS_AUTH]
+    post(member, room)
+    push_pending()
+    assert Delivery.objects.get().state == "failed"
+    assert not DBTaskResult.objects.filter(task_path=deliveries_retry.module_path).exists()
+    device.refresh_from_db()
+    assert device.active
+    assert any("third-party auth" in record.getMessage() for record in caplog.records if record.levelname == "ERROR")
+
+
+def test_a_muted_room_is_silent_until_the_mute_ends(fcm, phone, member, nina, room):
+    phone(nina, "nina-android")
+    mute = services.room_mute_set(user=nina, room=room, until=None)
+    post(member, room)
+    assert push_pending() == 0
+    RoomMute.objects.filter(pk=mute.pk).update(until=timezone.now() - timedelta(minutes=1))
+    post(member, room, ref="m2")
+    assert push_pending() == 1
+
+
+def test_quiet_hours_hold_messages_but_not_trust_decisions(fcm, phone, member, nina, room, applicant, moderator):
+    from backend.trust.models import Membership
+    from backend.trust.services import membership_reject
+
+    phone(nina, "nina-android")
+    phone(applicant, "ada-android")
+    now = timezone.localtime()
+    for user in (nina, applicant):
+        services.preferences_set(user=user, time_zone="Europe/Paris", quiet_start=time((now.hour - 1) % 24),
+                                 quiet_end=time((now.hour + 1) % 24))
+    post(member, room)
+    assert push_pending() == 0
+    membership_reject(actor=moderator, membership=Membership.objects.get(user=applicant), reason="Adresse hors quartier")
+    alert = DBTaskResult.objects.get(task_path="backend.push.tasks.user_alert")
+    services.user_alert(**dict(zip(("user_id", "text_key", "params"), alert.args_kwargs["args"])))
+    assert fcm.tokens_sent() == ["ada-android"]
+    assert fcm.sent[0]["notification"]["title"] == "About your membership"
+
+
+def test_a_message_read_before_the_delay_is_not_pushed(fcm, phone, member, nina, room):
+    phone(nina, "nina-android")
+    ack = post(member, room)
+    read_mark(user=nina, room_id=room.id, seq=ack.seq)
+    assert push_pending() == 0
+
+
+def test_reading_clears_the_notification_on_her_other_devices(fcm, phone, member, nina, room):
+    phone(nina, "nina-android")
+    phone(nina, "nina-tablet")
+    ack = post(member, room)
+    push_pending()
+    fcm.reset()
+    read_mark(user=nina, room_id=room.id, seq=ack.seq)
+    clear = DBTaskResult.objects.get(task_path="backend.push.tasks.notification_clear")
+    services.notification_clear(**dict(zip(("user_id", "room_id", "seq"), clear.args_kwargs["args"])))
+    assert sorted(fcm.tokens_sent()) == ["nina-android", "nina-tablet"]
+    message = fcm.sent[0]
+    assert "notification" not in message
+    assert message["data"] == {"type": "clear", "room_id": str(room.id), "seq": str(ack.seq)}
+    assert message["apns"]["payload"]["aps"]["badge"] == 0
+
+
+def test_nothing_is_pushed_for_a_message_that_rolled_back(fcm, phone, member, nina, room):
+    from django.db import transaction
+
+    phone(nina, "nina-android")
+    with pytest.raises(RuntimeError):
+        with transaction.atomic():
+            post(member, room)
+            raise RuntimeError
+    assert not DBTaskResult.objects.exists()
+
+
+def test_a_batch_of_1200_tokens_goes_in_three_sends(fcm, member, room, saint_malo, monkeypatch):
+    from firebase_admin import messaging
+
+    neighbours = [make_user(f"n{i}@example.org") for i in range(400)]
+    for user in neighbours:
+        make_membership(user, saint_malo, state="verified")
+    Device.objects.bulk_create(
+        Device(user=user, token=f"t{user.pk}-{k}", platform="android", created_at=timezone.now(), last_seen_at=timezone.now())
+        for user in neighbours for k in range(3)
+    )
+    sizes = []
+    real_send_each = messaging.send_each
+    monkeypatch.setattr(messaging, "send_each", lambda messages, **kw: sizes.append(len(messages)) or real_send_each(messages, **kw))
+    post(member, room)
+    assert push_pending() == 1200
+    assert sizes == [500, 500, 200] and len(set(fcm.tokens_sent())) == 1200
