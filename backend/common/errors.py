@@ -159,6 +159,11 @@ ERRORS: dict[str, ErrorSpec] = {
         "La zone s'écrit ouest,sud,est,nord avec ouest < est et sud < nord."
     ),
     "bbox_too_large": ErrorSpec(400, "This box is too large; zoom in.", "Cette zone est trop grande ; zoomez."),
+    # Push
+    "invalid_time_zone": ErrorSpec(400, "Unknown time zone.", "Fuseau horaire inconnu."),
+    "quiet_hours_incomplete": ErrorSpec(
+        400, "Quiet hours need both a start and an end.", "Les heures calmes ont un début et une fin."
+    ),
 }
 
 

@@ -14,6 +14,7 @@ from backend.feed import services as feed
 from backend.feed.models import Partner
 from backend.neighbourhoods import services as neighbourhoods
 from backend.neighbourhoods.models import Neighbourhood
+from backend.push import services as push
 from backend.trust import services as trust
 
 PASSWORD = "raclette-2014"
@@ -96,6 +97,10 @@ class Command(BaseCommand):
         trust.letter_code_redeem(
             actor=users["chloe@example.org"], membership=memberships["chloe@example.org"], code=letter.code
         )
+        for email, user in users.items():
+            # So that make run's console shows who would have been pushed.
+            push.device_register(user=user, token=f"demo-{email.split('@')[0]}-phone", platform="android",
+                                 app_version="demo")
         self._feed(intra_muros, users)
 
     def _feed(self, neighbourhood: Neighbourhood, users: dict[str, User]) -> None:
