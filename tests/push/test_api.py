@@ -77,3 +77,29 @@ def test_mutes(member, saint_malo, dinard):
     assert other.status_code == 403 and other.json()["code"] == "no_access"
     assert client.delete(f"/api/v1/push/mutes/{room.id}/").status_code == 204
     assert client.get("/api/v1/push/mutes/").json() == []
+
+
+def test_logging_out_of_the_web_page_stops_its_browser_pushes(member):
+    from django.test import Client
+
+    from tests.conftest import PASSWORD
+
+    browser = Client()
+    assert browser.post("/api/v1/auth/session/", {"email": member.email, "password": PASSWORD},
+                        content_type="application/json").status_code in (200, 204)
+    browser.post("/api/v1/push/devices/", {"token": "web-push", "platform": "web"}, content_type="application/json")
+    device = Device.objects.get()
+    assert device.session_key and device.active
+    browser.post("/api/v1/auth/logout/")
+    device.refresh_from_db()
+    assert (device.active, device.deactivated_reason) == (False, "logout")
+
+
+def test_tokens_not_seen_for_sixty_days_are_pruned(member):
+    from backend.push.services import device_register, devices_prune
+
+    fresh = device_register(user=member, token="fresh", platform="android")
+    stale = device_register(user=member, token="stale", platform="android")
+    Device.objects.filter(pk=stale.pk).update(last_seen_at=timezone.now() - timezone.timedelta(days=61))
+    assert devices_prune(now=timezone.now()) == 1
+    assert Device.objects.get(pk=stale.pk).deactivated_reason == "stale" and Device.objects.get(pk=fresh.pk).active
