@@ -232,3 +232,16 @@ def test_a_batch_of_1200_tokens_goes_in_three_sends(fcm, member, room, saint_mal
     post(member, room)
     assert push_pending() == 1200
     assert sizes == [500, 500, 200] and len(set(fcm.tokens_sent())) == 1200
+
+
+def test_a_kind_of_post_she_opted_out_of_pushes_nothing(fcm, phone, member, nina, room):
+    from backend.feed.services import post_create
+    from tests.feed.test_domain import VALID
+
+    phone(nina, "nina-android")
+    services.preferences_set(user=nina, muted_kinds=["classified"])
+    post_create(author=member, kind="classified", title="Vélo", details=VALID["classified"], client_id="c")
+    assert push_pending() == 0
+    post_create(author=member, kind="event", title="Apéro", details=VALID["event"], client_id="e")
+    assert push_pending() == 1
+    assert fcm.sent[0]["notification"]["body"] == "Nouvelle annonce : Apéro"
