@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "backend.chat",
     "backend.feed",
     "backend.push",
+    "backend.moderation",
 ]
 
 MIDDLEWARE = [
@@ -117,6 +118,9 @@ PERIODIC_TASKS = {
     "backend.feed.tasks.feed_sweep": int(os.environ.get("FEED_SWEEP_SECONDS", "60")),
     "backend.push.tasks.devices_prune": 24 * 3600,
 }
+
+# Content reported by this many distinct members is hidden from residents until reviewed.
+MODERATION_HIDE_AFTER_REPORTS = int(os.environ.get("MODERATION_HIDE_AFTER_REPORTS", "3"))
 
 # Phone pushes: "console" logs them; "fcm" sends through Firebase Cloud Messaging with
 # the service account of GOOGLE_APPLICATION_CREDENTIALS.

@@ -51,6 +51,8 @@ class MessageOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
     edited_at = serializers.DateTimeField(allow_null=True)
     deleted = serializers.BooleanField()
+    removed = serializers.BooleanField(help_text="Removed by a moderator (deleted too).")
+    hidden = serializers.BooleanField(help_text="Hidden after reports until a moderator reviews it.")
 
 
 class HistoryOutput(serializers.Serializer):
@@ -152,4 +154,5 @@ class HistoryApi(ApiView):
         limit = query.validated_data["limit"]
         messages = selectors.room_history(room=room, before=query.validated_data.get("before"), limit=limit)
         next_before = messages[-1].seq if len(messages) == limit and messages[-1].seq > 1 else None
-        return Response(HistoryOutput({"messages": frames.messages_body(messages), "next_before": next_before}).data)
+        body = frames.messages_body(messages, full=selectors.reads_in_full(user=request.user, room=room))
+        return Response(HistoryOutput({"messages": body, "next_before": next_before}).data)

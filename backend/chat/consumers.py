@@ -43,9 +43,9 @@ def _hello_rooms(user: User, neighbourhood_ids: list[int]) -> list[dict[str, Any
     return [frames.room_body(room, unread=room.unread) for room in selectors.readable_rooms(user=user)]
 
 
-def _catch_up(room: Room, last_seen: int | None) -> tuple[int, list[dict[str, Any]], bool]:
+def _catch_up(user: User, room: Room, last_seen: int | None) -> tuple[int, list[dict[str, Any]], bool]:
     seq, messages, gap = selectors.catch_up(room=room, last_seen=last_seen)
-    return seq, frames.messages_body(messages), gap
+    return seq, frames.messages_body(messages, full=selectors.reads_in_full(user=user, room=room)), gap
 
 
 def _post_create(user: User, frame: dict[str, Any]) -> dict[str, Any]:
@@ -351,7 +351,7 @@ class RoomSocket(AsyncWebsocketConsumer):
         except Exception:  # Redis is away: she may get a push she did not need, nothing worse
             logger.warning("could not note a room subscription in presence", exc_info=True)
         try:
-            seq, messages, gap = await database_sync_to_async(_catch_up)(room, frame.get("last_seq"))
+            seq, messages, gap = await database_sync_to_async(_catch_up)(self.user, room, frame.get("last_seq"))
         except Exception:
             self._leave_room(room.pk)
             raise

@@ -12,39 +12,52 @@ def person(user: User) -> dict[str, Any]:
     return {"id": user.pk, "display_name": user.display_name}
 
 
-def _quoted(message: Message) -> dict[str, Any]:
-    deleted = message.deleted_at is not None
+def _shown(message: Message, full: bool) -> tuple[bool, bool, bool, bool]:
+    """(deleted, removed, hidden, text shown) as one reader sees a message: `full` for
+    the moderators of its neighbourhood, who still read what they removed or what
+    reports hid; an author's own deletion takes the text for everyone."""
+    removed = message.removed_at is not None
+    hidden = message.hidden_at is not None and not removed
+    deleted = message.deleted_at is not None or removed
+    shown = message.deleted_at is None and (full or not (removed or hidden))
+    return deleted, removed, hidden, shown
+
+
+def _quoted(message: Message, full: bool = False) -> dict[str, Any]:
+    deleted, _, hidden, shown = _shown(message, full)
     return {
         "id": message.pk,
         "seq": message.seq,
         "author": person(message.author),
-        "text": "" if deleted else message.text,
+        "text": message.text if shown else "",
         "deleted": deleted,
     }
 
 
-def message_body(message: Message, reactions: list[tuple[str, int]]) -> dict[str, Any]:
-    deleted = message.deleted_at is not None
+def message_body(message: Message, reactions: list[tuple[str, int]], *, full: bool = False) -> dict[str, Any]:
+    deleted, removed, hidden, shown = _shown(message, full)
     return {
         "id": message.pk,
         "room_id": message.room_id,
         "seq": message.seq,
         "changed_seq": message.changed_seq,
         "author": person(message.author),
-        "text": "" if deleted else message.text,
-        "reply_to": _quoted(message.reply_to) if message.reply_to_id and message.reply_to else None,
+        "text": message.text if shown else "",
+        "reply_to": _quoted(message.reply_to, full) if message.reply_to_id and message.reply_to else None,
         "mentions": message.mentions,
-        "card": message.card,
-        "reactions": [] if deleted else domain.reactions_summary(reactions),
+        "card": message.card if shown else None,
+        "reactions": domain.reactions_summary(reactions) if shown else [],
         "created_at": message.created_at.isoformat(),
         "edited_at": message.edited_at.isoformat() if message.edited_at else None,
         "deleted": deleted,
+        "removed": removed,
+        "hidden": hidden,
     }
 
 
-def messages_body(messages: list[Message]) -> list[dict[str, Any]]:
+def messages_body(messages: list[Message], *, full: bool = False) -> list[dict[str, Any]]:
     reactions = selectors.reactions_of(message_ids=[m.pk for m in messages])
-    return [message_body(m, reactions.get(m.pk, [])) for m in messages]
+    return [message_body(m, reactions.get(m.pk, []), full=full) for m in messages]
 
 
 def room_body(room: Room, *, unread: int) -> dict[str, Any]:

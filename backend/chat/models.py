@@ -66,6 +66,10 @@ class Message(models.Model):
     created_at = models.DateTimeField()
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Moderation, which keeps the text for the audit: removed by a moderator (shown as
+    # deleted), or hidden after enough reports until a moderator reviews it.
+    removed_at = models.DateTimeField(null=True, blank=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

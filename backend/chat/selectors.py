@@ -36,6 +36,12 @@ def room_refusal(*, user: User, room: Room | None, access: NeighbourhoodAccess |
     return None
 
 
+def reads_in_full(*, user: User, room: Room) -> bool:
+    """Moderators read what they removed and what reports hid, in their neighbourhood's
+    rooms (not in direct conversations, which stay private)."""
+    return room.kind != Room.Kind.DIRECT and neighbourhood_access(user=user, neighbourhood_id=room.neighbourhood_id).is_moderator
+
+
 def room_for_reader(*, user: User, room_id: int) -> Room:
     """The room if she may read it; VoisinsError room_not_found or no_access otherwise."""
     room = Room.objects.filter(pk=room_id).first()
@@ -50,7 +56,7 @@ def readable_rooms(*, user: User) -> QuerySet[Room]:
     neighbourhood_ids = readable_neighbourhood_ids(user=user)
     read_seq = ReadMarker.objects.filter(user=user, room=OuterRef("pk")).values("read_seq")[:1]
     unread = (
-        Message.objects.filter(room=OuterRef("pk"), seq__gt=Coalesce(Subquery(read_seq), Value(0)), deleted_at=None)
+        Message.objects.filter(room=OuterRef("pk"), seq__gt=Coalesce(Subquery(read_seq), Value(0)), deleted_at=None, removed_at=None)
         .exclude(author=user)
         .values("room")
         .annotate(n=Count("pk"))
@@ -71,7 +77,7 @@ def readable_rooms(*, user: User) -> QuerySet[Room]:
 
 
 def unread_count(*, user: User, room: Room, read_seq: int) -> int:
-    return Message.objects.filter(room=room, seq__gt=read_seq, deleted_at=None).exclude(author=user).count()
+    return Message.objects.filter(room=room, seq__gt=read_seq, deleted_at=None, removed_at=None).exclude(author=user).count()
 
 
 def _with_relations(messages: QuerySet[Message]) -> QuerySet[Message]:
@@ -148,7 +154,7 @@ def unread_badges(*, user_ids: set[int]) -> dict[int, int]:
     }
     latest: dict[int, list[tuple[int, int]]] = {}
     recent = (
-        Message.objects.filter(room_id__in=room_ids, deleted_at=None)
+        Message.objects.filter(room_id__in=room_ids, deleted_at=None, removed_at=None)
         .annotate(rank=Window(RowNumber(), partition_by=[F("room_id")], order_by=F("seq").desc()))
         .filter(rank__lte=_BADGE_WINDOW)
         .values_list("room_id", "seq", "author_id")

@@ -19,6 +19,7 @@ from backend.chat import domain, frames, selectors
 from backend.chat.models import Message, Reaction, ReadMarker, Room
 from backend.common import events, ratelimit
 from backend.common.errors import VoisinsError
+from backend.moderation.selectors import muted_until
 from backend.neighbourhoods.models import Neighbourhood
 from backend.push import services as push
 from backend.trust.models import Membership
@@ -231,6 +232,12 @@ def messages_post(*, requests: list[PostRequest]) -> list[Ack | VoisinsError]:
         rooms = {room.pk: room for room in Room.objects.filter(pk__in={r.room_id for r in new})}
         neighbourhood_ids = {room.neighbourhood_id for room in rooms.values()}
         access = access_map(user_ids={r.author.pk for r in new}, neighbourhood_ids=neighbourhood_ids)
+    mutes = {}
+    if new:
+        mutes = muted_until(
+            user_ids={r.author.pk for r in new}, neighbourhood_ids={room.neighbourhood_id for room in rooms.values()},
+            now=timezone.now(),
+        )
     first_of: dict[tuple[int, str], int] = {}
     candidates: list[int] = []
     for index, request in enumerate(requests):
@@ -246,8 +253,11 @@ def messages_post(*, requests: list[PostRequest]) -> list[Ack | VoisinsError]:
             refusal = domain.text_refusal(request.text) or selectors.room_refusal(
                 user=request.author, room=room, access=author_access
             )
+            muted = mutes.get((request.author.pk, room.neighbourhood_id)) if room else None
             if refusal:
                 results[index] = VoisinsError(refusal)
+            elif muted and request.counted:
+                results[index] = VoisinsError("muted", until=muted.isoformat())
             else:
                 candidates.append(index)
 
@@ -386,6 +396,28 @@ def message_delete(*, actor: User, message_id: int) -> Ack:
         message.save(update_fields=["text", "deleted_at", "changed_seq"])
         _publish_room(room, [{"type": "message.deleted", "room_id": room.pk, "seq": seq, "message_id": message.pk}])
     return Ack(room_id=room.pk, message_id=message.pk, seq=seq)
+
+
+def message_moderate(*, message: Message, removed: bool | None = None, hidden: bool | None = None) -> int:
+    """Moderation changes a message, keeping its text for the audit (in the caller's
+    transaction): residents see a removal as a deletion, and a hidden message without
+    its text. Returns the room's new seq."""
+    now = timezone.now()
+    if removed is not None:
+        message.removed_at = now if removed else None
+    if hidden is not None:
+        message.hidden_at = now if hidden else None
+    seq = _advance_seq(message.room_id)
+    message.changed_seq = seq
+    message.save(update_fields=["removed_at", "hidden_at", "changed_seq"])
+    room = message.room
+    if message.removed_at is not None:
+        frame = {"type": "message.deleted", "room_id": room.pk, "seq": seq, "message_id": message.pk}
+    else:
+        reactions = selectors.reactions_of(message_ids=[message.pk]).get(message.pk, [])
+        frame = {"type": "message.edited", "room_id": room.pk, "seq": seq, "message": frames.message_body(message, reactions)}
+    _publish_room(room, [frame])
+    return seq
 
 
 def cards_update(*, message_ids: list[int], card: dict[str, Any]) -> None:

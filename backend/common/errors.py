@@ -159,6 +159,28 @@ ERRORS: dict[str, ErrorSpec] = {
         "La zone s'écrit ouest,sud,est,nord avec ouest < est et sud < nord."
     ),
     "bbox_too_large": ErrorSpec(400, "This box is too large; zoom in.", "Cette zone est trop grande ; zoomez."),
+    # Moderation
+    "muted": ErrorSpec(
+        403, "A moderator muted you in this neighbourhood until {until}.",
+        "Un modérateur vous a mis en sourdine dans ce quartier jusqu'au {until}.",
+    ),
+    "report_one_thing": ErrorSpec(
+        400, "Report one message, one post or one member.", "Signalez un message, une annonce ou un membre, un seul."
+    ),
+    "report_own": ErrorSpec(400, "You cannot report yourself.", "Vous ne pouvez pas vous signaler vous-même."),
+    "already_removed": ErrorSpec(409, "This is already removed or deleted.", "C'est déjà retiré ou supprimé."),
+    "not_removed": ErrorSpec(409, "This is neither removed nor hidden.", "Ce n'est ni retiré ni masqué."),
+    "cannot_moderate_staff": ErrorSpec(403, "Staff cannot be muted or banned.", "L'équipe ne peut être ni mise en sourdine ni bannie."),
+    "invalid_duration": ErrorSpec(
+        400, "A mute lasts from 5 minutes to 90 days.", "Une mise en sourdine dure de 5 minutes à 90 jours."
+    ),
+    "not_appealable": ErrorSpec(409, "This decision cannot be appealed.", "Cette décision ne peut pas faire l'objet d'un recours."),
+    "already_appealed": ErrorSpec(409, "You already appealed this decision.", "Vous avez déjà contesté cette décision."),
+    "own_action": ErrorSpec(
+        403, "Another moderator or staff decides on an appeal of your action.",
+        "Un autre modérateur ou l'équipe statue sur le recours contre votre décision.",
+    ),
+    "appeal_decided": ErrorSpec(409, "This appeal is already decided.", "Ce recours est déjà tranché."),
     # Push
     "invalid_time_zone": ErrorSpec(400, "Unknown time zone.", "Fuseau horaire inconnu."),
     "quiet_hours_incomplete": ErrorSpec(

@@ -35,6 +35,8 @@ class Post(models.Model):
     longitude = models.FloatField()
     # Group purchases, once the deadline passed: "reached" or "not_reached".
     outcome = models.CharField(max_length=12, blank=True)
+    # Removed by a moderator: out of the feed and the map, kept for the audit.
+    removed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["author", "client_id"], name="unique_post_client_id")]

@@ -25,7 +25,9 @@ def post_for_reader(*, user: User, post_id: int) -> Post:
     """The post, with its counts, if she may read its neighbourhood; post_not_found
     otherwise (a post of another neighbourhood does not exist for her)."""
     post = posts_with_counts().filter(pk=post_id).first()
-    if post is None or not neighbourhood_access(user=user, neighbourhood_id=post.neighbourhood_id).can_read:
+    access = neighbourhood_access(user=user, neighbourhood_id=post.neighbourhood_id) if post else None
+    # A post a moderator removed exists only for the moderators.
+    if post is None or not access.can_read or (post.removed_at is not None and not access.is_moderator):
         raise VoisinsError("post_not_found")
     return post
 
@@ -40,7 +42,7 @@ def post_list(
     limit: int = 20,
 ) -> list[Post]:
     """Newest first; `before_id` is the cursor (the id of the last post of the page before)."""
-    posts = posts_with_counts().filter(neighbourhood_id=neighbourhood_id)
+    posts = posts_with_counts().filter(neighbourhood_id=neighbourhood_id, removed_at=None)
     if kinds:
         posts = posts.filter(kind__in=kinds)
     if statuses:
@@ -94,7 +96,7 @@ def map_features(*, user: User, bbox: tuple[float, float, float, float]) -> dict
     neighbourhood_ids = readable_neighbourhood_ids(user=user)
     inside = Q(latitude__gte=south, latitude__lte=north, longitude__gte=west, longitude__lte=east)
     posts = (
-        Post.objects.filter(inside, neighbourhood_id__in=neighbourhood_ids, status__in=["open", "taken"])
+        Post.objects.filter(inside, neighbourhood_id__in=neighbourhood_ids, status__in=["open", "taken"], removed_at=None)
         .order_by("-pk")
         .values("pk", "kind", "status", "title", "latitude", "longitude", "neighbourhood_id")[:MAP_LIMIT]
     )

@@ -135,7 +135,7 @@ def _locked_post(post_id: int) -> Post:
 
 
 def _require_reader(user: User, post: Post) -> None:
-    if not neighbourhood_access(user=user, neighbourhood_id=post.neighbourhood_id).can_read:
+    if post.removed_at is not None or not neighbourhood_access(user=user, neighbourhood_id=post.neighbourhood_id).can_read:
         raise VoisinsError("post_not_found")
 
 

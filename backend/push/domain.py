@@ -81,6 +81,21 @@ _TEXTS = {
         "en": "Your proof of address for {neighbourhood} was not accepted: send another one.",
         "fr": "Votre justificatif de domicile pour {neighbourhood} n'a pas été accepté : envoyez-en un autre.",
     },
+    **{
+        f"moderation_{kind}": {"en": "Moderation", "fr": "Modération"}
+        for kind in ("remove", "restore", "mute", "ban", "dismiss", "appeal_granted", "appeal_denied")
+    },
+    "moderation_remove_body": {"en": "A moderator removed your content; you may appeal once.",
+                               "fr": "Un modérateur a retiré votre contenu ; vous pouvez faire un recours."},
+    "moderation_restore_body": {"en": "A moderator restored your content.", "fr": "Un modérateur a rétabli votre contenu."},
+    "moderation_mute_body": {"en": "A moderator muted you for a while; you may appeal once.",
+                             "fr": "Un modérateur vous a mis en sourdine ; vous pouvez faire un recours."},
+    "moderation_ban_body": {"en": "A moderator removed you from the neighbourhood; you may appeal once.",
+                            "fr": "Un modérateur vous a retiré du quartier ; vous pouvez faire un recours."},
+    "moderation_dismiss_body": {"en": "Reports about you were reviewed: nothing to change.",
+                                "fr": "Des signalements vous concernant ont été examinés : rien à changer."},
+    "moderation_appeal_granted_body": {"en": "Your appeal was granted.", "fr": "Votre recours a été accepté."},
+    "moderation_appeal_denied_body": {"en": "Your appeal was denied.", "fr": "Votre recours a été rejeté."},
     "membership_rejected": {"en": "About your membership", "fr": "À propos de votre adhésion"},
     "membership_rejected_body": {
         "en": "Your application to {neighbourhood} was not accepted.",

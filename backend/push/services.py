@@ -133,6 +133,11 @@ def membership_decided(*, user: User, neighbourhood_name: str, verified: bool) -
     )
 
 
+def moderation_notice(*, user_id: int, kind: str) -> None:
+    """A moderator acted on her content or account: urgent, like trust decisions."""
+    tasks.user_alert.enqueue(user_id, f"moderation_{kind}", {})
+
+
 def proof_rejected(*, user: User, neighbourhood_name: str) -> None:
     tasks.user_alert.enqueue(user.pk, "proof_rejected", {"neighbourhood": neighbourhood_name})
 
@@ -159,7 +164,7 @@ def room_messages_push(*, room_id: int, message_ids: list[int], now: datetime | 
     it live, have not read them, and are not in their quiet hours. Returns the pushes sent."""
     now = now or timezone.now()
     room = Room.objects.filter(pk=room_id).first()
-    messages = list(Message.objects.filter(pk__in=message_ids, deleted_at=None).select_related("author").order_by("seq"))
+    messages = list(Message.objects.filter(pk__in=message_ids, deleted_at=None, removed_at=None, hidden_at=None).select_related("author").order_by("seq"))
     if room is None or not messages:
         return 0
     candidates = room_readers(room=room) - watching_users(room_id)

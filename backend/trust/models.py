@@ -122,6 +122,7 @@ class AuditEntry(models.Model):
         CODE_FAILED = "code_failed"
         CODE_USED = "code_used"
         REVOKE = "revoke"
+        REINSTATE = "reinstate"
 
     at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")

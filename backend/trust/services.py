@@ -346,3 +346,18 @@ def membership_revoke(*, actor: User, membership: Membership, reason: str) -> Me
             control={"kind": "access.revoked", "neighbourhood_id": membership.neighbourhood_id},
         )
     return membership
+
+
+def membership_reinstate(*, actor: User, membership: Membership, reason: str) -> Membership:
+    """A ban undone (moderation granted her appeal): the revoked membership is verified
+    again. Only moderation calls this; it is not a route into a neighbourhood."""
+    now = timezone.now()
+    with transaction.atomic():
+        membership = _locked(membership)
+        if membership.state != State.REVOKED:
+            raise VoisinsError("not_verified")
+        membership.state, membership.decided_at, membership.decided_by, membership.reason = State.VERIFIED, now, actor, reason
+        membership.save(update_fields=["state", "decided_at", "decided_by", "reason"])
+        _audit(action=Action.REINSTATE, actor=actor, membership=membership, reason=reason, now=now)
+        push.membership_decided(user=membership.user, neighbourhood_name=membership.neighbourhood.name, verified=True)
+    return membership

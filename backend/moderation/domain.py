@@ -1,0 +1,44 @@
+"""Pure rules of moderation. No ORM, no clock."""
+
+from typing import Any
+
+MUTE_MINUTES_MIN = 5
+MUTE_MINUTES_MAX = 60 * 24 * 90
+APPEALABLE = frozenset({"remove", "mute", "ban"})
+
+
+def hide_now(*, reports: int, threshold: int) -> bool:
+    """Content reported by `threshold` distinct members is hidden from residents until
+    a moderator reviews it."""
+    return reports >= threshold
+
+
+def notice_body(action: Any) -> dict[str, Any]:
+    """An entry of the log as the member concerned and the moderators see it."""
+    return {
+        "id": action.pk,
+        "neighbourhood_id": action.neighbourhood_id,
+        "kind": action.kind,
+        "actor_id": action.actor_id,
+        "subject_id": action.subject_id,
+        "message_id": action.message_id,
+        "post_id": action.post_id,
+        "until": action.until.isoformat() if action.until else None,
+        "reason": action.reason,
+        "at": action.at.isoformat(),
+    }
+
+
+def report_body(report: Any) -> dict[str, Any]:
+    return {
+        "id": report.pk,
+        "neighbourhood_id": report.neighbourhood_id,
+        "reporter_id": report.reporter_id,
+        "message_id": report.message_id,
+        "post_id": report.post_id,
+        "member_id": report.member_id,
+        "category": report.category,
+        "text": report.text,
+        "status": report.status,
+        "created_at": report.created_at.isoformat(),
+    }
