@@ -28,7 +28,7 @@ test: $(VENV)/.installed
 contract: $(VENV)/.installed
 	$(RUN_ENV) $(BIN)/python manage.py spectacular --validate --fail-on-warn --file frontend-contract/openapi.yaml
 	rm -rf frontend-contract/websocket/examples
-	VOISINS_CAPTURE_EXAMPLES=1 $(BIN)/python -m pytest -q tests/chat tests/test_asgi.py
+	VOISINS_CAPTURE_EXAMPLES=1 $(BIN)/python -m pytest -q tests/chat tests/test_asgi.py tests/moderation/test_live.py
 
 clean:
 	rm -rf $(VENV) var db.sqlite3

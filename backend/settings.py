@@ -194,6 +194,7 @@ SPECTACULAR_SETTINGS = {
         "PostKindEnum": "backend.feed.domain.KINDS",
         "PostStatusEnum": "backend.feed.domain.STATUSES",
         "RoomKindEnum": "backend.chat.models.Room.Kind",
+        "ModerationActionKindEnum": "backend.moderation.models.Action.Kind",
     },
 }
 

@@ -12,4 +12,5 @@ urlpatterns = [
     path("api/v1/chat/", include("backend.chat.urls")),
     path("api/v1/feed/", include("backend.feed.urls")),
     path("api/v1/push/", include("backend.push.urls")),
+    path("api/v1/moderation/", include("backend.moderation.urls")),
 ]

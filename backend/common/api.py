@@ -30,6 +30,12 @@ class PersonOutput(serializers.Serializer):
     display_name = serializers.CharField()
 
 
+class ReasonInput(serializers.Serializer):
+    """Every trust and moderation decision says why: it goes to the audit log."""
+
+    reason = serializers.CharField(max_length=2000)
+
+
 class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Machine-readable code; the list is in frontend-contract/README.md.")
     message = serializers.CharField(help_text="Human-readable message in the user's language (fr or en).")
@@ -39,6 +45,7 @@ class ErrorSerializer(serializers.Serializer):
     retry_after = serializers.IntegerField(required=False, help_text="Seconds to wait, on 429 answers.")
     field = serializers.CharField(required=False, help_text="The field at fault, on the rules of posts (invalid_post_details…).")
     detail = serializers.CharField(required=False, help_text="What is wrong with it, in English, for developers.")
+    until = serializers.DateTimeField(required=False, help_text="On muted: when the mute ends.")
 
 
 def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:

@@ -18,10 +18,11 @@ from backend.common.errors import VoisinsError
 from backend.feed.models import Post
 from backend.moderation import domain
 from backend.moderation.models import Action, Appeal, MemberMute, Report
+from backend.moderation.selectors import require_moderator
 from backend.push import services as push
 from backend.trust import services as trust_services
 from backend.trust.models import Membership
-from backend.trust.selectors import is_moderator, neighbourhood_access
+from backend.trust.selectors import neighbourhood_access
 
 
 def _require_reason(reason: str) -> str:
@@ -32,8 +33,7 @@ def _require_reason(reason: str) -> str:
 
 
 def _require_moderator(actor: User, neighbourhood_id: int) -> None:
-    if not (actor.is_staff or is_moderator(user=actor, neighbourhood_id=neighbourhood_id)):
-        raise VoisinsError("not_moderator")
+    require_moderator(user=actor, neighbourhood_id=neighbourhood_id)
 
 
 def _tell(user_id: int, frame: dict[str, Any]) -> None:

@@ -6,7 +6,7 @@ from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from backend.common.api import ApiView, PersonOutput, error_responses
+from backend.common.api import ApiView, PersonOutput, ReasonInput, error_responses
 from backend.common.errors import VoisinsError
 from backend.neighbourhoods.api import NeighbourhoodOutput
 from backend.neighbourhoods.models import Neighbourhood
@@ -112,10 +112,6 @@ def _reason(request) -> str:
     data = ReasonInput(data=request.data)
     data.is_valid(raise_exception=True)
     return data.validated_data["reason"]
-
-
-class ReasonInput(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
 
 
 class ApplyInput(serializers.Serializer):

@@ -1,0 +1,83 @@
+import pytest
+
+from backend.chat.models import Message, Room
+from backend.chat.services import message_post, rooms_ensure_default
+from backend.moderation.models import Action, Report
+from backend.trust.models import Membership
+from tests.conftest import make_membership, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def message(member, saint_malo):
+    rooms_ensure_default(neighbourhood_ids=[saint_malo.id])
+    room = Room.objects.get(neighbourhood=saint_malo)
+    return Message.objects.get(pk=message_post(author=member, room_id=room.id, text="Texte injurieux", client_id="x").message_id)
+
+
+@pytest.fixture
+def nina(saint_malo):
+    user = make_user("nina@example.org", name="Nina")
+    make_membership(user, saint_malo, state="verified")
+    return user
+
+
+def test_report_then_remove_then_appeal_over_rest(client_for, member, nina, moderator, staff, saint_malo, message):
+    report = client_for(nina).post("/api/v1/moderation/reports/", {"message_id": message.pk, "category": "harassment",
+                                                                  "text": "Insulte"}, format="json")
+    assert report.status_code == 201
+    again = client_for(nina).post("/api/v1/moderation/reports/", {"message_id": message.pk, "category": "spam"}, format="json")
+    assert again.status_code == 200 and again.json()["id"] == report.json()["id"] and Report.objects.count() == 1
+    queue = client_for(moderator).get(f"/api/v1/moderation/neighbourhoods/{saint_malo.id}/reports/")
+    assert [r["id"] for r in queue.json()] == [report.json()["id"]]
+    assert client_for(staff).get(f"/api/v1/moderation/neighbourhoods/{saint_malo.id}/reports/").status_code == 200
+
+    no_reason = client_for(moderator).post(f"/api/v1/moderation/messages/{message.pk}/remove/", {}, format="json")
+    assert no_reason.status_code == 400 and Message.objects.get(pk=message.pk).removed_at is None
+    removed = client_for(moderator).post(f"/api/v1/moderation/messages/{message.pk}/remove/", {"reason": "Insulte"}, format="json")
+    assert removed.status_code == 200 and removed.json()["kind"] == "remove"
+    twice = client_for(moderator).post(f"/api/v1/moderation/messages/{message.pk}/remove/", {"reason": "x"}, format="json")
+    assert twice.status_code == 409 and twice.json()["code"] == "already_removed"
+
+    [decision] = client_for(member).get("/api/v1/moderation/decisions/").json()
+    assert (decision["kind"], decision["appealed"]) == ("remove", False)
+    appeal = client_for(member).post(f"/api/v1/moderation/decisions/{decision['id']}/appeal/", {"text": "Malentendu"}, format="json")
+    assert appeal.status_code == 201
+    second = client_for(member).post(f"/api/v1/moderation/decisions/{decision['id']}/appeal/", {"text": "Encore"}, format="json")
+    assert second.status_code == 409 and second.json()["code"] == "already_appealed"
+    own = client_for(moderator).post(f"/api/v1/moderation/appeals/{appeal.json()['id']}/decide/",
+                                     {"grant": True, "reason": "Je reviens dessus"}, format="json")
+    assert own.status_code == 403 and own.json()["code"] == "own_action"
+    granted = client_for(staff).post(f"/api/v1/moderation/appeals/{appeal.json()['id']}/decide/",
+                                     {"grant": True, "reason": "Malentendu"}, format="json")
+    assert granted.status_code == 200 and Message.objects.get(pk=message.pk).removed_at is None
+
+    log = client_for(moderator).get(f"/api/v1/moderation/neighbourhoods/{saint_malo.id}/log/").json()
+    assert [entry["kind"] for entry in log] == ["appeal_granted", "remove"]
+
+
+def test_residents_and_other_moderators_neither_watch_nor_act(client_for, member, nina, saint_malo, dinard, message):
+    other = make_user("dinard-mod@example.org")
+    dinard.moderators.add(other)
+    for user in (nina, other):
+        client = client_for(user)
+        assert client.get(f"/api/v1/moderation/neighbourhoods/{saint_malo.id}/reports/").status_code == 403
+        assert client.get(f"/api/v1/moderation/neighbourhoods/{saint_malo.id}/log/").status_code == 403
+        refused = client.post(f"/api/v1/moderation/messages/{message.pk}/remove/", {"reason": "x"}, format="json")
+        assert refused.status_code == 403 and refused.json()["code"] == "not_moderator"
+        muted = client.post(f"/api/v1/moderation/neighbourhoods/{saint_malo.id}/members/{member.id}/mute/",
+                            {"minutes": 60, "reason": "x"}, format="json")
+        assert muted.status_code == 403
+    assert not Action.objects.exists()
+
+
+def test_mute_and_ban_over_rest(client_for, member, moderator, staff, saint_malo):
+    saint_malo.moderators.add(staff)
+    base = f"/api/v1/moderation/neighbourhoods/{saint_malo.id}/members"
+    muted = client_for(moderator).post(f"{base}/{member.id}/mute/", {"minutes": 60, "reason": "Spam"}, format="json")
+    assert muted.status_code == 200 and muted.json()["until"]
+    staff_ban = client_for(moderator).post(f"{base}/{staff.id}/ban/", {"reason": "x"}, format="json")
+    assert staff_ban.status_code == 403 and staff_ban.json()["code"] == "cannot_moderate_staff"
+    banned = client_for(moderator).post(f"{base}/{member.id}/ban/", {"reason": "Menaces"}, format="json")
+    assert banned.status_code == 200 and Membership.objects.get(user=member).state == "revoked"

@@ -1,0 +1,76 @@
+"""Moderation reaches open sockets: the report queue, removals, the member concerned,
+the reporters; every frame is validated against the contract."""
+
+import pytest
+from asgiref.sync import sync_to_async
+
+from backend.chat.models import Room
+from backend.chat.services import message_post, rooms_ensure_default
+from backend.moderation import services
+from tests.chat.conftest import connect  # noqa: F401 (a fixture)
+from tests.conftest import make_membership, make_user
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("socket_cleanup")]
+
+
+@pytest.fixture
+def room(saint_malo):
+    rooms_ensure_default(neighbourhood_ids=[saint_malo.id])
+    return Room.objects.get(neighbourhood=saint_malo, kind="default")
+
+
+@pytest.fixture
+def nina(saint_malo):
+    user = make_user("nina@example.org", name="Nina")
+    make_membership(user, saint_malo, state="verified")
+    return user
+
+
+@pytest.fixture
+def second_moderator(saint_malo):
+    user = make_user("mod2@example.org", name="Mo")
+    saint_malo.moderators.add(user)
+    return user
+
+
+async def test_a_report_reaches_the_moderators_and_a_removal_everyone(
+    member, nina, moderator, second_moderator, room, connect  # noqa: F811
+):
+    author, reporter, watching = await connect(member), await connect(nina), await connect(moderator)
+    other_moderator = await connect(second_moderator)
+    for socket in (author, reporter):
+        await socket.send({"type": "subscribe", "room_id": room.id})
+        await socket.expect("subscribed")
+    ack = await sync_to_async(message_post)(author=member, room_id=room.id, text="Texte injurieux", client_id="x")
+
+    report, _ = await sync_to_async(services.report_create)(
+        reporter=nina, message_id=ack.message_id, category="harassment", text="Insulte"
+    )
+    created = await watching.expect("report.created")
+    assert (created["report"]["id"], created["report"]["message_id"]) == (report.pk, ack.message_id)
+
+    action = await sync_to_async(services.message_remove)(actor=moderator, message_id=ack.message_id, reason="Insulte")
+    for socket in (author, reporter):
+        assert (await socket.expect("message.deleted"))["message_id"] == ack.message_id
+    notice = await author.expect("moderation.notice")
+    assert (notice["action"]["kind"], notice["action"]["reason"]) == ("remove", "Insulte")
+    assert (await reporter.expect("report.closed")) == {"type": "report.closed", "report_id": report.pk, "outcome": "upheld"}
+    assert (await other_moderator.expect("moderation.logged"))["action"]["id"] == action.pk
+
+    await sync_to_async(services.appeal_create)(appellant=member, action_id=action.pk, text="Un malentendu")
+    appeal = await other_moderator.expect("appeal.created")
+    assert appeal["action"]["id"] == action.pk
+
+
+async def test_a_muted_member_gets_a_clear_error_on_send(member, moderator, saint_malo, room, connect):  # noqa: F811
+    socket = await connect(member)
+    await socket.send({"type": "subscribe", "room_id": room.id})
+    await socket.expect("subscribed")
+    await sync_to_async(services.member_mute)(
+        actor=moderator, user_id=member.id, neighbourhood_id=saint_malo.id, minutes=30, reason="Spam"
+    )
+    assert (await socket.expect("moderation.notice"))["action"]["kind"] == "mute"
+    await socket.send({"type": "message.send", "ref": "after", "room_id": room.id, "text": "encore"})
+    error = await socket.expect("error")
+    assert (error["code"], error["ref"]) == ("muted", "after") and "until" in error["message"]
+    await socket.ping_works()
