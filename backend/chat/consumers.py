@@ -30,6 +30,7 @@ from backend.chat.presence import SocketEntry
 from backend.chat.protocol import MAX_FRAME_BYTES, MAX_TEXT_LENGTH, CloseCode, FrameError, encode, parse_client_frame
 from backend.common.errors import VoisinsError, error_message
 from backend.feed.services import post_create
+from backend.moderation.selectors import require_moderator
 from backend.trust.selectors import neighbourhood_access
 
 logger = logging.getLogger(__name__)
@@ -71,6 +72,11 @@ def _post_create(user: User, frame: dict[str, Any]) -> dict[str, Any]:
     card = Message.objects.get(pk=result.post.message_id)
     return {"post_id": result.post.pk, "room_id": card.room_id, "message_id": card.pk, "seq": card.seq,
             "created_at": card.created_at.isoformat()}
+
+
+def _watchable_rooms(user: User, neighbourhood_id: int) -> list[Room]:
+    require_moderator(user=user, neighbourhood_id=neighbourhood_id)
+    return list(selectors.watchable_rooms(neighbourhood_id=neighbourhood_id))
 
 
 def _ticket_owner(ticket: str) -> tuple[User, int | None] | None:
@@ -361,6 +367,24 @@ class RoomSocket(AsyncWebsocketConsumer):
         self._send_frame(reply)
         for text in self.catching_up.pop(room.pk, []):
             self.deliver(text)
+
+    async def on_watch(self, frame: dict[str, Any]) -> None:
+        """A moderator watches every room of a neighbourhood she moderates (direct
+        conversations stay private): she gets their frames as a subscriber would."""
+        neighbourhood_id = frame["neighbourhood_id"]
+        rooms = await database_sync_to_async(_watchable_rooms)(self.user, neighbourhood_id)
+        if neighbourhood_id not in self.neighbourhood_ids:  # staff, anywhere
+            self.neighbourhood_ids.append(neighbourhood_id)
+            await self.hub.join_neighbourhood(self, neighbourhood_id)
+        for room in rooms:
+            if room.pk not in self.rooms:
+                self.rooms[room.pk] = room
+                self.hub.subscribe(self, room.pk)
+        bodies = [frames.room_body(room, unread=0) for room in rooms]
+        reply = {"type": "watching", "neighbourhood_id": neighbourhood_id, "rooms": bodies}
+        if "ref" in frame:
+            reply["ref"] = frame["ref"]
+        self._send_frame(reply)
 
     async def on_unsubscribe(self, frame: dict[str, Any]) -> None:
         self._leave_room(frame["room_id"])

@@ -81,6 +81,9 @@ class Hub:
             await self.leave_neighbourhood(socket, neighbourhood_id)
         await self._leave(self.by_user, socket.user_id, user_group(socket.user_id), socket)
 
+    async def join_neighbourhood(self, socket: LocalSocket, neighbourhood_id: int) -> None:
+        await self._join(self.by_neighbourhood, neighbourhood_id, neighbourhood_group(neighbourhood_id), socket)
+
     async def leave_neighbourhood(self, socket: LocalSocket, neighbourhood_id: int) -> None:
         await self._leave(self.by_neighbourhood, neighbourhood_id, neighbourhood_group(neighbourhood_id), socket)
 

@@ -51,6 +51,11 @@ def room_for_reader(*, user: User, room_id: int) -> Room:
     return room
 
 
+def watchable_rooms(*, neighbourhood_id: int) -> QuerySet[Room]:
+    """What a moderator watches: the neighbourhood's rooms but direct conversations."""
+    return Room.objects.filter(neighbourhood_id=neighbourhood_id).exclude(kind=Room.Kind.DIRECT).order_by("pk")
+
+
 def readable_rooms(*, user: User) -> QuerySet[Room]:
     """The rooms of her neighbourhoods and her direct conversations, with her unread count."""
     neighbourhood_ids = readable_neighbourhood_ids(user=user)

@@ -7,6 +7,7 @@ catch up from their cursor."""
 
 import asyncio
 import logging
+from collections.abc import Iterable
 from functools import partial
 from typing import Any
 
@@ -34,6 +35,13 @@ def encode(frame: dict[str, Any]) -> bytes:
 
 def publish_on_commit(group: str, **event: Any) -> None:
     transaction.on_commit(partial(publish_now, group, **event))
+
+
+def tell_on_commit(user_ids: Iterable[int], frame: dict[str, Any]) -> None:
+    """One frame to every socket of these people, once the transaction commits."""
+    encoded = encode(frame)
+    for user_id in user_ids:
+        publish_on_commit(user_group(user_id), frame=encoded)
 
 
 _server_loop: asyncio.AbstractEventLoop | None = None

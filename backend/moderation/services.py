@@ -22,7 +22,7 @@ from backend.moderation.selectors import require_moderator
 from backend.push import services as push
 from backend.trust import services as trust_services
 from backend.trust.models import Membership
-from backend.trust.selectors import neighbourhood_access
+from backend.trust.selectors import moderator_ids, neighbourhood_access
 
 
 def _require_reason(reason: str) -> str:
@@ -37,17 +37,11 @@ def _require_moderator(actor: User, neighbourhood_id: int) -> None:
 
 
 def _tell(user_id: int, frame: dict[str, Any]) -> None:
-    """A frame to every socket of one person, on commit."""
-    events.publish_on_commit(events.user_group(user_id), frame=events.encode(frame))
+    events.tell_on_commit([user_id], frame)
 
 
 def _tell_moderators(neighbourhood_id: int, frame: dict[str, Any]) -> None:
-    from backend.neighbourhoods.models import Neighbourhood
-
-    for user_id in Neighbourhood.moderators.through.objects.filter(neighbourhood_id=neighbourhood_id).values_list(
-        "user_id", flat=True
-    ):
-        _tell(user_id, frame)
+    events.tell_on_commit(moderator_ids(neighbourhood_id=neighbourhood_id), frame)
 
 
 def _log(*, actor: User, kind: str, neighbourhood_id: int, subject_id: int, reason: str, **extra: Any) -> Action:

@@ -70,6 +70,12 @@ def fuzzed_position(*, user: User, neighbourhood: Neighbourhood) -> tuple[float,
     return snap_to_grid((south + north) / 2, (west + east) / 2)
 
 
+def moderator_ids(*, neighbourhood_id: int) -> list[int]:
+    return list(
+        Neighbourhood.moderators.through.objects.filter(neighbourhood_id=neighbourhood_id).values_list("user_id", flat=True)
+    )
+
+
 def is_moderator(*, user: User, neighbourhood_id: int) -> bool:
     return user.is_authenticated and user.moderated_neighbourhoods.filter(pk=neighbourhood_id).exists()
 

@@ -99,9 +99,17 @@ def _decide(
         _close_pending_proofs(membership, now=now)
 
 
+def _member_event(membership: Membership, kind: str) -> None:
+    """The neighbourhood's moderators see members join and leave, live."""
+    frame = {"type": kind, "neighbourhood_id": membership.neighbourhood_id,
+             "member": {"id": membership.user_id, "display_name": membership.user.display_name}}
+    events.tell_on_commit(selectors.moderator_ids(neighbourhood_id=membership.neighbourhood_id), frame)
+
+
 def _verify(*, membership: Membership, route: str, actor: User | None, now: datetime) -> None:
     _decide(membership, state=State.VERIFIED, actor=actor, now=now, route=route)
     _audit(action=Action.VERIFY, actor=actor, membership=membership, route=route, now=now)
+    _member_event(membership, "member.joined")
     push.membership_decided(user=membership.user, neighbourhood_name=membership.neighbourhood.name, verified=True)
 
 
@@ -340,6 +348,7 @@ def membership_revoke(*, actor: User, membership: Membership, reason: str) -> Me
         reason = _require_reason(reason)
         _decide(membership, state=State.REVOKED, actor=actor, now=now, reason=reason)
         _audit(action=Action.REVOKE, actor=actor, membership=membership, reason=reason, now=now)
+        _member_event(membership, "member.left")
         # Her open sockets leave the neighbourhood's rooms at once.
         events.publish_on_commit(
             events.user_group(membership.user_id),
@@ -359,5 +368,6 @@ def membership_reinstate(*, actor: User, membership: Membership, reason: str) ->
         membership.state, membership.decided_at, membership.decided_by, membership.reason = State.VERIFIED, now, actor, reason
         membership.save(update_fields=["state", "decided_at", "decided_by", "reason"])
         _audit(action=Action.REINSTATE, actor=actor, membership=membership, reason=reason, now=now)
+        _member_event(membership, "member.joined")
         push.membership_decided(user=membership.user, neighbourhood_name=membership.neighbourhood.name, verified=True)
     return membership

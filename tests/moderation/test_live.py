@@ -74,3 +74,43 @@ async def test_a_muted_member_gets_a_clear_error_on_send(member, moderator, sain
     error = await socket.expect("error")
     assert (error["code"], error["ref"]) == ("muted", "after") and "until" in error["message"]
     await socket.ping_works()
+
+
+async def test_a_moderator_watches_every_room_but_direct_conversations(
+    member, nina, moderator, staff, saint_malo, room, dinard, connect  # noqa: F811
+):
+    from backend.chat.services import room_direct_open, room_topic_create
+
+    topic = await sync_to_async(room_topic_create)(actor=moderator, neighbourhood=saint_malo, name="Entraide")
+    direct = await sync_to_async(room_direct_open)(actor=member, other_id=nina.id)
+    watcher, resident = await connect(moderator), await connect(nina)
+    await watcher.send({"type": "watch", "ref": "w", "neighbourhood_id": saint_malo.id})
+    watching = await watcher.expect("watching")
+    assert sorted(r["id"] for r in watching["rooms"]) == sorted([room.id, topic.id])
+    for target in (room, topic, direct):
+        await sync_to_async(message_post)(author=member, room_id=target.id, text=f"dans {target.name}", client_id=f"m{target.id}")
+    seen = [(await watcher.expect("message.new"))["room_id"] for _ in range(2)]
+    assert sorted(seen) == sorted([room.id, topic.id])
+    await watcher.nothing(ignore=("presence", "room.activity"))
+
+    await resident.send({"type": "watch", "ref": "r", "neighbourhood_id": saint_malo.id})
+    assert (await resident.expect("error"))["code"] == "not_moderator"
+    staff_socket = await connect(staff)
+    await staff_socket.send({"type": "watch", "neighbourhood_id": dinard.id})
+    assert (await staff_socket.expect("watching"))["neighbourhood_id"] == dinard.id
+
+
+async def test_moderators_see_members_join_and_leave(applicant, moderator, saint_malo, connect):  # noqa: F811
+    from backend.trust.models import Membership
+    from backend.trust.services import membership_revoke, proof_review, proof_upload
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    watcher = await connect(moderator)
+    membership = await sync_to_async(Membership.objects.get)(user=applicant)
+    proof = await sync_to_async(proof_upload)(actor=applicant, membership=membership,
+                                              upload=SimpleUploadedFile("f.pdf", b"%PDF-1.4\n%%EOF\n"))
+    await sync_to_async(proof_review)(actor=moderator, proof=proof, approve=True)
+    joined = await watcher.expect("member.joined")
+    assert joined["member"]["id"] == applicant.id
+    await sync_to_async(membership_revoke)(actor=moderator, membership=membership, reason="Déménagé")
+    assert (await watcher.expect("member.left"))["member"]["id"] == applicant.id
