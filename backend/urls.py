@@ -2,9 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from backend.chat.views import resident_page
+from backend.moderation.views import console_page
 
 urlpatterns = [
     path("", resident_page, name="resident"),
+    path("moderation/", console_page, name="moderation-console"),
     path("admin/", admin.site.urls),
     path("api/v1/auth/", include("backend.accounts.urls")),
     path("api/v1/neighbourhoods/", include("backend.neighbourhoods.urls")),

@@ -4,6 +4,7 @@ DATABASE_URL / REDIS_URL are given), then lets pytest-django set Django up on th
 DJANGO_SETTINGS_MODULE is set here rather than in pytest.ini so that Django reads
 its settings only after the servers' addresses are in the environment."""
 
+import asyncio
 import os
 import tempfile
 from pathlib import Path
@@ -232,3 +233,59 @@ async def socket_cleanup():
 
     await current_hub().close()
     await sync_to_async(connections.close_all)()
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+def browser():
+    """A headless Debian Chromium driven by Playwright (see the handbook)."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Chromium is missing: `apt-get install chromium` (.ci/run does it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+        )
+        yield browser
+        browser.close()
+
+
+def log_in(browser, base: str, email: str, path: str = "/"):
+    """A new browser context, signed in through the login form of our page at `path`."""
+    page = browser.new_context().new_page()
+    page.goto(base + path)
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    return page
+
+
+@pytest.fixture
+async def connect(socket_cleanup):
+    """Opens a socket for a user through a one-time ticket and returns it after hello."""
+    from asgiref.sync import sync_to_async
+
+    from backend.chat import services
+    from tests.chat.conftest import Socket, communicator
+
+    opened: list[Socket] = []
+
+    async def open_socket(user, *, expect_hello: bool = True) -> Socket:
+        ticket = await sync_to_async(services.ticket_issue)(user=user, token_id=None)
+        socket = Socket(communicator(f"/ws/v1/?ticket={ticket}"))
+        connected, _ = await socket.communicator.connect()
+        assert connected
+        opened.append(socket)
+        if expect_hello:
+            socket.hello = await socket.expect("hello")
+        return socket
+
+    yield open_socket
+    for socket in opened:
+        try:
+            await socket.communicator.disconnect()
+        except (Exception, asyncio.CancelledError):  # already closed by the test
+            pass

@@ -7,6 +7,7 @@ from django.db.models import Max
 from backend.accounts.models import User
 from backend.common.errors import VoisinsError
 from backend.moderation.models import Action, Appeal, MemberMute, Report
+from backend.neighbourhoods.models import Neighbourhood
 from backend.trust.selectors import is_moderator
 
 
@@ -53,3 +54,11 @@ def open_appeals(*, viewer: User, neighbourhood_id: int) -> list[Appeal]:
     return list(
         Appeal.objects.filter(action__neighbourhood_id=neighbourhood_id, status="open").select_related("action").order_by("id")
     )
+
+
+def console_neighbourhoods(*, user: User) -> list[Neighbourhood]:
+    """The neighbourhoods her console shows: those she moderates; every one for staff."""
+    if not user.is_authenticated:
+        return []
+    neighbourhoods = Neighbourhood.objects.all() if user.is_staff else user.moderated_neighbourhoods.all()
+    return list(neighbourhoods.order_by("name"))

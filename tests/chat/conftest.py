@@ -1,8 +1,6 @@
 import asyncio
 import json
 
-import pytest
-from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from tests.chat.contract import check_server_frame
@@ -74,28 +72,3 @@ def communicator(path: str, headers: list | None = None) -> WebsocketCommunicato
     from asgi import application
 
     return WebsocketCommunicator(application, path, headers=headers or [])
-
-
-@pytest.fixture
-async def connect(socket_cleanup):
-    """Opens a socket for a user through a one-time ticket and returns it after hello."""
-    from backend.chat import services
-
-    opened: list[Socket] = []
-
-    async def open_socket(user, *, expect_hello: bool = True) -> Socket:
-        ticket = await sync_to_async(services.ticket_issue)(user=user, token_id=None)
-        socket = Socket(communicator(f"/ws/v1/?ticket={ticket}"))
-        connected, _ = await socket.communicator.connect()
-        assert connected
-        opened.append(socket)
-        if expect_hello:
-            socket.hello = await socket.expect("hello")
-        return socket
-
-    yield open_socket
-    for socket in opened:
-        try:
-            await socket.communicator.disconnect()
-        except (Exception, asyncio.CancelledError):  # already closed by the test
-            pass

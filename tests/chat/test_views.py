@@ -1,6 +1,5 @@
 """The resident page in a real Chromium (Debian's), against a real server process."""
 
-import os
 import re
 
 import pytest
@@ -9,26 +8,9 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher, make_password
 from backend.accounts.models import User
 from backend.chat.models import Room
 from backend.chat.services import rooms_ensure_default
-from tests.conftest import PASSWORD, make_membership
+from tests.conftest import PASSWORD, log_in, make_membership
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-CHROMIUM = "/usr/bin/chromium"
-
-
-@pytest.fixture
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Chromium is missing: `apt-get install chromium` (.ci/run does it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-        )
-        yield browser
-        browser.close()
-
 
 def _resident(email, name, neighbourhood, state):
     # The server process checks passwords with the production hashers.
@@ -37,15 +19,6 @@ def _resident(email, name, neighbourhood, state):
     )
     make_membership(user, neighbourhood, state=state)
     return user
-
-
-def _log_in(browser, base, email):
-    page = browser.new_context().new_page()
-    page.goto(base + "/")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    return page
 
 
 @pytest.fixture
@@ -65,8 +38,8 @@ def test_two_neighbours_chat_live_and_a_stranger_reads_nothing(site, browser, tm
 
     base = site
 
-    alice = _log_in(browser, base, "alice@example.org")
-    bruno = _log_in(browser, base, "bruno@example.org")
+    alice = log_in(browser, base, "alice@example.org")
+    bruno = log_in(browser, base, "bruno@example.org")
     for page in (alice, bruno):
         expect(page.locator("nav button.active")).to_contain_text("Le quartier")
 
@@ -87,7 +60,7 @@ def test_two_neighbours_chat_live_and_a_stranger_reads_nothing(site, browser, tm
     expect(bruno.locator("nav button:has-text('Prêts') .badge")).to_have_text("")
     bruno.screenshot(path=str(tmp_path / "bruno.png"))
 
-    zoe = _log_in(browser, base, "zoe@example.org")
+    zoe = log_in(browser, base, "zoe@example.org")
     expect(zoe.locator("#notice")).to_contain_text("pas encore vérifiée")
     expect(zoe.locator("nav button")).to_have_count(0)
     expect(zoe.locator("#messages")).not_to_contain_text(re.compile("raclette|Perceuse"))
@@ -118,8 +91,8 @@ def site_with_a_post(site):
 def test_a_post_is_a_card_that_neighbours_answer_live(site_with_a_post, browser):
     from playwright.sync_api import expect
 
-    alice = _log_in(browser, site_with_a_post, "alice@example.org")
-    bruno = _log_in(browser, site_with_a_post, "bruno@example.org")
+    alice = log_in(browser, site_with_a_post, "alice@example.org")
+    bruno = log_in(browser, site_with_a_post, "bruno@example.org")
     for page in (alice, bruno):
         expect(page.locator(".card .card-title")).to_have_text("Arroser mes plantes")
         expect(page.locator(".card .card-facts")).to_have_text("0 réponse(s)")

@@ -7,7 +7,6 @@ from asgiref.sync import sync_to_async
 from backend.chat.models import Room
 from backend.chat.services import message_post, rooms_ensure_default
 from backend.moderation import services
-from tests.chat.conftest import connect  # noqa: F401 (a fixture)
 from tests.conftest import make_membership, make_user
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("socket_cleanup")]
@@ -34,7 +33,7 @@ def second_moderator(saint_malo):
 
 
 async def test_a_report_reaches_the_moderators_and_a_removal_everyone(
-    member, nina, moderator, second_moderator, room, connect  # noqa: F811
+    member, nina, moderator, second_moderator, room, connect
 ):
     author, reporter, watching = await connect(member), await connect(nina), await connect(moderator)
     other_moderator = await connect(second_moderator)
@@ -62,7 +61,7 @@ async def test_a_report_reaches_the_moderators_and_a_removal_everyone(
     assert appeal["action"]["id"] == action.pk
 
 
-async def test_a_muted_member_gets_a_clear_error_on_send(member, moderator, saint_malo, room, connect):  # noqa: F811
+async def test_a_muted_member_gets_a_clear_error_on_send(member, moderator, saint_malo, room, connect):
     socket = await connect(member)
     await socket.send({"type": "subscribe", "room_id": room.id})
     await socket.expect("subscribed")
@@ -77,7 +76,7 @@ async def test_a_muted_member_gets_a_clear_error_on_send(member, moderator, sain
 
 
 async def test_a_moderator_watches_every_room_but_direct_conversations(
-    member, nina, moderator, staff, saint_malo, room, dinard, connect  # noqa: F811
+    member, nina, moderator, staff, saint_malo, room, dinard, connect
 ):
     from backend.chat.services import room_direct_open, room_topic_create
 
@@ -100,7 +99,7 @@ async def test_a_moderator_watches_every_room_but_direct_conversations(
     assert (await staff_socket.expect("watching"))["neighbourhood_id"] == dinard.id
 
 
-async def test_moderators_see_members_join_and_leave(applicant, moderator, saint_malo, connect):  # noqa: F811
+async def test_moderators_see_members_join_and_leave(applicant, moderator, saint_malo, connect):
     from backend.trust.models import Membership
     from backend.trust.services import membership_revoke, proof_review, proof_upload
     from django.core.files.uploadedfile import SimpleUploadedFile

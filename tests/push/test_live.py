@@ -6,7 +6,6 @@ from asgiref.sync import sync_to_async
 
 from backend.chat.models import Room
 from backend.chat.services import rooms_ensure_default
-from tests.chat.conftest import connect  # noqa: F401 (a fixture)
 from tests.conftest import make_membership, make_user
 from tests.push.test_services import post, push_pending
 
@@ -30,7 +29,7 @@ def nina_and_olga(saint_malo, phone):
     return people
 
 
-async def test_who_watches_the_room_live_gets_no_push(fcm, member, room, nina_and_olga, connect):  # noqa: F811
+async def test_who_watches_the_room_live_gets_no_push(fcm, member, room, nina_and_olga, connect):
     nina, _ = nina_and_olga
     socket = await connect(nina)
     await socket.send({"type": "subscribe", "room_id": room.id})
@@ -46,7 +45,7 @@ async def test_who_watches_the_room_live_gets_no_push(fcm, member, room, nina_an
     assert sorted(fcm.tokens_sent()[1:]) == ["nina-phone", "olga-phone"]
 
 
-async def test_a_closed_socket_no_longer_counts_as_watching(fcm, member, room, nina_and_olga, connect):  # noqa: F811
+async def test_a_closed_socket_no_longer_counts_as_watching(fcm, member, room, nina_and_olga, connect):
     nina, _ = nina_and_olga
     socket = await connect(nina)
     await socket.send({"type": "subscribe", "room_id": room.id})
