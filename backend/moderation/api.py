@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from backend.common.api import ApiView, ReasonInput, error_responses
+from backend.common.api import ApiView, PersonOutput, ReasonInput, error_responses
 from backend.moderation import domain, selectors, services
 from backend.moderation.models import Action, Report
 
@@ -15,9 +15,15 @@ class ReportInput(serializers.Serializer):
     text = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
+class ReportedOutput(serializers.Serializer):
+    author = PersonOutput()
+    text = serializers.CharField(allow_blank=True)
+
+
 class ReportOutput(serializers.Serializer):
     """The object of the report.created frame (frontend-contract/websocket/moderation.json)."""
 
+    about = ReportedOutput(help_text="What is reported: its author and text (a post: its title; a member: empty).")
     id = serializers.IntegerField()
     neighbourhood_id = serializers.IntegerField()
     reporter_id = serializers.IntegerField()

@@ -30,7 +30,17 @@ def notice_body(action: Any) -> dict[str, Any]:
 
 
 def report_body(report: Any) -> dict[str, Any]:
+    """A report as the moderators see it, with what it is about: the reported message's
+    author and text (even of a direct conversation: a report opens it to them), the
+    post's author and title, or the member."""
+    if report.message_id:
+        author, text = report.message.author, report.message.text
+    elif report.post_id:
+        author, text = report.post.author, report.post.title
+    else:
+        author, text = report.member, ""
     return {
+        "about": {"author": {"id": author.pk, "display_name": author.display_name}, "text": text},
         "id": report.pk,
         "neighbourhood_id": report.neighbourhood_id,
         "reporter_id": report.reporter_id,

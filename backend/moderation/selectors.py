@@ -31,7 +31,7 @@ def report_queue(*, viewer: User, neighbourhood_id: int, status: str = "open") -
     require_moderator(user=viewer, neighbourhood_id=neighbourhood_id)
     return list(
         Report.objects.filter(neighbourhood_id=neighbourhood_id, status=status)
-        .select_related("reporter", "message__author", "post", "member")
+        .select_related("reporter", "message__author", "post__author", "member")
         .order_by("-id")[:200]
     )
 

@@ -47,6 +47,7 @@ async def test_a_report_reaches_the_moderators_and_a_removal_everyone(
     )
     created = await watching.expect("report.created")
     assert (created["report"]["id"], created["report"]["message_id"]) == (report.pk, ack.message_id)
+    assert created["report"]["about"] == {"author": {"id": member.id, "display_name": "Marc"}, "text": "Texte injurieux"}
 
     action = await sync_to_async(services.message_remove)(actor=moderator, message_id=ack.message_id, reason="Insulte")
     for socket in (author, reporter):
@@ -94,6 +95,8 @@ async def test_a_moderator_watches_every_room_but_direct_conversations(
 
     await resident.send({"type": "watch", "ref": "r", "neighbourhood_id": saint_malo.id})
     assert (await resident.expect("error"))["code"] == "not_moderator"
+    await watcher.send({"type": "watch", "ref": "elsewhere", "neighbourhood_id": dinard.id})
+    assert (await watcher.expect("error"))["code"] == "not_moderator"  # she moderates Saint-Malo only
     staff_socket = await connect(staff)
     await staff_socket.send({"type": "watch", "neighbourhood_id": dinard.id})
     assert (await staff_socket.expect("watching"))["neighbourhood_id"] == dinard.id
