@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db import models
 
+from backend.common.admin import ReadOnlyAdmin
 from backend.feed.models import Partner, Post
 
 
@@ -15,19 +16,10 @@ class PartnerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(ReadOnlyAdmin):
     """To look, not to edit: posts change through the feed's services, which keep their
     cards current."""
 
     list_display = ["title", "kind", "status", "neighbourhood", "author", "created_at", "expires_at"]
     list_filter = ["kind", "status", "neighbourhood"]
     search_fields = ["title", "text"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -3,18 +3,8 @@ so the admin is read-only for these models."""
 
 from django.contrib import admin
 
+from backend.common.admin import ReadOnlyAdmin
 from backend.trust.models import AuditEntry, LetterCode, Membership, ProofOfAddress, Vouch
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ReadOnlyInline(admin.TabularInline):

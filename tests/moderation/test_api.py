@@ -81,3 +81,17 @@ def test_mute_and_ban_over_rest(client_for, member, moderator, staff, saint_malo
     assert staff_ban.status_code == 403 and staff_ban.json()["code"] == "cannot_moderate_staff"
     banned = client_for(moderator).post(f"{base}/{member.id}/ban/", {"reason": "Menaces"}, format="json")
     assert banned.status_code == 200 and Membership.objects.get(user=member).state == "revoked"
+
+
+def test_staff_read_the_log_in_the_admin_but_cannot_change_it(client, staff, moderator, member, saint_malo):
+    from backend.moderation import services
+
+    services.member_mute(actor=moderator, user_id=member.id, neighbourhood_id=saint_malo.id, minutes=60, reason="Spam")
+    staff.is_superuser = True
+    staff.save()
+    client.force_login(staff)
+    page = client.get("/admin/moderation/action/")
+    assert page.status_code == 200 and "Spam" in page.content.decode()
+    action = Action.objects.get()
+    assert client.post(f"/admin/moderation/action/{action.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert Action.objects.filter(pk=action.pk).exists()
