@@ -7,8 +7,8 @@ import time
 import types
 import uuid
 from collections import deque
-from dataclasses import replace
 from collections.abc import Awaitable, Coroutine, Generator
+from dataclasses import replace
 from importlib import import_module
 from typing import Any
 from urllib.parse import parse_qs

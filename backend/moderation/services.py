@@ -50,7 +50,7 @@ def _log(*, actor: User, kind: str, neighbourhood_id: int, subject_id: int, reas
         at=timezone.now(), **extra,
     )
     _tell(subject_id, {"type": "moderation.notice", "action": domain.notice_body(action)})
-    push.moderation_notice(user_id=subject_id, kind=kind)
+    push.moderation_notice(user_id=subject_id, kind=kind, action_id=action.pk)
     _tell_moderators(neighbourhood_id, {"type": "moderation.logged", "action": domain.notice_body(action)})
     return action
 

@@ -126,20 +126,25 @@ def read_marked(*, user: User, room_id: int, seq: int) -> None:
     tasks.notification_clear.enqueue(user.pk, room_id, seq)
 
 
-def membership_decided(*, user: User, neighbourhood_name: str, verified: bool) -> None:
+def membership_decided(*, membership: Any, verified: bool) -> None:
     """Urgent, like every trust decision: past quiet hours and mutes."""
+    decision = "membership_verified" if verified else "membership_rejected"
     tasks.user_alert.enqueue(
-        user.pk, "membership_verified" if verified else "membership_rejected", {"neighbourhood": neighbourhood_name}
+        membership.user_id, decision, {"neighbourhood": membership.neighbourhood.name},
+        f"{decision}:{membership.pk}:{membership.decided_at.isoformat()}",
     )
 
 
-def moderation_notice(*, user_id: int, kind: str) -> None:
+def proof_rejected(*, proof: Any) -> None:
+    membership = proof.membership
+    tasks.user_alert.enqueue(
+        membership.user_id, "proof_rejected", {"neighbourhood": membership.neighbourhood.name}, f"proof_rejected:{proof.pk}"
+    )
+
+
+def moderation_notice(*, user_id: int, kind: str, action_id: int) -> None:
     """A moderator acted on her content or account: urgent, like trust decisions."""
-    tasks.user_alert.enqueue(user_id, f"moderation_{kind}", {})
-
-
-def proof_rejected(*, user: User, neighbourhood_name: str) -> None:
-    tasks.user_alert.enqueue(user.pk, "proof_rejected", {"neighbourhood": neighbourhood_name})
+    tasks.user_alert.enqueue(user_id, f"moderation_{kind}", {}, f"moderation:{action_id}")
 
 
 # Deciding
@@ -164,7 +169,11 @@ def room_messages_push(*, room_id: int, message_ids: list[int], now: datetime | 
     it live, have not read them, and are not in their quiet hours. Returns the pushes sent."""
     now = now or timezone.now()
     room = Room.objects.filter(pk=room_id).first()
-    messages = list(Message.objects.filter(pk__in=message_ids, deleted_at=None, removed_at=None, hidden_at=None).select_related("author").order_by("seq"))
+    messages = list(
+        Message.objects.filter(pk__in=message_ids, deleted_at=None, removed_at=None, hidden_at=None)
+        .select_related("author")
+        .order_by("seq")
+    )
     if room is None or not messages:
         return 0
     candidates = room_readers(room=room) - watching_users(room_id)
@@ -220,8 +229,9 @@ def notification_clear(*, user_id: int, room_id: int, seq: int, now: datetime | 
     return _deliver(f"clear:{user_id}:{room_id}:{seq}", [Plan(d, payload) for d in devices], now=now)
 
 
-def user_alert(*, user_id: int, text_key: str, params: dict[str, Any], now: datetime | None = None) -> int:
-    """The urgent tier: sent whatever her quiet hours and mutes say."""
+def user_alert(*, user_id: int, text_key: str, params: dict[str, Any], event: str, now: datetime | None = None) -> int:
+    """The urgent tier: sent whatever her quiet hours and mutes say. `event` names what
+    it is about, so that a run again sends nothing twice."""
     now = now or timezone.now()
     user = User.objects.filter(pk=user_id).first()
     if user is None:
@@ -232,7 +242,7 @@ def user_alert(*, user_id: int, text_key: str, params: dict[str, Any], now: date
         "data": {"type": text_key},
     }
     devices = Device.objects.filter(user=user, active=True).order_by("pk")
-    return _deliver(f"alert:{user_id}:{text_key}:{now.isoformat()}", [Plan(d, payload) for d in devices], now=now)
+    return _deliver(f"alert:{event}", [Plan(d, payload) for d in devices], now=now)
 
 
 # Sending

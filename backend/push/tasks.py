@@ -1,4 +1,5 @@
-"""The worker's push tasks: each calls its service."""
+"""The worker's push tasks: each calls its service. The services enqueue these tasks, so
+the tasks import the services only when they run."""
 
 from typing import Any
 
@@ -23,10 +24,10 @@ def notification_clear(user_id: int, room_id: int, seq: int) -> int:
 
 
 @task()
-def user_alert(user_id: int, text_key: str, params: dict[str, Any]) -> int:
+def user_alert(user_id: int, text_key: str, params: dict[str, Any], event: str) -> int:
     from backend.push import services
 
-    return services.user_alert(user_id=user_id, text_key=text_key, params=params)
+    return services.user_alert(user_id=user_id, text_key=text_key, params=params, event=event)
 
 
 @task()

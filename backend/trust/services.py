@@ -110,7 +110,7 @@ def _verify(*, membership: Membership, route: str, actor: User | None, now: date
     _decide(membership, state=State.VERIFIED, actor=actor, now=now, route=route)
     _audit(action=Action.VERIFY, actor=actor, membership=membership, route=route, now=now)
     _member_event(membership, "member.joined")
-    push.membership_decided(user=membership.user, neighbourhood_name=membership.neighbourhood.name, verified=True)
+    push.membership_decided(membership=membership, verified=True)
 
 
 def membership_apply(
@@ -199,7 +199,7 @@ def proof_review(*, actor: User, proof: ProofOfAddress, approve: bool, reason: s
         if approve:
             _verify(membership=membership, route=Route.PROOF, actor=actor, now=now)
         else:
-            push.proof_rejected(user=membership.user, neighbourhood_name=membership.neighbourhood.name)
+            push.proof_rejected(proof=proof)
     return proof
 
 
@@ -335,7 +335,7 @@ def membership_reject(*, actor: User, membership: Membership, reason: str) -> Me
         reason = _require_reason(reason)
         _decide(membership, state=State.REJECTED, actor=actor, now=now, reason=reason)
         _audit(action=Action.REJECT, actor=actor, membership=membership, reason=reason, now=now)
-        push.membership_decided(user=membership.user, neighbourhood_name=membership.neighbourhood.name, verified=False)
+        push.membership_decided(membership=membership, verified=False)
     return membership
 
 
@@ -369,5 +369,5 @@ def membership_reinstate(*, actor: User, membership: Membership, reason: str) ->
         membership.save(update_fields=["state", "decided_at", "decided_by", "reason"])
         _audit(action=Action.REINSTATE, actor=actor, membership=membership, reason=reason, now=now)
         _member_event(membership, "member.joined")
-        push.membership_decided(user=membership.user, neighbourhood_name=membership.neighbourhood.name, verified=True)
+        push.membership_decided(membership=membership, verified=True)
     return membership

@@ -177,7 +177,8 @@ def test_quiet_hours_hold_messages_but_not_trust_decisions(fcm, phone, member, n
     assert push_pending() == 0
     membership_reject(actor=moderator, membership=Membership.objects.get(user=applicant), reason="Adresse hors quartier")
     alert = DBTaskResult.objects.get(task_path="backend.push.tasks.user_alert")
-    services.user_alert(**dict(zip(("user_id", "text_key", "params"), alert.args_kwargs["args"])))
+    services.user_alert(**dict(zip(("user_id", "text_key", "params", "event"), alert.args_kwargs["args"])))
+    services.user_alert(**dict(zip(("user_id", "text_key", "params", "event"), alert.args_kwargs["args"])))  # run again
     assert fcm.tokens_sent() == ["ada-android"]
     assert fcm.sent[0]["notification"]["title"] == "About your membership"
 
