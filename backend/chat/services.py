@@ -19,7 +19,6 @@ from backend.chat import domain, frames, selectors
 from backend.chat.models import Message, Reaction, ReadMarker, Room
 from backend.common import events, ratelimit
 from backend.common.errors import VoisinsError
-from backend.moderation.selectors import muted_until
 from backend.neighbourhoods.models import Neighbourhood
 from backend.push import services as push
 from backend.trust.models import Membership
@@ -232,12 +231,7 @@ def messages_post(*, requests: list[PostRequest]) -> list[Ack | VoisinsError]:
         rooms = {room.pk: room for room in Room.objects.filter(pk__in={r.room_id for r in new})}
         neighbourhood_ids = {room.neighbourhood_id for room in rooms.values()}
         access = access_map(user_ids={r.author.pk for r in new}, neighbourhood_ids=neighbourhood_ids)
-    mutes = {}
-    if new:
-        mutes = muted_until(
-            user_ids={r.author.pk for r in new}, neighbourhood_ids={room.neighbourhood_id for room in rooms.values()},
-            now=timezone.now(),
-        )
+    now = timezone.now()
     first_of: dict[tuple[int, str], int] = {}
     candidates: list[int] = []
     for index, request in enumerate(requests):
@@ -253,10 +247,10 @@ def messages_post(*, requests: list[PostRequest]) -> list[Ack | VoisinsError]:
             refusal = domain.text_refusal(request.text) or selectors.room_refusal(
                 user=request.author, room=room, access=author_access
             )
-            muted = mutes.get((request.author.pk, room.neighbourhood_id)) if room else None
+            muted = author_access.muted_until if author_access else None
             if refusal:
                 results[index] = VoisinsError(refusal)
-            elif muted and request.counted:
+            elif muted and muted > now and request.counted:
                 results[index] = VoisinsError("muted", until=muted.isoformat())
             else:
                 candidates.append(index)

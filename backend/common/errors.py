@@ -204,6 +204,14 @@ class VoisinsError(Exception):
         return ERRORS[self.code].status
 
 
+def require_reason(reason: str) -> str:
+    """Trust and moderation decisions say why (it goes to their logs): the reason, stripped."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise VoisinsError("reason_required")
+    return reason
+
+
 def error_message(code: str, language: str, **params: Any) -> str:
     spec = ERRORS[code]
     template = spec.fr if language == "fr" else spec.en

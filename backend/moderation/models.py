@@ -81,18 +81,6 @@ class Action(models.Model):
         indexes = [models.Index(fields=["neighbourhood", "-at"])]
 
 
-class MemberMute(models.Model):
-    """A member may not write in a neighbourhood's rooms until `until`."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    neighbourhood = models.ForeignKey(Neighbourhood, on_delete=models.CASCADE, related_name="+")
-    until = models.DateTimeField()
-    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="+")
-
-    class Meta:
-        indexes = [models.Index(fields=["user", "neighbourhood", "until"])]
-
-
 class Appeal(models.Model):
     """The member concerned contests an action, once; another moderator or staff decides."""
 

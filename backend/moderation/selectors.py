@@ -1,12 +1,8 @@
 """Reads of moderation."""
 
-from datetime import datetime
-
-from django.db.models import Max
-
 from backend.accounts.models import User
 from backend.common.errors import VoisinsError
-from backend.moderation.models import Action, Appeal, MemberMute, Report
+from backend.moderation.models import Action, Appeal, Report
 from backend.neighbourhoods.models import Neighbourhood
 from backend.trust.selectors import is_moderator
 
@@ -15,16 +11,6 @@ def require_moderator(*, user: User, neighbourhood_id: int) -> None:
     """Moderators of the neighbourhood, and staff everywhere; not_moderator otherwise."""
     if not (user.is_staff or is_moderator(user=user, neighbourhood_id=neighbourhood_id)):
         raise VoisinsError("not_moderator")
-
-
-def muted_until(*, user_ids: set[int], neighbourhood_ids: set[int], now: datetime) -> dict[tuple[int, int], datetime]:
-    """{(user id, neighbourhood id): end of her mute} for the mutes that hold now."""
-    rows = (
-        MemberMute.objects.filter(user_id__in=user_ids, neighbourhood_id__in=neighbourhood_ids, until__gt=now)
-        .values("user_id", "neighbourhood_id")
-        .annotate(end=Max("until"))
-    )
-    return {(row["user_id"], row["neighbourhood_id"]): row["end"] for row in rows}
 
 
 def report_queue(*, viewer: User, neighbourhood_id: int, status: str = "open") -> list[Report]:

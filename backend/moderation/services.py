@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from backend.accounts.models import User
@@ -14,26 +15,15 @@ from backend.chat import selectors as chat_selectors
 from backend.chat import services as chat_services
 from backend.chat.models import Message, Room
 from backend.common import events
-from backend.common.errors import VoisinsError
+from backend.common.errors import VoisinsError, require_reason
 from backend.feed.models import Post
 from backend.moderation import domain
-from backend.moderation.models import Action, Appeal, MemberMute, Report
+from backend.moderation.models import Action, Appeal, Report
 from backend.moderation.selectors import require_moderator
 from backend.push import services as push
 from backend.trust import services as trust_services
 from backend.trust.models import Membership
 from backend.trust.selectors import moderator_ids, neighbourhood_access
-
-
-def _require_reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise VoisinsError("reason_required")
-    return reason
-
-
-def _require_moderator(actor: User, neighbourhood_id: int) -> None:
-    require_moderator(user=actor, neighbourhood_id=neighbourhood_id)
 
 
 def _tell(user_id: int, frame: dict[str, Any]) -> None:
@@ -55,7 +45,7 @@ def _log(*, actor: User, kind: str, neighbourhood_id: int, subject_id: int, reas
     return action
 
 
-def _close_reports(reports, *, status: str) -> None:
+def _close_reports(reports: QuerySet[Report], *, status: str) -> None:
     """Reviewed: each reporter hears the outcome."""
     now = timezone.now()
     for report in reports.filter(status=Report.Status.OPEN):
@@ -139,7 +129,7 @@ def _moderated_message(actor: User, message_id: int) -> Message:
     message = Message.objects.select_for_update(of=("self",)).select_related("room").filter(pk=message_id).first()
     if message is None:
         raise VoisinsError("message_not_found")
-    _require_moderator(actor, message.room.neighbourhood_id)
+    require_moderator(user=actor, neighbourhood_id=message.room.neighbourhood_id)
     # Direct conversations stay private: a moderator acts on one of their messages only
     # once it is reported.
     if message.room.kind == Room.Kind.DIRECT and not message.reports.exists():
@@ -151,7 +141,7 @@ def _moderated_message(actor: User, message_id: int) -> Message:
 
 
 def message_remove(*, actor: User, message_id: int, reason: str) -> Action:
-    reason = _require_reason(reason)
+    reason = require_reason(reason)
     with transaction.atomic():
         message = _moderated_message(actor, message_id)
         if message.removed_at is not None or message.deleted_at is not None:
@@ -164,7 +154,7 @@ def message_remove(*, actor: User, message_id: int, reason: str) -> Action:
 
 def message_restore(*, actor: User, message_id: int, reason: str) -> Action:
     """Puts back a removed message, or shows again one that reports hid."""
-    reason = _require_reason(reason)
+    reason = require_reason(reason)
     with transaction.atomic():
         message = _moderated_message(actor, message_id)
         if message.removed_at is None and message.hidden_at is None:
@@ -176,12 +166,12 @@ def message_restore(*, actor: User, message_id: int, reason: str) -> Action:
 
 
 def post_remove(*, actor: User, post_id: int, reason: str) -> Action:
-    reason = _require_reason(reason)
+    reason = require_reason(reason)
     with transaction.atomic():
         post = Post.objects.select_for_update(of=("self",)).filter(pk=post_id).first()
         if post is None:
             raise VoisinsError("post_not_found")
-        _require_moderator(actor, post.neighbourhood_id)
+        require_moderator(user=actor, neighbourhood_id=post.neighbourhood_id)
         if post.removed_at is not None:
             raise VoisinsError("already_removed")
         post.removed_at = timezone.now()
@@ -194,12 +184,12 @@ def post_remove(*, actor: User, post_id: int, reason: str) -> Action:
 
 
 def post_restore(*, actor: User, post_id: int, reason: str) -> Action:
-    reason = _require_reason(reason)
+    reason = require_reason(reason)
     with transaction.atomic():
         post = Post.objects.select_for_update(of=("self",)).filter(pk=post_id).first()
         if post is None:
             raise VoisinsError("post_not_found")
-        _require_moderator(actor, post.neighbourhood_id)
+        require_moderator(user=actor, neighbourhood_id=post.neighbourhood_id)
         messages = _messages_of("post", post)
         if post.removed_at is None and not any(m.hidden_at for m in messages):
             raise VoisinsError("not_removed")
@@ -214,12 +204,12 @@ def post_restore(*, actor: User, post_id: int, reason: str) -> Action:
 
 def reports_dismiss(*, actor: User, report_id: int, reason: str) -> Action:
     """Nothing wrong with what this report is about: its reports close, hidden content shows again."""
-    reason = _require_reason(reason)
+    reason = require_reason(reason)
     with transaction.atomic():
         report = Report.objects.select_related("message", "post").filter(pk=report_id).first()
         if report is None:
             raise VoisinsError("not_found")
-        _require_moderator(actor, report.neighbourhood_id)
+        require_moderator(user=actor, neighbourhood_id=report.neighbourhood_id)
         field, target = next((f, getattr(report, f)) for f in ("message", "post", "member") if getattr(report, f + "_id"))
         for message in _messages_of(field, target):
             if message.hidden_at is not None:
@@ -234,7 +224,7 @@ def reports_dismiss(*, actor: User, report_id: int, reason: str) -> Action:
 
 
 def _member(actor: User, user_id: int, neighbourhood_id: int) -> User:
-    _require_moderator(actor, neighbourhood_id)
+    require_moderator(user=actor, neighbourhood_id=neighbourhood_id)
     member = User.objects.filter(pk=user_id).first()
     if member is None or not neighbourhood_access(user=member, neighbourhood_id=neighbourhood_id).can_read:
         raise VoisinsError("not_member")
@@ -245,31 +235,39 @@ def _member(actor: User, user_id: int, neighbourhood_id: int) -> User:
     return member
 
 
+def _membership(member: User, neighbourhood_id: int) -> Membership:
+    """Her verified membership: mutes and bans are about residents (a moderator who does
+    not live there is named, and unnamed, by staff)."""
+    membership = Membership.objects.filter(
+        user=member, neighbourhood_id=neighbourhood_id, state=Membership.State.VERIFIED
+    ).first()
+    if membership is None:
+        raise VoisinsError("not_member")
+    return membership
+
+
 def member_mute(*, actor: User, user_id: int, neighbourhood_id: int, minutes: int, reason: str) -> Action:
     """Her sends in the neighbourhood's rooms are refused until the mute ends."""
-    reason = _require_reason(reason)
+    reason = require_reason(reason)
     if not domain.MUTE_MINUTES_MIN <= minutes <= domain.MUTE_MINUTES_MAX:
         raise VoisinsError("invalid_duration")
     with transaction.atomic():
         member = _member(actor, user_id, neighbourhood_id)
         until = timezone.now() + timedelta(minutes=minutes)
+        membership = _membership(member, neighbourhood_id)
+        trust_services.membership_mute(membership=membership, until=until)
         action = _log(actor=actor, kind=Action.Kind.MUTE, neighbourhood_id=neighbourhood_id, subject_id=member.pk,
                       reason=reason, until=until)
-        MemberMute.objects.create(user=member, neighbourhood_id=neighbourhood_id, until=until, action=action)
         _close_reports(Report.objects.filter(member=member, neighbourhood_id=neighbourhood_id), status=Report.Status.UPHELD)
         return action
 
 
 def member_ban(*, actor: User, user_id: int, neighbourhood_id: int, reason: str) -> Action:
     """Revokes her membership through the trust app: her sockets leave the rooms at once."""
-    reason = _require_reason(reason)
+    reason = require_reason(reason)
     with transaction.atomic():
         member = _member(actor, user_id, neighbourhood_id)
-        membership = Membership.objects.filter(
-            user=member, neighbourhood_id=neighbourhood_id, state=Membership.State.VERIFIED
-        ).first()
-        if membership is None:
-            raise VoisinsError("not_member")  # a moderator who does not live there is named by staff
+        membership = _membership(member, neighbourhood_id)
         trust_services.membership_revoke(actor=actor, membership=membership, reason=reason)
         _close_reports(Report.objects.filter(member=member, neighbourhood_id=neighbourhood_id), status=Report.Status.UPHELD)
         return _log(actor=actor, kind=Action.Kind.BAN, neighbourhood_id=neighbourhood_id, subject_id=member.pk,
@@ -301,13 +299,13 @@ def appeal_create(*, appellant: User, action_id: int, text: str) -> Appeal:
 
 def appeal_decide(*, actor: User, appeal_id: int, grant: bool, reason: str) -> Action:
     """Another moderator of the neighbourhood, or staff, decides; granting undoes the action."""
-    reason = _require_reason(reason)
+    reason = require_reason(reason)
     with transaction.atomic():
         appeal = Appeal.objects.select_for_update().select_related("action").filter(pk=appeal_id).first()
         if appeal is None:
             raise VoisinsError("not_found")
         action = appeal.action
-        _require_moderator(actor, action.neighbourhood_id)
+        require_moderator(user=actor, neighbourhood_id=action.neighbourhood_id)
         if action.actor_id == actor.pk:
             raise VoisinsError("own_action")
         if appeal.status != Appeal.Status.OPEN:
@@ -333,7 +331,10 @@ def _undo(action: Action, *, actor: User, reason: str, now: datetime) -> None:
         for message in _messages_of("post", post):
             chat_services.message_moderate(message=message, removed=False)
     elif action.kind == Action.Kind.MUTE:
-        MemberMute.objects.filter(action=action, until__gt=now).update(until=now)
+        membership = Membership.objects.filter(user_id=action.subject_id, neighbourhood_id=action.neighbourhood_id,
+                                               muted_until=action.until).first()
+        if membership is not None:  # unless a later mute replaced this one
+            trust_services.membership_mute(membership=membership, until=None)
     elif action.kind == Action.Kind.BAN:
         membership = Membership.objects.filter(
             user_id=action.subject_id, neighbourhood_id=action.neighbourhood_id, state=Membership.State.REVOKED

@@ -43,6 +43,10 @@ class Membership(models.Model):
     )
     reason = models.TextField(blank=True)
 
+        # Moderation muted her here until then: her sends in the neighbourhood's rooms are
+    # refused. On the membership so that the access check of every send reads it.
+    muted_until = models.DateTimeField(null=True, blank=True)
+
     class Meta:
         constraints = [
             models.UniqueConstraint(

@@ -2,8 +2,9 @@
 code asks about membership."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from django.db.models import Case, Count, Exists, OuterRef, QuerySet, Value, When
+from django.db.models import Case, Count, DateTimeField, Exists, OuterRef, QuerySet, Value, When
 
 from backend.accounts.models import User
 from backend.neighbourhoods.domain import bounding_box, snap_to_grid
@@ -18,6 +19,7 @@ PENDING = Membership.State.PENDING
 class NeighbourhoodAccess:
     is_member: bool  # a verified member
     is_moderator: bool
+    muted_until: datetime | None = None  # moderation refuses her sends until then
 
     @property
     def can_read(self) -> bool:
@@ -35,16 +37,17 @@ def access_map(*, user_ids: set[int], neighbourhood_ids: set[int]) -> dict[tuple
     {(user id, neighbourhood id): access}, every pair present."""
     members = Membership.objects.filter(
         user_id__in=user_ids, neighbourhood_id__in=neighbourhood_ids, state=VERIFIED
-    ).values_list("user_id", "neighbourhood_id", Value(True))
+    ).values_list("user_id", "neighbourhood_id", Value(True), "muted_until")
     moderating = Neighbourhood.moderators.through.objects.filter(
         user_id__in=user_ids, neighbourhood_id__in=neighbourhood_ids
-    ).values_list("user_id", "neighbourhood_id", Value(False))
+    ).values_list("user_id", "neighbourhood_id", Value(False), Value(None, output_field=DateTimeField()))
     rows = list(members.union(moderating, all=True))
-    verified = {(user_id, nid) for user_id, nid, is_member in rows if is_member}
-    moderators = {(user_id, nid) for user_id, nid, is_member in rows if not is_member}
+    verified = {(user_id, nid): muted for user_id, nid, is_member, muted in rows if is_member}
+    moderators = {(user_id, nid) for user_id, nid, is_member, _ in rows if not is_member}
     return {
         (user_id, nid): NeighbourhoodAccess(
-            is_member=(user_id, nid) in verified, is_moderator=(user_id, nid) in moderators
+            is_member=(user_id, nid) in verified, is_moderator=(user_id, nid) in moderators,
+            muted_until=verified.get((user_id, nid)),
         )
         for user_id in user_ids
         for nid in neighbourhood_ids

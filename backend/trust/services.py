@@ -12,7 +12,7 @@ from django.utils import formats, timezone, translation
 
 from backend.accounts.models import User
 from backend.common import events
-from backend.common.errors import VoisinsError
+from backend.common.errors import VoisinsError, require_reason
 from backend.neighbourhoods.selectors import neighbourhood_at
 from backend.push import services as push
 from backend.trust import domain, selectors
@@ -47,13 +47,6 @@ def _require_moderator(actor: User, membership: Membership) -> None:
         raise VoisinsError("not_moderator")
     if membership.user_id == actor.pk:  # nobody decides on her own application
         raise VoisinsError("forbidden")
-
-
-def _require_reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise VoisinsError("reason_required")
-    return reason
 
 
 def _transition(membership: Membership, target: str) -> None:
@@ -184,7 +177,7 @@ def proof_review(*, actor: User, proof: ProofOfAddress, approve: bool, reason: s
             _transition(membership, State.VERIFIED)
             proof.state = ProofOfAddress.State.APPROVED
         else:
-            proof.reason = _require_reason(reason)
+            proof.reason = require_reason(reason)
             proof.state = ProofOfAddress.State.REJECTED
         proof.reviewed_at, proof.reviewed_by = now, actor
         _delete_files_on_commit([proof])
@@ -332,7 +325,7 @@ def membership_reject(*, actor: User, membership: Membership, reason: str) -> Me
     with transaction.atomic():
         membership = _locked(membership)
         _require_moderator(actor, membership)
-        reason = _require_reason(reason)
+        reason = require_reason(reason)
         _decide(membership, state=State.REJECTED, actor=actor, now=now, reason=reason)
         _audit(action=Action.REJECT, actor=actor, membership=membership, reason=reason, now=now)
         push.membership_decided(membership=membership, verified=False)
@@ -345,7 +338,7 @@ def membership_revoke(*, actor: User, membership: Membership, reason: str) -> Me
         membership = _locked(membership)
         if not (actor.is_staff or selectors.is_moderator(user=actor, neighbourhood_id=membership.neighbourhood_id)):
             raise VoisinsError("not_moderator")
-        reason = _require_reason(reason)
+        reason = require_reason(reason)
         _decide(membership, state=State.REVOKED, actor=actor, now=now, reason=reason)
         _audit(action=Action.REVOKE, actor=actor, membership=membership, reason=reason, now=now)
         _member_event(membership, "member.left")
@@ -371,3 +364,9 @@ def membership_reinstate(*, actor: User, membership: Membership, reason: str) ->
         _member_event(membership, "member.joined")
         push.membership_decided(membership=membership, verified=True)
     return membership
+
+
+def membership_mute(*, membership: Membership, until: datetime | None) -> None:
+    """Moderation mutes her in the neighbourhood until `until` (None lifts it); the
+    decision and its reason are moderation's log."""
+    Membership.objects.filter(pk=membership.pk).update(muted_until=until)

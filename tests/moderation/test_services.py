@@ -6,7 +6,7 @@ from backend.chat.models import Message, Room
 from backend.chat.services import message_post, room_direct_open, rooms_ensure_default
 from backend.common.errors import VoisinsError
 from backend.moderation import services
-from backend.moderation.models import Action, MemberMute, Report
+from backend.moderation.models import Action, Report
 from backend.trust.models import Membership
 from tests.conftest import make_membership, make_user
 
@@ -124,7 +124,7 @@ def test_a_muted_member_cannot_send_until_the_mute_ends(member, moderator, staff
     with pytest.raises(VoisinsError) as refusal:
         message_post(author=member, room_id=room.id, text="encore", client_id="m")
     assert refusal.value.code == "muted" and "until" in refusal.value.params
-    MemberMute.objects.update(until=timezone.now())
+    Membership.objects.filter(user=member).update(muted_until=timezone.now())
     message_post(author=member, room_id=room.id, text="encore", client_id="m")
     for minutes in (1, 60 * 24 * 91):
         with pytest.raises(VoisinsError) as refusal:
@@ -178,3 +178,10 @@ def test_dismissing_a_report_shows_hidden_content_again(member, neighbours, mode
     assert seen(message)["hidden"]
     services.reports_dismiss(actor=moderator, report_id=report.pk, reason="Rien de grave")
     assert not seen(message)["hidden"] and Report.objects.get().status == "dismissed"
+
+
+def test_an_appeal_granted_lifts_a_mute(member, moderator, second_moderator, room, saint_malo):
+    mute = services.member_mute(actor=moderator, user_id=member.id, neighbourhood_id=saint_malo.id, minutes=600, reason="Spam")
+    appeal = services.appeal_create(appellant=member, action_id=mute.pk, text="Ce n'était pas du spam")
+    services.appeal_decide(actor=second_moderator, appeal_id=appeal.pk, grant=True, reason="Message légitime")
+    message_post(author=member, room_id=room.id, text="merci", client_id="ok")
