@@ -1,7 +1,7 @@
 from django.utils import timezone
 from django_tasks import task
 
-from backend.common.periodic import periodic_tasks, next_run_ensure
+from backend.common.periodic import next_run_ensure, periodic_tasks
 from backend.feed import services
 
 

@@ -16,7 +16,8 @@ logger = logging.getLogger(__name__)
 class Push:
     token: str
     platform: str
-    payload: dict[str, Any]  # built by backend.push.services._payload
+    payload: dict[str, Any]  # notification, data, collapse_key, badge: see backend.push.services
+    user_id: int = 0  # for the console's log
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,13 @@ class Backend(Protocol):
 
 class ConsoleBackend:
     def send(self, pushes: list[Push]) -> list[Result]:
+        # Logs say who and what kind, never the token nor the message text.
         for push in pushes:
-            logger.info("push to %s…%s (%s): %s", push.token[:6], push.token[-4:], push.platform, push.payload)
+            notification = push.payload.get("notification") or {}
+            logger.info(
+                "push to user %s (%s): %s, title %r, data %s", push.user_id, push.platform,
+                "notification" if notification else "data only", notification.get("title", ""), push.payload.get("data"),
+            )
         return [Result() for _ in pushes]
 
 

@@ -276,7 +276,7 @@ def _send_claimed(claim: str, *, now: datetime) -> int:
     claimed = list(Delivery.objects.filter(claim=claim, state=Delivery.State.CLAIMED).select_related("device").order_by("pk"))
     retry_after: float | None = None
     for batch in domain.batches(claimed):
-        results = backend().send([Push(d.device.token, d.device.platform, d.payload) for d in batch])
+        results = backend().send([Push(d.device.token, d.device.platform, d.payload, d.device.user_id) for d in batch])
         by_state: dict[str, list[int]] = {}
         deactivate: dict[str, list[int]] = {}
         for delivery, result in zip(batch, results):

@@ -246,3 +246,20 @@ def test_a_kind_of_post_she_opted_out_of_pushes_nothing(fcm, phone, member, nina
     post_create(author=member, kind="event", title="Apéro", details=VALID["event"], client_id="e")
     assert push_pending() == 1
     assert fcm.sent[0]["notification"]["body"] == "Nouvelle annonce : Apéro"
+
+
+def test_the_console_backend_logs_who_but_neither_token_nor_text(settings, phone, member, nina, room, caplog):
+    import logging
+
+    from backend.push.backends import backend
+
+    settings.PUSH_BACKEND = "console"
+    backend.cache_clear()
+    phone(nina, "secret-registration-token")
+    post(member, room, text="Mon code de porte est 1234")
+    with caplog.at_level(logging.INFO, logger="backend.push.backends"):
+        assert push_pending() == 1
+    logged = caplog.text
+    assert f"push to user {nina.id} (android)" in logged
+    assert "secret-registration-token" not in logged and "1234" not in logged
+    backend.cache_clear()
