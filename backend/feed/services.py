@@ -17,7 +17,7 @@ from backend.common.errors import VoisinsError
 from backend.feed import cards, domain
 from backend.feed.models import Commitment, Loan, Post, Response, Rsvp
 from backend.neighbourhoods.models import Neighbourhood
-from backend.trust.selectors import fuzzed_position, is_moderator, neighbourhood_access
+from backend.trust.selectors import NeighbourhoodAccess, fuzzed_position, neighbourhood_access
 
 
 @dataclass(frozen=True)
@@ -72,11 +72,11 @@ def _card_of(post: Post) -> dict[str, Any]:
     return cards.card(post, responses=post.responses.count(), going=post.rsvps.count(), commitments=commitments)
 
 
-def _post_card_message(post: Post, *, author: User, room_id: int, text: str, client_id: str, counted: bool = True) -> int:
+def _post_card_message(post: Post, *, author: User, room_id: int, text: str, client_id: str) -> int:
     """Posts the post's card in a room; returns the message id."""
     result = chat_services.messages_post(
         requests=[PostRequest(author=author, room_id=room_id, text=text, client_id=client_id,
-                              card=_card_of(post), counted=counted)]
+                              card=_card_of(post))]
     )[0]
     if isinstance(result, VoisinsError):
         raise result
@@ -134,14 +134,16 @@ def _locked_post(post_id: int) -> Post:
     return post
 
 
-def _require_reader(user: User, post: Post) -> None:
-    if post.removed_at is not None or not neighbourhood_access(user=user, neighbourhood_id=post.neighbourhood_id).can_read:
+def _require_reader(user: User, post: Post) -> NeighbourhoodAccess:
+    access = neighbourhood_access(user=user, neighbourhood_id=post.neighbourhood_id)
+    if post.removed_at is not None or not access.can_read:
         raise VoisinsError("post_not_found")
+    return access
 
 
 def _require_author_or_moderator(user: User, post: Post) -> None:
-    _require_reader(user, post)
-    if post.author_id != user.pk and not is_moderator(user=user, neighbourhood_id=post.neighbourhood_id):
+    access = _require_reader(user, post)
+    if post.author_id != user.pk and not access.is_moderator:
         raise VoisinsError("not_post_author")
 
 
@@ -218,17 +220,11 @@ def post_responder_pick(*, actor: User, post_id: int, responder_id: int, return_
             )
         post.status, post.responder, post.status_changed_at = "taken", chosen.responder, now
         post.save(update_fields=["status", "responder", "status_changed_at"])
-        notices = [
-            PostRequest(
-                author=actor, room_id=response.room_id, text=domain.taken_notice(post.title, response.responder.language),
-                client_id=f"#taken{response.pk}", counted=False,
-            )
+        _notices(actor, [
+            (response.room_id, domain.taken_notice(post.title, response.responder.language), f"#taken{response.pk}")
             for response in responses
             if response is not chosen
-        ]
-        for result in chat_services.messages_post(requests=notices) if notices else []:
-            if isinstance(result, VoisinsError):
-                raise result
+        ])
         _refresh_cards(post)
     return post
 
@@ -251,14 +247,16 @@ def post_rsvp_set(*, actor: User, post_id: int, going: bool) -> Post:
     return post
 
 
-def _notice(*, author: User, room_id: int, text: str, client_id: str) -> None:
-    """A line the server writes in a conversation on someone's behalf (not counted
-    against her write limit)."""
-    result = chat_services.messages_post(
-        requests=[PostRequest(author=author, room_id=room_id, text=text, client_id=client_id, counted=False)]
-    )[0]
-    if isinstance(result, VoisinsError):
-        raise result
+def _notices(author: User, notices: list[tuple[int, str, str]]) -> None:
+    """Lines the server writes in conversations on someone's behalf, stored together:
+    (room id, text, client id) each; not counted against her write limit."""
+    if not notices:
+        return
+    requests = [PostRequest(author=author, room_id=room_id, text=text, client_id=client_id, counted=False)
+                for room_id, text, client_id in notices]
+    for result in chat_services.messages_post(requests=requests):
+        if isinstance(result, VoisinsError):
+            raise result
 
 
 # Loans
@@ -276,8 +274,8 @@ def loan_return_confirm(*, actor: User, loan_id: int) -> Loan:
             raise VoisinsError("already_returned")
         loan.returned_at = timezone.now()
         loan.save(update_fields=["returned_at"])
-        _notice(author=actor, room_id=loan.room_id, text=domain.loan_returned_notice(loan.item, loan.borrower.language),
-                client_id=f"#returned{loan.pk}")
+        _notices(actor, [(loan.room_id, domain.loan_returned_notice(loan.item, loan.borrower.language),
+                          f"#returned{loan.pk}")])
         post = _locked_post(loan.post_id)
         if post.status == "taken":
             post.status, post.status_changed_at = "done", loan.returned_at
@@ -299,9 +297,8 @@ def loans_remind(*, now: datetime) -> int:
                 continue
             loan.reminded_at = now
             loan.save(update_fields=["reminded_at"])
-            _notice(author=loan.lender, room_id=loan.room_id,
-                    text=domain.loan_reminder(loan.item, loan.return_due, loan.borrower.language),
-                    client_id=f"#reminder{loan.pk}")
+            _notices(loan.lender, [(loan.room_id, domain.loan_reminder(loan.item, loan.return_due, loan.borrower.language),
+                                    f"#reminder{loan.pk}")])
             reminded += 1
     return reminded
 

@@ -39,9 +39,10 @@ def _log(*, actor: User, kind: str, neighbourhood_id: int, subject_id: int, reas
         actor=actor, kind=kind, neighbourhood_id=neighbourhood_id, subject_id=subject_id, reason=reason,
         at=timezone.now(), **extra,
     )
-    _tell(subject_id, {"type": "moderation.notice", "action": domain.notice_body(action)})
+    body = domain.notice_body(action)
+    _tell(subject_id, {"type": "moderation.notice", "action": body})
     push.moderation_notice(user_id=subject_id, kind=kind, action_id=action.pk)
-    _tell_moderators(neighbourhood_id, {"type": "moderation.logged", "action": domain.notice_body(action)})
+    _tell_moderators(neighbourhood_id, {"type": "moderation.logged", "action": body})
     return action
 
 

@@ -263,3 +263,20 @@ def test_the_console_backend_logs_who_but_neither_token_nor_text(settings, phone
     assert f"push to user {nina.id} (android)" in logged
     assert "secret-registration-token" not in logged and "1234" not in logged
     backend.cache_clear()
+
+
+def test_a_direct_message_pushes_only_the_other_side(fcm, phone, member, nina, moderator, room):
+    from backend.chat.services import room_direct_open
+
+    phone(nina, "nina-android")
+    phone(moderator, "morgane-phone")
+    direct = room_direct_open(actor=member, other_id=nina.id)
+    message_post(author=member, room_id=direct.id, text="Tu es là ?", client_id="d1")
+    assert push_pending() == 1 and fcm.tokens_sent() == ["nina-android"]
+
+
+def test_a_mention_says_so_in_the_title(fcm, phone, member, nina, room):
+    phone(nina, "nina-android")
+    message_post(author=member, room_id=room.id, text="@Nina tu viens ?", client_id="m", mentions=[nina.id])
+    push_pending()
+    assert fcm.sent[0]["notification"]["title"] == "Marc vous a mentionné·e"
