@@ -16,11 +16,11 @@ from django.utils import timezone
 
 from backend.accounts.models import User
 from backend.chat import domain, frames, selectors
+from backend.chat.domain_events import MessagesPosted, ReadMarked
 from backend.chat.models import Message, Reaction, ReadMarker, Room
-from backend.common import events, ratelimit
+from backend.common import domain_events, events, ratelimit
 from backend.common.errors import VoisinsError
 from backend.neighbourhoods.models import Neighbourhood
-from backend.push import services as push
 from backend.trust.models import Membership
 from backend.trust.selectors import NeighbourhoodAccess, access_map, is_moderator
 
@@ -334,7 +334,7 @@ def _insert_messages(
         for room_id, items in by_room.items():
             room = items[0][1]
             posted = [message for _, message in rows if message.room_id == room_id]
-            push.messages_posted(room=room, messages=posted)
+            domain_events.emit(MessagesPosted(room=room, messages=posted))
             _publish_room(
                 room,
                 [{"type": "message.new", "room_id": room_id, "seq": m.seq, "message": frames.message_body(m, [])}
@@ -459,7 +459,7 @@ def read_mark(*, user: User, room_id: int, seq: int) -> dict[str, Any]:
         if seq > marker.read_seq:
             marker.read_seq = seq
             marker.save(update_fields=["read_seq"])
-            push.read_marked(user=user, room_id=room.pk, seq=seq)
+            domain_events.emit(ReadMarked(user_id=user.pk, room_id=room.pk, seq=seq))
         frame = {
             "type": "read.updated",
             "room_id": room.pk,

@@ -48,6 +48,18 @@ ERRORS: dict[str, ErrorSpec] = {
     ),
     "not_pending": ErrorSpec(409, "This application is no longer pending.", "Cette demande n'est plus en attente."),
     "not_verified": ErrorSpec(409, "This member is not verified.", "Ce membre n'est pas vérifié."),
+    "not_revoked": ErrorSpec(409, "This membership is not revoked.", "Cette adhésion n'est pas révoquée."),
+    "banned": ErrorSpec(
+        403,
+        "The moderators of {neighbourhood} removed you: vouches and letter codes cannot bring you back. "
+        "Appeal their decision from your moderation decisions, or ask them to reinstate you.",
+        "Les modérateurs de {neighbourhood} vous ont retiré·e : ni parrainage ni code courrier ne peuvent vous y "
+        "ramener. Faites un recours depuis vos décisions de modération, ou demandez-leur de vous réintégrer.",
+    ),
+    "self_decision": ErrorSpec(
+        403, "Nobody decides on her own membership.", "Personne ne décide de sa propre adhésion."
+    ),
+    "report_closed": ErrorSpec(409, "This report was already reviewed.", "Ce signalement a déjà été examiné."),
     "not_moderator": ErrorSpec(
         403, "Only the moderators of this neighbourhood can do this.", "Seuls les modérateurs de ce quartier peuvent faire cela."
     ),

@@ -5,6 +5,7 @@ from rest_framework.response import Response
 from backend.common.api import ApiView, PersonOutput, ReasonInput, error_responses
 from backend.moderation import domain, selectors, services
 from backend.moderation.models import Action, Report
+from backend.trust.api import LogEntryOutput, RevokeInput
 
 
 class ReportInput(serializers.Serializer):
@@ -92,18 +93,31 @@ class ReportDismissApi(ApiView):
         return _action(services.reports_dismiss(actor=request.user, report_id=report_id, **data.validated_data))
 
 
+class LogQuery(serializers.Serializer):
+    kind = serializers.MultipleChoiceField(
+        choices=selectors.LOG_KINDS, required=False, help_text="Keep these kinds only (repeat the parameter)."
+    )
+    before = serializers.DateTimeField(required=False, help_text="The `at` of the last entry seen: older ones.")
+    limit = serializers.IntegerField(min_value=1, max_value=200, default=50)
+
+
 class LogApi(ApiView):
     @extend_schema(
         operation_id="moderation_log",
-        responses={200: ActionOutput(many=True), **error_responses(401, 403)},
-        description="The append-only moderation log of a neighbourhood, newest first (`before` an entry id pages).",
+        parameters=[LogQuery],
+        responses={200: LogEntryOutput(many=True), **error_responses(400, 401, 403)},
+        description="The neighbourhood's one log, newest first: its trust decisions (applications, proofs, vouches, "
+        "letter codes, verifications, revocations, reinstatements) and its moderation actions, with names and "
+        "reasons. Its moderators and staff read it; new entries arrive live as trust.logged and moderation.logged.",
     )
     def get(self, request, neighbourhood_id: int):
-        before = request.query_params.get("before")
-        actions = selectors.action_log(
-            viewer=request.user, neighbourhood_id=neighbourhood_id, before_id=int(before) if before and before.isdigit() else None
+        query = LogQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        entries = selectors.neighbourhood_log(
+            viewer=request.user, neighbourhood_id=neighbourhood_id, kinds=sorted(query.validated_data.get("kind", [])),
+            before=query.validated_data.get("before"), limit=query.validated_data["limit"],
         )
-        return Response(ActionOutput([domain.notice_body(a) for a in actions], many=True).data)
+        return Response(LogEntryOutput(entries, many=True).data)
 
 
 def _content_view(service, operation_id: str, description: str, key: str):
@@ -144,11 +158,14 @@ class MemberMuteApi(ApiView):
 
 
 class MemberBanApi(ApiView):
-    @extend_schema(operation_id="moderation_member_ban", request=ReasonInput,
+    @extend_schema(operation_id="moderation_member_ban", request=RevokeInput,
                    responses={200: ActionOutput, **error_responses(400, 401, 403)},
-                   description="Revokes her membership: her sockets leave the neighbourhood's rooms at once.")
+                   description="Revokes her membership: her sockets leave the neighbourhood's rooms at once, and "
+                   "she cannot come back by vouches or a letter code, only by an appeal or `trust_reinstate`. "
+                   "With `chain`, the members whose only way in was her vouch go back to pending "
+                   "(`trust_membership` shows that chain before you decide).")
     def post(self, request, neighbourhood_id: int, user_id: int):
-        data = ReasonInput(data=request.data)
+        data = RevokeInput(data=request.data)
         data.is_valid(raise_exception=True)
         return _action(services.member_ban(actor=request.user, user_id=user_id, neighbourhood_id=neighbourhood_id,
                                            **data.validated_data))

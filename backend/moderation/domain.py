@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from backend.trust.domain import person_body
+
 MUTE_MINUTES_MIN = 5
 MUTE_MINUTES_MAX = 60 * 24 * 90
 APPEALABLE = frozenset({"remove", "mute", "ban"})
@@ -27,6 +29,33 @@ def notice_body(action: Any) -> dict[str, Any]:
         "reason": action.reason,
         "at": action.at.isoformat(),
     }
+
+
+def log_entry_body(action: Any) -> dict[str, Any]:
+    """An action as an entry of the neighbourhood's log, in the shape trust's decisions
+    share (trust.domain.audit_entry_body), with names."""
+    return {
+        "source": "moderation",
+        "id": action.pk,
+        "neighbourhood_id": action.neighbourhood_id,
+        "kind": action.kind,
+        "route": None,
+        "actor": person_body(action.actor),
+        "subject": person_body(action.subject),
+        "membership_id": None,
+        "message_id": action.message_id,
+        "post_id": action.post_id,
+        "until": action.until.isoformat() if action.until else None,
+        "reason": action.reason,
+        "at": action.at.isoformat(),
+    }
+
+
+def log_merge(*sources: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
+    """Entries of several logs, each newest first, as one log newest first."""
+    entries = [entry for source in sources for entry in source]
+    entries.sort(key=lambda entry: (entry["at"], entry["source"], entry["id"]), reverse=True)
+    return entries[:limit]
 
 
 def report_body(report: Any) -> dict[str, Any]:

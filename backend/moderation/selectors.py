@@ -1,15 +1,20 @@
 """Reads of moderation."""
 
+from datetime import datetime
+
 from backend.accounts.models import User
 from backend.common.errors import VoisinsError
+from backend.moderation import domain
 from backend.moderation.models import Action, Appeal, Report
 from backend.neighbourhoods.models import Neighbourhood
-from backend.trust.selectors import is_moderator
+from backend.trust import domain as trust_domain
+from backend.trust.models import AuditEntry
+from backend.trust.selectors import audit_entries, may_moderate
 
 
 def require_moderator(*, user: User, neighbourhood_id: int) -> None:
     """Moderators of the neighbourhood, and staff everywhere; not_moderator otherwise."""
-    if not (user.is_staff or is_moderator(user=user, neighbourhood_id=neighbourhood_id)):
+    if not may_moderate(user=user, neighbourhood_id=neighbourhood_id):
         raise VoisinsError("not_moderator")
 
 
@@ -22,12 +27,33 @@ def report_queue(*, viewer: User, neighbourhood_id: int, status: str = "open") -
     )
 
 
-def action_log(*, viewer: User, neighbourhood_id: int, before_id: int | None = None, limit: int = 50) -> list[Action]:
+def neighbourhood_log(
+    *, viewer: User, neighbourhood_id: int, kinds: list[str] | None = None, before: datetime | None = None,
+    limit: int = 50,
+) -> list[dict]:
+    """The neighbourhood's one log, newest first: trust decisions and moderation actions,
+    with names; `kinds` keeps some kinds only, `before` an entry's `at` pages."""
     require_moderator(user=viewer, neighbourhood_id=neighbourhood_id)
-    actions = Action.objects.filter(neighbourhood_id=neighbourhood_id).select_related("actor", "subject")
-    if before_id is not None:
-        actions = actions.filter(pk__lt=before_id)
-    return list(actions.order_by("-id")[:limit])
+    moderation_kinds = [k for k in kinds if k in Action.Kind.values] if kinds else None
+    trust_kinds = [k for k in kinds if k in AuditEntry.Action.values] if kinds else None
+    actions: list[dict] = []
+    if moderation_kinds is None or moderation_kinds:
+        rows = Action.objects.filter(neighbourhood_id=neighbourhood_id).select_related("actor", "subject")
+        if moderation_kinds:
+            rows = rows.filter(kind__in=moderation_kinds)
+        if before is not None:
+            rows = rows.filter(at__lt=before)
+        actions = [domain.log_entry_body(a) for a in rows.order_by("-at", "-id")[:limit]]
+    decisions: list[dict] = []
+    if trust_kinds is None or trust_kinds:
+        decisions = [
+            trust_domain.audit_entry_body(entry)
+            for entry in audit_entries(neighbourhood_id=neighbourhood_id, actions=trust_kinds, before=before, limit=limit)
+        ]
+    return domain.log_merge(actions, decisions, limit=limit)
+
+
+LOG_KINDS = sorted({*Action.Kind.values, *AuditEntry.Action.values})
 
 
 def actions_about(*, user: User) -> list[Action]:

@@ -14,13 +14,13 @@ from backend.accounts.models import User
 from backend.chat import selectors as chat_selectors
 from backend.chat import services as chat_services
 from backend.chat.models import Message, Room
-from backend.common import events
+from backend.common import domain_events, events
 from backend.common.errors import VoisinsError, require_reason
 from backend.feed.models import Post
 from backend.moderation import domain
+from backend.moderation.domain_events import ModerationActed
 from backend.moderation.models import Action, Appeal, Report
 from backend.moderation.selectors import require_moderator
-from backend.push import services as push
 from backend.trust import services as trust_services
 from backend.trust.models import Membership
 from backend.trust.selectors import moderator_ids, neighbourhood_access
@@ -39,10 +39,9 @@ def _log(*, actor: User, kind: str, neighbourhood_id: int, subject_id: int, reas
         actor=actor, kind=kind, neighbourhood_id=neighbourhood_id, subject_id=subject_id, reason=reason,
         at=timezone.now(), **extra,
     )
-    body = domain.notice_body(action)
-    _tell(subject_id, {"type": "moderation.notice", "action": body})
-    push.moderation_notice(user_id=subject_id, kind=kind, action_id=action.pk)
-    _tell_moderators(neighbourhood_id, {"type": "moderation.logged", "action": body})
+    _tell(subject_id, {"type": "moderation.notice", "action": domain.notice_body(action)})
+    domain_events.emit(ModerationActed(user_id=subject_id, kind=kind, action_id=action.pk))
+    _tell_moderators(neighbourhood_id, {"type": "moderation.logged", "entry": domain.log_entry_body(action)})
     return action
 
 
@@ -207,10 +206,12 @@ def reports_dismiss(*, actor: User, report_id: int, reason: str) -> Action:
     """Nothing wrong with what this report is about: its reports close, hidden content shows again."""
     reason = require_reason(reason)
     with transaction.atomic():
-        report = Report.objects.select_related("message", "post").filter(pk=report_id).first()
+        report = Report.objects.select_for_update(of=("self",)).select_related("message", "post").filter(pk=report_id).first()
         if report is None:
             raise VoisinsError("not_found")
         require_moderator(user=actor, neighbourhood_id=report.neighbourhood_id)
+        if report.status != Report.Status.OPEN:  # reviewed already: the log does not grow from repeats
+            raise VoisinsError("report_closed")
         field, target = next((f, getattr(report, f)) for f in ("message", "post", "member") if getattr(report, f + "_id"))
         for message in _messages_of(field, target):
             if message.hidden_at is not None:
@@ -263,13 +264,14 @@ def member_mute(*, actor: User, user_id: int, neighbourhood_id: int, minutes: in
         return action
 
 
-def member_ban(*, actor: User, user_id: int, neighbourhood_id: int, reason: str) -> Action:
-    """Revokes her membership through the trust app: her sockets leave the rooms at once."""
+def member_ban(*, actor: User, user_id: int, neighbourhood_id: int, reason: str, chain: bool = False) -> Action:
+    """Revokes her membership through the trust app: her sockets leave the rooms at once,
+    and with `chain` the members whose only way in was her vouch go back to pending."""
     reason = require_reason(reason)
     with transaction.atomic():
         member = _member(actor, user_id, neighbourhood_id)
         membership = _membership(member, neighbourhood_id)
-        trust_services.membership_revoke(actor=actor, membership=membership, reason=reason)
+        trust_services.membership_revoke(actor=actor, membership=membership, reason=reason, chain=chain, notify=False)
         _close_reports(Report.objects.filter(member=member, neighbourhood_id=neighbourhood_id), status=Report.Status.UPHELD)
         return _log(actor=actor, kind=Action.Kind.BAN, neighbourhood_id=neighbourhood_id, subject_id=member.pk,
                     reason=reason)
@@ -341,4 +343,4 @@ def _undo(action: Action, *, actor: User, reason: str, now: datetime) -> None:
             user_id=action.subject_id, neighbourhood_id=action.neighbourhood_id, state=Membership.State.REVOKED
         ).order_by("-decided_at").first()
         if membership is not None:
-            trust_services.membership_reinstate(actor=actor, membership=membership, reason=f"appeal granted: {reason}")
+            trust_services.membership_reinstate(actor=actor, membership=membership, reason=reason, notify=False)

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from backend.trust.domain import DECISION_TEXTS
+
 BATCH = 500  # FCM's send_each takes at most 500 messages
 MAX_ATTEMPTS = 5
 BASE_RETRY_SECONDS = 2
@@ -71,16 +73,7 @@ _TEXTS = {
     "new_message": {"en": "New message", "fr": "Nouveau message"},
     "new_post": {"en": "New post: {title}", "fr": "Nouvelle annonce : {title}"},
     "mention": {"en": "{author} mentioned you", "fr": "{author} vous a mentionné·e"},
-    "membership_verified": {"en": "Welcome, neighbour!", "fr": "Bienvenue, voisin·e !"},
-    "membership_verified_body": {
-        "en": "Your membership of {neighbourhood} is verified: its rooms are open to you.",
-        "fr": "Votre adhésion à {neighbourhood} est vérifiée : ses salons vous sont ouverts.",
-    },
-    "proof_rejected": {"en": "About your proof of address", "fr": "À propos de votre justificatif"},
-    "proof_rejected_body": {
-        "en": "Your proof of address for {neighbourhood} was not accepted: send another one.",
-        "fr": "Votre justificatif de domicile pour {neighbourhood} n'a pas été accepté : envoyez-en un autre.",
-    },
+    **DECISION_TEXTS,
     **{
         f"moderation_{kind}": {"en": "Moderation", "fr": "Modération"}
         for kind in ("remove", "restore", "mute", "ban", "dismiss", "appeal_granted", "appeal_denied")
@@ -96,11 +89,6 @@ _TEXTS = {
                                 "fr": "Des signalements vous concernant ont été examinés : rien à changer."},
     "moderation_appeal_granted_body": {"en": "Your appeal was granted.", "fr": "Votre recours a été accepté."},
     "moderation_appeal_denied_body": {"en": "Your appeal was denied.", "fr": "Votre recours a été rejeté."},
-    "membership_rejected": {"en": "About your membership", "fr": "À propos de votre adhésion"},
-    "membership_rejected_body": {
-        "en": "Your application to {neighbourhood} was not accepted.",
-        "fr": "Votre demande d'adhésion à {neighbourhood} n'a pas été acceptée.",
-    },
 }
 
 

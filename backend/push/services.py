@@ -20,13 +20,16 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from backend.accounts.models import User
+from backend.chat.domain_events import MessagesPosted, ReadMarked
 from backend.chat.models import Message, ReadMarker, Room
 from backend.chat.presence import watching_users
 from backend.chat.selectors import room_readers, unread_badges
 from backend.common.errors import VoisinsError
+from backend.moderation.domain_events import ModerationActed
 from backend.push import domain, tasks
 from backend.push.backends import Push, backend
 from backend.push.models import Delivery, Device, Preferences, RoomMute
+from backend.trust.domain_events import MembershipDecided
 
 logger = logging.getLogger(__name__)
 
@@ -110,41 +113,35 @@ def room_mute_clear(*, user: User, room: Room) -> None:
     RoomMute.objects.filter(user=user, room=room).delete()
 
 
-# What enqueues pushes, in the transaction of what they are about
+# What enqueues pushes: listeners of the deciding apps' domain events (subscribed in
+# PushConfig.ready), run inside the transaction of what they are about.
 
 
 def _later() -> datetime:
     return timezone.now() + timedelta(seconds=settings.PUSH_DELAY_SECONDS)
 
 
-def messages_posted(*, room: Room, messages: list[Message]) -> None:
-    tasks.room_messages_push.using(run_after=_later()).enqueue(room.pk, [m.pk for m in messages])
+def messages_posted(event: MessagesPosted) -> None:
+    tasks.room_messages_push.using(run_after=_later()).enqueue(event.room.pk, [m.pk for m in event.messages])
 
 
-def read_marked(*, user: User, room_id: int, seq: int) -> None:
+def read_marked(event: ReadMarked) -> None:
     """Clears the room's notification on her devices: she has read it somewhere."""
-    tasks.notification_clear.enqueue(user.pk, room_id, seq)
+    tasks.notification_clear.enqueue(event.user_id, event.room_id, event.seq)
 
 
-def membership_decided(*, membership: Any, verified: bool) -> None:
+def membership_decided(event: MembershipDecided) -> None:
     """Urgent, like every trust decision: past quiet hours and mutes."""
-    decision = "membership_verified" if verified else "membership_rejected"
     tasks.user_alert.enqueue(
-        membership.user_id, decision, {"neighbourhood": membership.neighbourhood.name},
-        f"{decision}:{membership.pk}:{membership.decided_at.isoformat()}",
+        event.user_id, f"membership_{event.decision}",
+        {"neighbourhood": event.neighbourhood_name, "reason": event.reason},
+        f"membership:{event.membership_id}:{event.decision}:{event.at.isoformat()}",
     )
 
 
-def proof_rejected(*, proof: Any) -> None:
-    membership = proof.membership
-    tasks.user_alert.enqueue(
-        membership.user_id, "proof_rejected", {"neighbourhood": membership.neighbourhood.name}, f"proof_rejected:{proof.pk}"
-    )
-
-
-def moderation_notice(*, user_id: int, kind: str, action_id: int) -> None:
+def moderation_acted(event: ModerationActed) -> None:
     """A moderator acted on her content or account: urgent, like trust decisions."""
-    tasks.user_alert.enqueue(user_id, f"moderation_{kind}", {}, f"moderation:{action_id}")
+    tasks.user_alert.enqueue(event.user_id, f"moderation_{event.kind}", {}, f"moderation:{event.action_id}")
 
 
 # Deciding

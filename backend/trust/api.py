@@ -10,7 +10,7 @@ from backend.common.api import ApiView, PersonOutput, ReasonInput, error_respons
 from backend.common.errors import VoisinsError
 from backend.neighbourhoods.api import NeighbourhoodOutput
 from backend.neighbourhoods.models import Neighbourhood
-from backend.trust import selectors, services
+from backend.trust import domain, selectors, services
 from backend.trust.models import Membership, ProofOfAddress
 
 
@@ -51,6 +51,17 @@ class VouchGivenOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+class ChainLinkOutput(serializers.Serializer):
+    membership_id = serializers.IntegerField()
+    user = PersonOutput()
+    state = serializers.ChoiceField(choices=Membership.State.choices, help_text="Her state now.")
+    route = serializers.ChoiceField(choices=Membership.Route.choices, allow_null=True)
+    vouched_at = serializers.DateTimeField()
+    only_route = serializers.BooleanField(
+        help_text="His vouch was her only way in: revoking him `with the chain` sends her back to pending."
+    )
+
+
 class LetterCodeStatusOutput(serializers.Serializer):
     issued_at = serializers.DateTimeField()
     expires_at = serializers.DateTimeField()
@@ -72,7 +83,10 @@ class MembershipOutput(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True)
     proofs = ProofOutput(many=True)
     vouched_by = VouchReceivedOutput(many=True)
-    vouched_for = VouchGivenOutput(many=True, help_text="Applicants this member vouched for: the cooptation chain.")
+    vouched_for = VouchGivenOutput(many=True, help_text="Applicants this member vouched for, anywhere.")
+    chain = ChainLinkOutput(
+        many=True, help_text="The members this member vouched for in this neighbourhood: what revoking him touches."
+    )
     letter_code = LetterCodeStatusOutput(allow_null=True)
 
 
@@ -92,6 +106,7 @@ def _membership_output(membership: Membership) -> dict:
             "proofs": membership.proofs.order_by("uploaded_at"),
             "vouched_by": selectors.vouches_received(membership=membership),
             "vouched_for": selectors.vouches_given(user=membership.user),
+            "chain": selectors.vouch_chain(membership=membership),
             "letter_code": None
             if code is None
             else {
@@ -311,18 +326,81 @@ class MembershipRejectApi(ApiView):
         return Response(_membership_output(membership))
 
 
+class RevokeInput(ReasonInput):
+    chain = serializers.BooleanField(
+        default=False,
+        help_text="Also send back to pending the members whose only way in was this member's vouch.",
+    )
+
+
 class MembershipRevokeApi(ApiView):
     @extend_schema(
         operation_id="trust_revoke",
-        request=ReasonInput,
+        request=RevokeInput,
         responses={200: MembershipOutput, **error_responses(400, 401, 403, 404, 409)},
-        description="Moderators of the neighbourhood and staff: ends a verified membership, with a reason.",
+        description="Moderators of the neighbourhood and staff: ends a verified membership, with a reason (nobody "
+        "revokes herself: 403 self_decision). The revocation holds: she cannot come back by vouches or a letter "
+        "code (403 banned), only by `trust_reinstate` or a granted appeal. She loses the neighbourhood's "
+        "moderation unless she is staff. With `chain`, those whose only way in was her vouch go back to pending "
+        "(see `chain` in the answer); each decision is told to its subject (trust.notice and a push).",
     )
     def post(self, request, membership_id: int):
-        membership = services.membership_revoke(
+        data = RevokeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        revocation = services.membership_revoke(
+            actor=request.user, membership=_membership(membership_id), **data.validated_data
+        )
+        return Response(_membership_output(revocation.membership))
+
+
+class MembershipReinstateApi(ApiView):
+    @extend_schema(
+        operation_id="trust_reinstate",
+        request=ReasonInput,
+        responses={200: MembershipOutput, **error_responses(400, 401, 403, 404, 409)},
+        description="Moderators of the neighbourhood and staff: undoes a revocation or a ban, with a reason "
+        "(409 not_revoked if it is not revoked, 409 already_member if she has joined another neighbourhood since).",
+    )
+    def post(self, request, membership_id: int):
+        membership = services.membership_reinstate(
             actor=request.user, membership=_membership(membership_id), reason=_reason(request)
         )
         return Response(_membership_output(membership))
+
+
+class LogEntryOutput(serializers.Serializer):
+    """One entry of a log: a trust decision (`source` trust) or a moderation action
+    (`source` moderation), in one shape (the object of the trust.logged frame)."""
+
+    source = serializers.ChoiceField(choices=["trust", "moderation"])
+    id = serializers.IntegerField(help_text="Unique within its source.")
+    neighbourhood_id = serializers.IntegerField(allow_null=True)
+    kind = serializers.CharField(
+        help_text="trust: apply, proof_upload, approve, reject, vouch, verify, code_issued, code_failed, code_used, "
+        "revoke, reinstate, chain_reverify, moderator_removed; moderation: remove, restore, mute, ban, dismiss, "
+        "appeal_granted, appeal_denied."
+    )
+    route = serializers.CharField(allow_null=True, help_text="trust: proof, vouch or letter, where it applies.")
+    actor = PersonOutput(allow_null=True, help_text="Who decided; null for the system.")
+    subject = PersonOutput(allow_null=True, help_text="Whom it is about.")
+    membership_id = serializers.IntegerField(allow_null=True)
+    message_id = serializers.IntegerField(allow_null=True)
+    post_id = serializers.IntegerField(allow_null=True)
+    until = serializers.DateTimeField(allow_null=True)
+    reason = serializers.CharField(allow_blank=True)
+    at = serializers.DateTimeField()
+
+
+class HistoryApi(ApiView):
+    @extend_schema(
+        operation_id="trust_history",
+        responses={200: LogEntryOutput(many=True), **error_responses(401)},
+        description="Her own trust history, newest first: applications, proofs, vouches received, letter codes, "
+        "decisions and their reasons (at most 200 entries). Decisions of moderation about her: moderation_my_decisions.",
+    )
+    def get(self, request):
+        entries = selectors.audit_entries(subject_id=request.user.pk, limit=200)
+        return Response(LogEntryOutput([domain.audit_entry_body(e) for e in entries], many=True).data)
 
 
 class MemberOutput(serializers.Serializer):

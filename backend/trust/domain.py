@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 import filetype
 
@@ -123,10 +124,122 @@ def letter_text(
     )
 
 
-_TRANSITIONS = {PENDING: {VERIFIED, REJECTED}, VERIFIED: {REVOKED}}
+# verified -> pending: the one vouch that let her in was withdrawn with its author
+# ("revoke with the chain"); revoked -> verified: a moderator's reinstatement only.
+_TRANSITIONS = {PENDING: {VERIFIED, REJECTED}, VERIFIED: {REVOKED, PENDING}, REVOKED: {VERIFIED}}
 
 
 def transition_refusal(*, current: str, target: str) -> str | None:
     if target in _TRANSITIONS.get(current, set()):
         return None
     return "not_pending" if target in (VERIFIED, REJECTED) else "not_verified"
+
+
+def apply_refusal(*, banned_here: bool, has_open_membership: bool) -> str | None:
+    """A revocation (or a ban) holds: she cannot come back through a new application, by
+    vouches or a letter; only a moderator's reinstatement or a granted appeal undoes it.
+    A rejection closes one application only: she may apply again at once."""
+    if banned_here:
+        return "banned"
+    if has_open_membership:
+        return "already_member"
+    return None
+
+
+def only_route_was(*, state: str, route: str | None, other_counting_vouches: int, needed: int) -> bool:
+    """Was one voucher's vouch her only way in? True for a member verified by cooptation
+    whom the other vouches still counting would not verify."""
+    return state == VERIFIED and route == "vouch" and other_counting_vouches < needed
+
+
+# Every decision tells its subject why, live and by an urgent push: the texts of both.
+DECISIONS = ("verified", "rejected", "proof_rejected", "revoked", "reinstated", "reverify", "moderator_removed")
+DECISION_TEXTS: dict[str, dict[str, str]] = {
+    "membership_verified": {"en": "Welcome, neighbour!", "fr": "Bienvenue, voisin·e !"},
+    "membership_verified_body": {
+        "en": "Your membership of {neighbourhood} is verified: its rooms are open to you.",
+        "fr": "Votre adhésion à {neighbourhood} est vérifiée : ses salons vous sont ouverts.",
+    },
+    "membership_rejected": {"en": "About your membership", "fr": "À propos de votre adhésion"},
+    "membership_rejected_body": {
+        "en": "Your application to {neighbourhood} was not accepted. Reason: {reason}",
+        "fr": "Votre demande d'adhésion à {neighbourhood} n'a pas été acceptée. Motif : {reason}",
+    },
+    "membership_proof_rejected": {"en": "About your proof of address", "fr": "À propos de votre justificatif"},
+    "membership_proof_rejected_body": {
+        "en": "Your proof of address for {neighbourhood} was not accepted: send another one. Reason: {reason}",
+        "fr": "Votre justificatif de domicile pour {neighbourhood} n'a pas été accepté : envoyez-en un autre. "
+        "Motif : {reason}",
+    },
+    "membership_revoked": {"en": "About your membership", "fr": "À propos de votre adhésion"},
+    "membership_revoked_body": {
+        "en": "The moderators ended your membership of {neighbourhood}. Reason: {reason}",
+        "fr": "Les modérateurs ont mis fin à votre adhésion à {neighbourhood}. Motif : {reason}",
+    },
+    "membership_reinstated": {"en": "Welcome back", "fr": "Bon retour parmi nous"},
+    "membership_reinstated_body": {
+        "en": "The moderators reinstated your membership of {neighbourhood}. Reason: {reason}",
+        "fr": "Les modérateurs ont rétabli votre adhésion à {neighbourhood}. Motif : {reason}",
+    },
+    "membership_reverify": {"en": "Please verify your address again", "fr": "Merci de vérifier à nouveau votre adresse"},
+    "membership_reverify_body": {
+        "en": "The neighbour who vouched for you in {neighbourhood} was removed, so your membership is pending "
+        "again. Ask another verified neighbour to vouch for you, send a proof of address or ask for a letter "
+        "code. Reason: {reason}",
+        "fr": "Le voisin qui s'était porté garant de vous à {neighbourhood} a été retiré : votre adhésion est de "
+        "nouveau en attente. Demandez à un autre voisin vérifié de se porter garant, envoyez un justificatif de "
+        "domicile ou demandez un code par courrier. Motif : {reason}",
+    },
+    "membership_moderator_removed": {"en": "About your moderation rights", "fr": "À propos de vos droits de modération"},
+    "membership_moderator_removed_body": {
+        "en": "You no longer moderate {neighbourhood}: you are no longer a verified member there.",
+        "fr": "Vous ne modérez plus {neighbourhood} : vous n'y êtes plus membre vérifié·e.",
+    },
+}
+
+
+def decision_text(decision: str, language: str, **params: str) -> tuple[str, str]:
+    """(title, body) of a decision's notice, in her language (English otherwise)."""
+    title, body = DECISION_TEXTS[f"membership_{decision}"], DECISION_TEXTS[f"membership_{decision}_body"]
+    return title.get(language, title["en"]), body.get(language, body["en"]).format(**params)
+
+
+def notice_body(
+    *, decision: str, language: str, membership_id: int, neighbourhood_id: int, neighbourhood_name: str, reason: str,
+    at: datetime,
+) -> dict[str, Any]:
+    """A decision as its subject reads it (the trust.notice frame), in her language."""
+    title, body = decision_text(decision, language, neighbourhood=neighbourhood_name, reason=reason)
+    return {
+        "decision": decision,
+        "membership_id": membership_id,
+        "neighbourhood": {"id": neighbourhood_id, "name": neighbourhood_name},
+        "reason": reason,
+        "at": at.isoformat(),
+        "title": title,
+        "body": body,
+    }
+
+
+def person_body(user: Any) -> dict[str, Any] | None:
+    return None if user is None else {"id": user.pk, "display_name": user.display_name}
+
+
+def audit_entry_body(entry: Any) -> dict[str, Any]:
+    """A trust decision as a log entry: the same shape as moderation's entries, so that
+    one log shows both (`source` tells them apart)."""
+    return {
+        "source": "trust",
+        "id": entry.pk,
+        "neighbourhood_id": entry.neighbourhood_id,
+        "kind": entry.action,
+        "route": entry.route or None,
+        "actor": person_body(entry.actor),
+        "subject": person_body(entry.subject),
+        "membership_id": entry.membership_id,
+        "message_id": None,
+        "post_id": None,
+        "until": None,
+        "reason": entry.reason,
+        "at": entry.at.isoformat(),
+    }

@@ -113,7 +113,8 @@ class LetterCode(models.Model):
 
 
 class AuditEntry(models.Model):
-    """Append-only: written by trust services, never updated; read by staff in the admin."""
+    """Append-only: written by trust services, never updated. Read by the neighbourhood's
+    moderators beside the moderation log, by staff, and by its subject (her history)."""
 
     class Action(models.TextChoices):
         APPLY = "apply"
@@ -127,6 +128,8 @@ class AuditEntry(models.Model):
         CODE_USED = "code_used"
         REVOKE = "revoke"
         REINSTATE = "reinstate"
+        CHAIN_REVERIFY = "chain_reverify"  # back to pending: her only voucher was revoked
+        MODERATOR_REMOVED = "moderator_removed"  # no longer a verified member there
 
     at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")

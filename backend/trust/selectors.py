@@ -4,12 +4,15 @@ code asks about membership."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Case, Count, DateTimeField, Exists, OuterRef, QuerySet, Value, When
+from django.conf import settings
+from django.db.models import Case, Count, DateTimeField, Exists, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
 from backend.accounts.models import User
 from backend.neighbourhoods.domain import bounding_box, snap_to_grid
 from backend.neighbourhoods.models import Neighbourhood
-from backend.trust.models import LetterCode, Membership, ProofOfAddress, Vouch
+from backend.trust import domain
+from backend.trust.models import AuditEntry, LetterCode, Membership, ProofOfAddress, Vouch
 
 VERIFIED = Membership.State.VERIFIED
 PENDING = Membership.State.PENDING
@@ -83,6 +86,18 @@ def is_moderator(*, user: User, neighbourhood_id: int) -> bool:
     return user.is_authenticated and user.moderated_neighbourhoods.filter(pk=neighbourhood_id).exists()
 
 
+def may_moderate(*, user: User, neighbourhood_id: int) -> bool:
+    """Its moderators, and staff everywhere (a new neighbourhood has no moderator yet)."""
+    return user.is_authenticated and (user.is_staff or is_moderator(user=user, neighbourhood_id=neighbourhood_id))
+
+
+def banned_here(*, user_id: int, neighbourhood_id: int) -> bool:
+    """Revoked (or banned) there and not reinstated since: a revocation holds."""
+    return Membership.objects.filter(
+        user_id=user_id, neighbourhood_id=neighbourhood_id, state=Membership.State.REVOKED
+    ).exists()
+
+
 def user_trust_summary(*, user: User) -> dict:
     """The membership that matters now (open first, else the latest) and the neighbourhoods moderated."""
     membership = (
@@ -110,17 +125,14 @@ def open_membership(*, user: User) -> Membership | None:
 
 def membership_visible_in_full(*, user: User, membership: Membership) -> bool:
     """The applicant, the neighbourhood's moderators and staff see the whole application."""
-    return (
-        membership.user_id == user.pk
-        or user.is_staff
-        or is_moderator(user=user, neighbourhood_id=membership.neighbourhood_id)
-    )
+    return membership.user_id == user.pk or may_moderate(user=user, neighbourhood_id=membership.neighbourhood_id)
 
 
 def proof_file_readable(*, user: User, proof: ProofOfAddress) -> bool:
-    """Only the applicant and the moderators of that neighbourhood, not staff as such."""
+    """The applicant and whoever may review it: the neighbourhood's moderators, and
+    staff, who review where a neighbourhood has no moderator yet."""
     membership = proof.membership
-    return membership.user_id == user.pk or is_moderator(user=user, neighbourhood_id=membership.neighbourhood_id)
+    return membership.user_id == user.pk or may_moderate(user=user, neighbourhood_id=membership.neighbourhood_id)
 
 
 def _counting_vouch_filter(neighbourhood_id_ref) -> Exists:
@@ -165,6 +177,59 @@ def vouches_received(*, membership: Membership) -> list[dict]:
             }
         )
     return rows
+
+
+def vouch_chain(*, membership: Membership) -> list[dict]:
+    """The members this member vouched for in the neighbourhood, oldest vouch first, with
+    whether his vouch was their only way in (the other vouches still counting, his
+    left aside, would not verify them)."""
+    voucher_id, neighbourhood_id = membership.user_id, membership.neighbourhood_id
+    others = (
+        Vouch.objects.filter(membership=OuterRef("membership"))
+        .exclude(voucher_id=voucher_id)
+        .filter(_counting_vouch_filter(neighbourhood_id))
+        .values("membership")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    vouches = (
+        Vouch.objects.filter(voucher_id=voucher_id, membership__neighbourhood_id=neighbourhood_id)
+        .select_related("membership__user")
+        .annotate(other_counting=Coalesce(Subquery(others), Value(0)))
+        .order_by("created_at", "pk")
+    )
+    return [
+        {
+            "membership_id": vouch.membership_id,
+            "user": vouch.membership.user,
+            "state": vouch.membership.state,
+            "route": vouch.membership.route,
+            "vouched_at": vouch.created_at,
+            "only_route": domain.only_route_was(
+                state=vouch.membership.state, route=vouch.membership.route,
+                other_counting_vouches=vouch.other_counting, needed=settings.TRUST_VOUCHES_NEEDED,
+            ),
+        }
+        for vouch in vouches
+    ]
+
+
+def audit_entries(
+    *, neighbourhood_id: int | None = None, subject_id: int | None = None, actions: list[str] | None = None,
+    before: datetime | None = None, limit: int = 50,
+) -> list[AuditEntry]:
+    """Trust decisions, newest first: of a neighbourhood (its moderators' log) or about
+    one member (her own history)."""
+    entries = AuditEntry.objects.select_related("actor", "subject", "neighbourhood")
+    if neighbourhood_id is not None:
+        entries = entries.filter(neighbourhood_id=neighbourhood_id)
+    if subject_id is not None:
+        entries = entries.filter(subject_id=subject_id)
+    if actions:
+        entries = entries.filter(action__in=actions)
+    if before is not None:
+        entries = entries.filter(at__lt=before)
+    return list(entries.order_by("-at", "-id")[:limit])
 
 
 def vouches_given(*, user: User) -> list[dict]:

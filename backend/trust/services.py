@@ -11,11 +11,11 @@ from django.db import IntegrityError, transaction
 from django.utils import formats, timezone, translation
 
 from backend.accounts.models import User
-from backend.common import events
+from backend.common import domain_events, events
 from backend.common.errors import VoisinsError, require_reason
 from backend.neighbourhoods.selectors import neighbourhood_at
-from backend.push import services as push
 from backend.trust import domain, selectors
+from backend.trust.domain_events import MembershipDecided
 from backend.trust.models import AuditEntry, LetterCode, Membership, ProofOfAddress, Vouch
 
 Action = AuditEntry.Action
@@ -26,16 +26,29 @@ Route = Membership.Route
 def _audit(
     *, action: str, actor: User | None, membership: Membership, now: datetime, route: str = "", reason: str = ""
 ) -> None:
-    AuditEntry.objects.create(
+    """Writes the entry; the neighbourhood's moderators see it arrive in their log."""
+    entry = AuditEntry.objects.create(
         at=now,
         actor=actor,
         action=action,
         route=route or "",
         membership=membership,
         neighbourhood_id=membership.neighbourhood_id,
-        subject_id=membership.user_id,
+        subject=membership.user,
         reason=reason,
     )
+    events.tell_on_commit(
+        selectors.moderator_ids(neighbourhood_id=membership.neighbourhood_id),
+        {"type": "trust.logged", "entry": domain.audit_entry_body(entry)},
+    )
+
+
+def _notify(membership: Membership, decision: str, *, reason: str, now: datetime) -> None:
+    """She hears of the decision and its reason: live and by an urgent push (listeners)."""
+    domain_events.emit(MembershipDecided(
+        user_id=membership.user_id, language=membership.user.language, membership_id=membership.pk, neighbourhood_id=membership.neighbourhood_id,
+        neighbourhood_name=membership.neighbourhood.name, decision=decision, reason=reason, at=now,
+    ))
 
 
 def _locked(membership: Membership) -> Membership:
@@ -43,10 +56,11 @@ def _locked(membership: Membership) -> Membership:
 
 
 def _require_moderator(actor: User, membership: Membership) -> None:
-    if not selectors.is_moderator(user=actor, neighbourhood_id=membership.neighbourhood_id):
+    """The neighbourhood's moderators and staff decide; nobody on her own membership."""
+    if not selectors.may_moderate(user=actor, neighbourhood_id=membership.neighbourhood_id):
         raise VoisinsError("not_moderator")
-    if membership.user_id == actor.pk:  # nobody decides on her own application
-        raise VoisinsError("forbidden")
+    if membership.user_id == actor.pk:
+        raise VoisinsError("self_decision")
 
 
 def _transition(membership: Membership, target: str) -> None:
@@ -99,11 +113,31 @@ def _member_event(membership: Membership, kind: str) -> None:
     events.tell_on_commit(selectors.moderator_ids(neighbourhood_id=membership.neighbourhood_id), frame)
 
 
-def _verify(*, membership: Membership, route: str, actor: User | None, now: datetime) -> None:
-    _decide(membership, state=State.VERIFIED, actor=actor, now=now, route=route)
-    _audit(action=Action.VERIFY, actor=actor, membership=membership, route=route, now=now)
+def _verify(*, membership: Membership, route: str, actor: User | None, now: datetime, reason: str = "") -> None:
+    if membership.state != State.PENDING:
+        raise VoisinsError("not_pending")
+    if selectors.banned_here(user_id=membership.user_id, neighbourhood_id=membership.neighbourhood_id):
+        raise VoisinsError("banned", neighbourhood=membership.neighbourhood.name)
+    _decide(membership, state=State.VERIFIED, actor=actor, now=now, route=route, reason=reason)
+    _audit(action=Action.VERIFY, actor=actor, membership=membership, route=route, reason=reason, now=now)
     _member_event(membership, "member.joined")
-    push.membership_decided(membership=membership, verified=True)
+    _notify(membership, "verified", reason=reason, now=now)
+
+
+def _leave(membership: Membership, *, actor: User | None, now: datetime) -> None:
+    """She is no longer a verified member: her sockets leave the neighbourhood's rooms at
+    once, its moderators see her go, and she loses its moderation unless she is staff."""
+    _member_event(membership, "member.left")
+    events.publish_on_commit(
+        events.user_group(membership.user_id),
+        control={"kind": "access.revoked", "neighbourhood_id": membership.neighbourhood_id},
+    )
+    user = membership.user
+    if user.is_staff or not selectors.is_moderator(user=user, neighbourhood_id=membership.neighbourhood_id):
+        return
+    membership.neighbourhood.moderators.remove(user)
+    _audit(action=Action.MODERATOR_REMOVED, actor=actor, membership=membership, now=now)
+    _notify(membership, "moderator_removed", reason="", now=now)
 
 
 def membership_apply(
@@ -112,8 +146,14 @@ def membership_apply(
     neighbourhood = neighbourhood_at(latitude=latitude, longitude=longitude)
     if neighbourhood is None:
         raise VoisinsError("no_neighbourhood")
-    if selectors.open_membership(user=user) is not None:
-        raise VoisinsError("already_member")
+    refusal = domain.apply_refusal(
+        banned_here=selectors.banned_here(user_id=user.pk, neighbourhood_id=neighbourhood.pk),
+        has_open_membership=selectors.open_membership(user=user) is not None,
+    )
+    if refusal == "banned":
+        raise VoisinsError(refusal, neighbourhood=neighbourhood.name)
+    if refusal:
+        raise VoisinsError(refusal)
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -175,7 +215,7 @@ def proof_review(*, actor: User, proof: ProofOfAddress, approve: bool, reason: s
             raise VoisinsError("proof_decided")
         if approve:
             _transition(membership, State.VERIFIED)
-            proof.state = ProofOfAddress.State.APPROVED
+            proof.state, proof.reason = ProofOfAddress.State.APPROVED, reason.strip()
         else:
             proof.reason = require_reason(reason)
             proof.state = ProofOfAddress.State.REJECTED
@@ -190,9 +230,9 @@ def proof_review(*, actor: User, proof: ProofOfAddress, approve: bool, reason: s
             now=now,
         )
         if approve:
-            _verify(membership=membership, route=Route.PROOF, actor=actor, now=now)
+            _verify(membership=membership, route=Route.PROOF, actor=actor, now=now, reason=proof.reason)
         else:
-            push.proof_rejected(proof=proof)
+            _notify(membership, "proof_rejected", reason=proof.reason, now=now)
     return proof
 
 
@@ -328,41 +368,69 @@ def membership_reject(*, actor: User, membership: Membership, reason: str) -> Me
         reason = require_reason(reason)
         _decide(membership, state=State.REJECTED, actor=actor, now=now, reason=reason)
         _audit(action=Action.REJECT, actor=actor, membership=membership, reason=reason, now=now)
-        push.membership_decided(membership=membership, verified=False)
+        _notify(membership, "rejected", reason=reason, now=now)
     return membership
 
 
-def membership_revoke(*, actor: User, membership: Membership, reason: str) -> Membership:
+@dataclass(frozen=True)
+class Revocation:
+    membership: Membership
+    # Those sent back to pending with him (revoked "with the chain").
+    reverified: list[Membership]
+
+
+def membership_revoke(
+    *, actor: User, membership: Membership, reason: str, chain: bool = False, notify: bool = True
+) -> Revocation:
+    """Ends a verified membership. With `chain`, the members whose only way in was his
+    vouch go back to pending, each told why and how to verify again. `notify` is False
+    when moderation tells her itself (a ban)."""
     now = timezone.now()
+    reason = require_reason(reason)
     with transaction.atomic():
         membership = _locked(membership)
-        if not (actor.is_staff or selectors.is_moderator(user=actor, neighbourhood_id=membership.neighbourhood_id)):
-            raise VoisinsError("not_moderator")
-        reason = require_reason(reason)
+        _require_moderator(actor, membership)
         _decide(membership, state=State.REVOKED, actor=actor, now=now, reason=reason)
         _audit(action=Action.REVOKE, actor=actor, membership=membership, reason=reason, now=now)
-        _member_event(membership, "member.left")
-        # Her open sockets leave the neighbourhood's rooms at once.
-        events.publish_on_commit(
-            events.user_group(membership.user_id),
-            control={"kind": "access.revoked", "neighbourhood_id": membership.neighbourhood_id},
-        )
+        _leave(membership, actor=actor, now=now)
+        if notify:
+            _notify(membership, "revoked", reason=reason, now=now)
+        reverified = []
+        if chain:
+            for link in selectors.vouch_chain(membership=membership):
+                if link["only_route"]:
+                    reverified.append(_chain_reverify(link["membership_id"], actor=actor, reason=reason, now=now))
+    return Revocation(membership=membership, reverified=reverified)
+
+
+def _chain_reverify(membership_id: int, *, actor: User, reason: str, now: datetime) -> Membership:
+    membership = _locked(Membership(pk=membership_id))
+    _decide(membership, state=State.PENDING, actor=actor, now=now, reason=reason)
+    membership.route = None  # she verifies again by any route
+    membership.save(update_fields=["route"])
+    _audit(action=Action.CHAIN_REVERIFY, actor=actor, membership=membership, reason=reason, now=now)
+    _leave(membership, actor=actor, now=now)
+    _notify(membership, "reverify", reason=reason, now=now)
     return membership
 
 
-def membership_reinstate(*, actor: User, membership: Membership, reason: str) -> Membership:
-    """A ban undone (moderation granted her appeal): the revoked membership is verified
-    again. Only moderation calls this; it is not a route into a neighbourhood."""
+def membership_reinstate(*, actor: User, membership: Membership, reason: str, notify: bool = True) -> Membership:
+    """Undoes a revocation or a ban: the moderators' explicit decision, or a granted
+    appeal (moderation calls it then, with `notify` False: its notice tells her)."""
     now = timezone.now()
+    reason = require_reason(reason)
     with transaction.atomic():
         membership = _locked(membership)
+        _require_moderator(actor, membership)
         if membership.state != State.REVOKED:
-            raise VoisinsError("not_verified")
-        membership.state, membership.decided_at, membership.decided_by, membership.reason = State.VERIFIED, now, actor, reason
-        membership.save(update_fields=["state", "decided_at", "decided_by", "reason"])
+            raise VoisinsError("not_revoked")
+        if selectors.open_membership(user=membership.user) is not None:
+            raise VoisinsError("already_member")
+        _decide(membership, state=State.VERIFIED, actor=actor, now=now, reason=reason)
         _audit(action=Action.REINSTATE, actor=actor, membership=membership, reason=reason, now=now)
         _member_event(membership, "member.joined")
-        push.membership_decided(membership=membership, verified=True)
+        if notify:
+            _notify(membership, "reinstated", reason=reason, now=now)
     return membership
 
 

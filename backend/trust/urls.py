@@ -15,6 +15,8 @@ urlpatterns = [
     ),
     path("memberships/<int:membership_id>/reject/", api.MembershipRejectApi.as_view(), name="trust-reject"),
     path("memberships/<int:membership_id>/revoke/", api.MembershipRevokeApi.as_view(), name="trust-revoke"),
+    path("memberships/<int:membership_id>/reinstate/", api.MembershipReinstateApi.as_view(), name="trust-reinstate"),
+    path("history/", api.HistoryApi.as_view(), name="trust-history"),
     path("proofs/<int:proof_id>/file/", api.ProofFileApi.as_view(), name="trust-proof-file"),
     path("proofs/<int:proof_id>/review/", api.ProofReviewApi.as_view(), name="trust-proof-review"),
     path("neighbourhoods/<int:neighbourhood_id>/members/", api.MemberListApi.as_view(), name="trust-members"),

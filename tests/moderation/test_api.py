@@ -95,3 +95,50 @@ def test_staff_read_the_log_in_the_admin_but_cannot_change_it(client, staff, mod
     action = Action.objects.get()
     assert client.post(f"/admin/moderation/action/{action.pk}/delete/", {"post": "yes"}).status_code == 403
     assert Action.objects.filter(pk=action.pk).exists()
+
+
+def test_the_log_shows_trust_decisions_beside_moderation_with_names(client_for, member, moderator, staff, saint_malo,
+                                                                    applicant, message):
+    from backend.moderation import services as moderation
+    from backend.trust import services as trust
+    from backend.trust.models import Membership
+
+    trust.membership_reject(actor=moderator, membership=Membership.objects.get(user=applicant), reason="Hors zone")
+    moderation.message_remove(actor=moderator, message_id=message.pk, reason="Insulte")
+    log = client_for(moderator).get(f"/api/v1/moderation/neighbourhoods/{saint_malo.id}/log/").json()
+    assert [(e["source"], e["kind"], e["actor"]["display_name"], e["subject"]["display_name"], e["reason"])
+            for e in log[:2]] == [("moderation", "remove", "Morgane", member.display_name, "Insulte"),
+                                  ("trust", "reject", "Morgane", "Ada", "Hors zone")]
+    assert client_for(staff).get(f"/api/v1/moderation/neighbourhoods/{saint_malo.id}/log/").json() == log
+    only_trust = client_for(moderator).get(f"/api/v1/moderation/neighbourhoods/{saint_malo.id}/log/?kind=reject").json()
+    assert [e["kind"] for e in only_trust] == ["reject"]
+    older = client_for(moderator).get(f"/api/v1/moderation/neighbourhoods/{saint_malo.id}/log/",
+                                      {"before": log[0]["at"]}).json()
+    assert older == log[1:]
+    bad = client_for(moderator).get(f"/api/v1/moderation/neighbourhoods/{saint_malo.id}/log/?kind=nonsense")
+    assert bad.status_code == 400 and bad.json()["code"] == "validation_failed"
+
+
+def test_a_resident_reads_her_own_trust_history(client_for, applicant, moderator, member):
+    from backend.trust import services as trust
+    from backend.trust.models import Membership
+
+    trust.membership_reject(actor=moderator, membership=Membership.objects.get(user=applicant), reason="Hors zone")
+    history = client_for(applicant).get("/api/v1/trust/history/").json()
+    assert [(e["kind"], e["reason"]) for e in history] == [("reject", "Hors zone")]
+    assert client_for(member).get("/api/v1/trust/history/").json() == []
+
+
+def test_a_report_is_dismissed_once(client_for, member, nina, moderator, message):
+    from backend.moderation.models import Action
+
+    report = client_for(nina).post("/api/v1/moderation/reports/", {"message_id": message.pk, "category": "spam"},
+                                   format="json").json()
+    first = client_for(moderator).post(f"/api/v1/moderation/reports/{report['id']}/dismiss/", {"reason": "RAS"},
+                                       format="json")
+    assert first.status_code == 200
+    logged = Action.objects.count()
+    again = client_for(moderator).post(f"/api/v1/moderation/reports/{report['id']}/dismiss/", {"reason": "RAS"},
+                                       format="json")
+    assert again.status_code == 409 and again.json()["code"] == "report_closed"
+    assert Action.objects.count() == logged

@@ -55,7 +55,7 @@ async def test_a_report_reaches_the_moderators_and_a_removal_everyone(
     notice = await author.expect("moderation.notice")
     assert (notice["action"]["kind"], notice["action"]["reason"]) == ("remove", "Insulte")
     assert (await reporter.expect("report.closed")) == {"type": "report.closed", "report_id": report.pk, "outcome": "upheld"}
-    assert (await other_moderator.expect("moderation.logged"))["action"]["id"] == action.pk
+    assert (await other_moderator.expect("moderation.logged"))["entry"]["id"] == action.pk
 
     await sync_to_async(services.appeal_create)(appellant=member, action_id=action.pk, text="Un malentendu")
     appeal = await other_moderator.expect("appeal.created")

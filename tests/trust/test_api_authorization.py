@@ -47,6 +47,12 @@ def _proof(world: World) -> ProofOfAddress:
     )
 
 
+def _revoke(world: World) -> Membership:
+    return services.membership_revoke(
+        actor=world.people["moderator"], membership=world.neighbour_membership, reason="Trop de spam"
+    ).membership
+
+
 def _code(world: World) -> str:
     return services.letter_code_issue(actor=world.people["moderator"], membership=world.applicant_membership).code
 
@@ -95,6 +101,11 @@ CALLS = {
     "revoke": Call(
         "post", lambda w, c: f"/api/v1/trust/memberships/{w.neighbour_membership.id}/revoke/", lambda w, c: {"reason": "Non"}
     ),
+    "reinstate": Call(
+        "post", lambda w, c: f"/api/v1/trust/memberships/{w.neighbour_membership.id}/reinstate/",
+        lambda w, c: {"reason": "Malentendu"}, setup=lambda w: {"revoked": _revoke(w)},
+    ),
+    "history": Call("get", lambda w, c: "/api/v1/trust/history/"),
     "members": Call("get", lambda w, c: f"/api/v1/trust/neighbourhoods/{w.saint_malo.id}/members/"),
     "applicants": Call("get", lambda w, c: f"/api/v1/trust/neighbourhoods/{w.saint_malo.id}/applicants/"),
 }
@@ -107,13 +118,15 @@ EXPECTED = {
     "apply":              (401, 409, 409, 409, 201, 201),
     "membership":         (401, 200, 403, 403, 200, 200),
     "proof_upload":       (401, 201, 403, 403, 403, 403),
-    "proof_file":         (401, 200, 403, 403, 200, 403),
-    "proof_review":       (401, 403, 403, 403, 200, 403),
+    "proof_file":         (401, 200, 403, 403, 200, 200),
+    "proof_review":       (401, 403, 403, 403, 200, 200),
     "vouch":              (401, 403, 403, 201, 403, 403),
-    "letter_code_issue":  (401, 403, 403, 403, 201, 403),
+    "letter_code_issue":  (401, 403, 403, 403, 201, 201),
     "letter_code_redeem": (401, 200, 403, 403, 403, 403),
-    "reject":             (401, 403, 403, 403, 200, 403),
+    "reject":             (401, 403, 403, 403, 200, 200),
     "revoke":             (401, 403, 403, 403, 200, 200),
+    "reinstate":          (401, 403, 403, 403, 200, 200),
+    "history":            (401, 200, 200, 200, 200, 200),
     "members":            (401, 403, 403, 200, 200, 200),
     "applicants":         (401, 403, 403, 200, 200, 200),
 }

@@ -1,0 +1,23 @@
+"""What chat decides and others react to (backend/common/domain_events.py): push
+listens to these instead of being called."""
+
+from dataclasses import dataclass
+
+from backend.chat.models import Message, Room
+
+
+@dataclass(frozen=True)
+class MessagesPosted:
+    """A batch of new messages of one room, in the transaction that stores them."""
+
+    room: Room
+    messages: list[Message]
+
+
+@dataclass(frozen=True)
+class ReadMarked:
+    """Her read marker of a room moved forward to `seq`."""
+
+    user_id: int
+    room_id: int
+    seq: int
