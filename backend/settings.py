@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "backend.feed",
     "backend.push",
     "backend.moderation",
+    "backend.demo",
 ]
 
 MIDDLEWARE = [

@@ -16,3 +16,6 @@ urlpatterns = [
     path("api/v1/push/", include("backend.push.urls")),
     path("api/v1/moderation/", include("backend.moderation.urls")),
 ]
+
+# A URL that matches nothing (an id that is not a number): JSON under /api/.
+handler404 = "backend.common.views.not_found"
