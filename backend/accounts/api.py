@@ -1,11 +1,12 @@
 from django.contrib.auth import login as session_login
 from django.shortcuts import get_object_or_404
+from django.utils.translation.trans_real import parse_accept_lang_header
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from backend.accounts import selectors, services
+from backend.accounts import domain, selectors, services
 from backend.accounts.models import DeviceToken, Language, User
 from backend.common.api import ApiView, error_responses
 from backend.trust.selectors import user_trust_summary
@@ -83,7 +84,11 @@ class SignupApi(ApiView):
         data = SignupInput(data=request.data)
         data.is_valid(raise_exception=True)
         fields = data.validated_data
-        language = fields.get("language") or (request.LANGUAGE_CODE if request.LANGUAGE_CODE in Language.values else "fr")
+        language = domain.signup_language(
+            chosen=fields.get("language"),
+            accepted=[tag for tag, _ in parse_accept_lang_header(request.headers.get("Accept-Language", ""))],
+            supported=Language.values,
+        )
         user = services.user_signup(
             email=fields["email"], password=fields["password"], display_name=fields["display_name"], language=language
         )

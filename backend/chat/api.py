@@ -1,5 +1,8 @@
 from django.conf import settings
 from django.shortcuts import get_object_or_404
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import build_basic_type
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -7,8 +10,32 @@ from rest_framework.response import Response
 from backend.accounts.models import DeviceToken
 from backend.chat import frames, selectors, services
 from backend.common.api import ApiView, PersonOutput, error_responses
-from backend.feed.api import CardOutput
 from backend.neighbourhoods.models import Neighbourhood
+
+
+# Cards: a message may carry a post of the feed as a card, a JSON object that chat
+# stores and sends as the feed made it. The feed registers the serializer that
+# describes it (FeedConfig.ready), so that chat_history documents it as the feed does.
+
+_card_output: type[serializers.Serializer] | None = None
+
+
+def register_card_output(serializer: type[serializers.Serializer]) -> None:
+    global _card_output
+    _card_output = serializer
+
+
+class CardField(serializers.JSONField):
+    """The card as stored: rendered as it is."""
+
+
+class CardFieldSchema(OpenApiSerializerFieldExtension):
+    target_class = CardField
+
+    def map_serializer_field(self, auto_schema, direction):
+        if _card_output is None:  # no app registered one: a free-form object
+            return build_basic_type(OpenApiTypes.OBJECT)
+        return auto_schema.resolve_serializer(_card_output, direction).ref
 
 
 class RoomOutput(serializers.Serializer):
@@ -46,7 +73,7 @@ class MessageOutput(serializers.Serializer):
     text = serializers.CharField(allow_blank=True)
     reply_to = QuotedOutput(allow_null=True)
     mentions = serializers.ListField(child=serializers.IntegerField())
-    card = CardOutput(allow_null=True, help_text="A post of the feed shown as a card; null for a plain message.")
+    card = CardField(allow_null=True, help_text="A post of the feed shown as a card; null for a plain message.")
     reactions = ReactionOutput(many=True)
     created_at = serializers.DateTimeField()
     edited_at = serializers.DateTimeField(allow_null=True)
@@ -100,8 +127,9 @@ class RoomListApi(ApiView):
         description="Rooms the user can read (her neighbourhoods' rooms and her direct conversations), with unread counts.",
     )
     def get(self, request):
-        services.rooms_ensure_default(neighbourhood_ids=selectors.readable_neighbourhood_ids(user=request.user))
-        rooms = selectors.readable_rooms(user=request.user)
+        neighbourhood_ids = selectors.readable_neighbourhood_ids(user=request.user)
+        services.rooms_ensure_default(neighbourhood_ids=neighbourhood_ids)
+        rooms = selectors.readable_rooms(user=request.user, neighbourhood_ids=neighbourhood_ids)
         return Response(RoomOutput([frames.room_body(room, unread=room.unread) for room in rooms], many=True).data)
 
     @extend_schema(

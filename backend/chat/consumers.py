@@ -20,17 +20,14 @@ from django.conf import settings
 from django.contrib.auth import get_user
 from django.http import HttpRequest, parse_cookie
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from backend.accounts.models import DeviceToken, User
-from backend.chat import domain, frames, selectors, services
+from backend.chat import domain, frames, handlers, selectors, services
 from backend.chat.hub import current_hub
-from backend.chat.models import Message, Room
+from backend.chat.models import Room
 from backend.chat.presence import SocketEntry
 from backend.chat.protocol import MAX_FRAME_BYTES, MAX_TEXT_LENGTH, CloseCode, FrameError, encode, parse_client_frame
 from backend.common.errors import VoisinsError, error_message
-from backend.feed.services import post_create
-from backend.moderation.selectors import require_moderator
 from backend.trust.selectors import neighbourhood_access
 
 logger = logging.getLogger(__name__)
@@ -41,42 +38,13 @@ SENDS_WAITING_LIMIT = 200
 
 def _hello_rooms(user: User, neighbourhood_ids: list[int]) -> list[dict[str, Any]]:
     services.rooms_ensure_default(neighbourhood_ids=neighbourhood_ids)
-    return [frames.room_body(room, unread=room.unread) for room in selectors.readable_rooms(user=user)]
+    rooms = selectors.readable_rooms(user=user, neighbourhood_ids=neighbourhood_ids)
+    return [frames.room_body(room, unread=room.unread) for room in rooms]
 
 
 def _catch_up(user: User, room: Room, last_seen: int | None) -> tuple[int, list[dict[str, Any]], bool]:
     seq, messages, gap = selectors.catch_up(room=room, last_seen=last_seen)
     return seq, frames.messages_body(messages, full=selectors.reads_in_full(user=user, room=room)), gap
-
-
-def _post_create(user: User, frame: dict[str, Any]) -> dict[str, Any]:
-    expires_at = None
-    if "expires_at" in frame:
-        try:
-            expires_at = parse_datetime(frame["expires_at"])
-        except ValueError:
-            pass
-        if expires_at is None or expires_at.tzinfo is None:
-            raise VoisinsError("invalid_post_details", field="expires_at", detail="an ISO 8601 date and time with its offset")
-    result = post_create(
-        author=user,
-        client_id=frame["ref"],
-        kind=frame["kind"],
-        title=frame["title"],
-        text=frame.get("text", ""),
-        details=frame["details"],
-        room_id=frame.get("room_id"),
-        neighbourhood_id=frame.get("neighbourhood_id"),
-        expires_at=expires_at,
-    )
-    card = Message.objects.get(pk=result.post.message_id)
-    return {"post_id": result.post.pk, "room_id": card.room_id, "message_id": card.pk, "seq": card.seq,
-            "created_at": card.created_at.isoformat()}
-
-
-def _watchable_rooms(user: User, neighbourhood_id: int) -> list[Room]:
-    require_moderator(user=user, neighbourhood_id=neighbourhood_id)
-    return list(selectors.watchable_rooms(neighbourhood_id=neighbourhood_id))
 
 
 def _ticket_owner(ticket: str) -> tuple[User, int | None] | None:
@@ -338,11 +306,40 @@ class RoomSocket(AsyncWebsocketConsumer):
         except FrameError as exc:
             self._send_error(exc.code, ref=exc.ref, detail=exc.detail)
             return
-        handler = getattr(self, "on_" + frame["type"].replace(".", "_"))
         try:
-            await handler(frame)
+            handler = self.FRAMES.get(frame["type"])
+            if handler is not None:
+                await handler(self, frame)
+            else:
+                await self._on_registered(frame)
         except VoisinsError as exc:
             self._send_error(exc.code, ref=frame.get("ref"), **exc.params)
+
+    def _reply(self, frame: dict[str, Any], answer: dict[str, Any]) -> None:
+        """Sends the answer to `frame`, echoing its ref when it has one."""
+        if "ref" in frame:
+            answer = {**answer, "ref": frame["ref"]}
+        self._send_frame(answer)
+
+    async def _on_registered(self, frame: dict[str, Any]) -> None:
+        """A frame another app handles (backend.chat.handlers)."""
+        handler = handlers.handler_for(frame["type"])
+        if handler is None:  # in the contract, but its app is not installed
+            self._send_error("unknown_type", ref=frame.get("ref"), detail=f"type {frame['type']!r}")
+            return
+        answer = await database_sync_to_async(handler)(self.user, frame)
+        if answer.follow is not None:
+            await self._follow(answer.follow)
+        self._reply(frame, answer.frame)
+
+    async def _follow(self, follow: handlers.Follow) -> None:
+        if follow.neighbourhood_id not in self.neighbourhood_ids:  # staff, anywhere
+            self.neighbourhood_ids.append(follow.neighbourhood_id)
+            await self.hub.join_neighbourhood(self, follow.neighbourhood_id)
+        for room in follow.rooms:
+            if room.pk not in self.rooms:
+                self.rooms[room.pk] = room
+                self.hub.subscribe(self, room.pk)
 
     async def on_subscribe(self, frame: dict[str, Any]) -> None:
         room = await database_sync_to_async(selectors.room_for_reader)(user=self.user, room_id=frame["room_id"])
@@ -361,37 +358,14 @@ class RoomSocket(AsyncWebsocketConsumer):
         except Exception:
             self._leave_room(room.pk)
             raise
-        reply = {"type": "subscribed", "room_id": room.pk, "seq": seq, "messages": messages, "gap": gap}
-        if "ref" in frame:
-            reply["ref"] = frame["ref"]
-        self._send_frame(reply)
+        self._reply(frame, {"type": "subscribed", "room_id": room.pk, "seq": seq, "messages": messages, "gap": gap})
         for text in self.catching_up.pop(room.pk, []):
             self.deliver(text)
 
-    async def on_watch(self, frame: dict[str, Any]) -> None:
-        """A moderator watches every room of a neighbourhood she moderates (direct
-        conversations stay private): she gets their frames as a subscriber would."""
-        neighbourhood_id = frame["neighbourhood_id"]
-        rooms = await database_sync_to_async(_watchable_rooms)(self.user, neighbourhood_id)
-        if neighbourhood_id not in self.neighbourhood_ids:  # staff, anywhere
-            self.neighbourhood_ids.append(neighbourhood_id)
-            await self.hub.join_neighbourhood(self, neighbourhood_id)
-        for room in rooms:
-            if room.pk not in self.rooms:
-                self.rooms[room.pk] = room
-                self.hub.subscribe(self, room.pk)
-        bodies = [frames.room_body(room, unread=0) for room in rooms]
-        reply = {"type": "watching", "neighbourhood_id": neighbourhood_id, "rooms": bodies}
-        if "ref" in frame:
-            reply["ref"] = frame["ref"]
-        self._send_frame(reply)
-
     async def on_unsubscribe(self, frame: dict[str, Any]) -> None:
+        # Idempotent: a room she does not follow (or cannot read) is already left.
         self._leave_room(frame["room_id"])
-        reply = {"type": "unsubscribed", "room_id": frame["room_id"]}
-        if "ref" in frame:
-            reply["ref"] = frame["ref"]
-        self._send_frame(reply)
+        self._reply(frame, {"type": "unsubscribed", "room_id": frame["room_id"]})
 
     async def on_message_send(self, frame: dict[str, Any]) -> None:
         # Stored by the process outbox, together with what other sockets sent meanwhile.
@@ -414,10 +388,6 @@ class RoomSocket(AsyncWebsocketConsumer):
             self._send_error(result.code, ref=frame["ref"], **result.params)
         else:
             self._send_frame(result.frame(frame["ref"]))
-
-    async def on_post_create(self, frame: dict[str, Any]) -> None:
-        ack = await database_sync_to_async(_post_create)(self.user, frame)
-        self._send_frame({"type": "ack", "ref": frame["ref"], **ack})
 
     async def on_message_edit(self, frame: dict[str, Any]) -> None:
         ack = await database_sync_to_async(services.message_edit)(
@@ -452,11 +422,26 @@ class RoomSocket(AsyncWebsocketConsumer):
         await services.typing_publish(user_id=self.user_id, display_name=self.user.display_name, room=room)
 
     async def on_read(self, frame: dict[str, Any]) -> None:
-        await database_sync_to_async(services.read_mark)(user=self.user, room_id=frame["room_id"], seq=frame["seq"])
+        # Her other sockets hear it through the hub; this one gets the answer.
+        answer = await database_sync_to_async(services.read_mark)(
+            user=self.user, room_id=frame["room_id"], seq=frame["seq"], origin=self.presence_entry.socket_id
+        )
+        self._reply(frame, answer)
 
     async def on_ping(self, frame: dict[str, Any]) -> None:
-        reply = {"type": "pong"}
-        if "ref" in frame:
-            reply["ref"] = frame["ref"]
-        self._send_frame(reply)
+        self._reply(frame, {"type": "pong"})
+
+    # Chat's own client frames; the others are registered by their apps (handlers).
+    FRAMES = {
+        "subscribe": on_subscribe,
+        "unsubscribe": on_unsubscribe,
+        "message.send": on_message_send,
+        "message.edit": on_message_edit,
+        "message.delete": on_message_delete,
+        "reaction.add": on_reaction_add,
+        "reaction.remove": on_reaction_remove,
+        "typing": on_typing,
+        "read": on_read,
+        "ping": on_ping,
+    }
 

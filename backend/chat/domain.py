@@ -1,5 +1,6 @@
 """Pure chat rules: no ORM, no clock (callers pass `now`), no channel layer."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 CATCH_UP_LIMIT = 500
@@ -9,6 +10,27 @@ TYPING_INTERVAL_SECONDS = 3.0
 
 def text_refusal(text: str) -> str | None:
     return "text_blank" if not text.strip() else None
+
+
+def room_name_key(name: str) -> str:
+    """What makes two room names the same: case, and spaces around, do not count."""
+    return name.strip().lower()
+
+
+def room_name_taken(name: str, names: Iterable[str]) -> bool:
+    """Is `name` one of `names` (a neighbourhood's rooms but direct conversations)?"""
+    key = room_name_key(name)
+    return any(room_name_key(other) == key for other in names)
+
+
+def read_refusal(*, seq: int, room_seq: int, read_seq: int) -> str | None:
+    """A read marker moves forward within the room, or stays: past the room's last seq
+    is seq_out_of_range, behind her marker read_backwards."""
+    if seq > room_seq:
+        return "seq_out_of_range"
+    if seq < read_seq:
+        return "read_backwards"
+    return None
 
 
 def direct_pair(user_id: int, other_id: int) -> tuple[int, int]:

@@ -134,8 +134,11 @@ class Hub:
                     socket.on_control(event["control"])
             else:
                 text = event["frame"].decode()
+                # A frame that answered one of her sockets goes to her others only.
+                origin = event.get("except_socket")
                 for socket in sockets:
-                    socket.deliver(text)
+                    if origin is None or socket.presence_entry.socket_id != origin:
+                        socket.deliver(text)
             return
         room_id = event.get("room_id")
         neighbours = self.by_neighbourhood.get(key, ())
@@ -147,6 +150,9 @@ class Hub:
         audience = event.get("audience")
         subscribers = self.by_room.get(room_id, set())
         readers = [s for s in subscribers if audience is None or s.user_id in audience]
+        sender = event.get("except_user")  # typing: not back to the typer's own sockets
+        if sender is not None:
+            readers = [s for s in readers if s.user_id != sender]
         for frame in event["frames"]:
             text = frame.decode()
             for socket in readers:

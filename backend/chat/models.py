@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Lower, Trim
 
 from backend.neighbourhoods.models import Neighbourhood
 
@@ -34,8 +35,11 @@ class Room(models.Model):
             models.UniqueConstraint(
                 fields=["neighbourhood"], condition=Q(kind="default"), name="one_default_room_per_neighbourhood"
             ),
+            # A neighbourhood's rooms (its default room and its topics; direct
+            # conversations aside) have distinct names, whatever their case and the
+            # spaces around them (domain.room_name_key).
             models.UniqueConstraint(
-                fields=["neighbourhood", "name"], condition=Q(kind="topic"), name="unique_topic_name"
+                F("neighbourhood"), Lower(Trim("name")), condition=~Q(kind="direct"), name="unique_room_name"
             ),
             models.UniqueConstraint(fields=["user_a", "user_b"], name="one_direct_room_per_pair"),
             models.CheckConstraint(

@@ -2,6 +2,7 @@
 validated against those schemas, so the contract and the server cannot drift apart."""
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,11 +49,27 @@ class FrameError(Exception):
     detail: str = ""
 
 
+# A "ref" member as the contract writes it. Inside a JSON string its quotes would be
+# escaped (\"ref\"), so a match is a member of some object of the frame.
+_REF_MEMBER = re.compile(r'"ref"\s*:\s*"([A-Za-z0-9_.:-]{1,64})"')
+_GLIMPSE = 1024
+
+
+def _glimpsed_ref(raw: str | bytes) -> str | None:
+    """The `ref` of a frame too large to parse, if it shows in its first or last KB
+    (clients write it before or after the long text): a bounded look, no parsing."""
+    head, tail = raw[:_GLIMPSE], raw[-_GLIMPSE:]
+    if isinstance(raw, bytes):
+        head, tail = head.decode(errors="ignore"), tail.decode(errors="ignore")
+    found = _REF_MEMBER.search(head) or _REF_MEMBER.search(tail)
+    return found.group(1) if found else None
+
+
 def parse_client_frame(raw: str | bytes) -> dict[str, Any]:
     """The frame as a dict, or FrameError with the code of what is wrong."""
     size = len(raw.encode() if isinstance(raw, str) else raw)
     if size > MAX_FRAME_BYTES:
-        raise FrameError("frame_too_large", detail=f"{size} bytes; at most {MAX_FRAME_BYTES}")
+        raise FrameError("frame_too_large", ref=_glimpsed_ref(raw), detail=f"{size} bytes; at most {MAX_FRAME_BYTES}")
     try:
         frame = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:

@@ -1,12 +1,14 @@
-from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When, Window
-from django.db.models.functions import Coalesce, RowNumber
+from typing import Any
+
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
 from backend.accounts.models import User
 from backend.chat import domain
 from backend.chat.models import Message, Reaction, ReadMarker, Room
 from backend.common.errors import VoisinsError
-from backend.trust.models import Membership
 from backend.neighbourhoods.models import Neighbourhood
+from backend.trust.models import Membership
 from backend.trust.selectors import NeighbourhoodAccess, neighbourhood_access, neighbourhood_readers
 
 
@@ -56,22 +58,16 @@ def watchable_rooms(*, neighbourhood_id: int) -> QuerySet[Room]:
     return Room.objects.filter(neighbourhood_id=neighbourhood_id).exclude(kind=Room.Kind.DIRECT).order_by("pk")
 
 
-def readable_rooms(*, user: User) -> QuerySet[Room]:
-    """The rooms of her neighbourhoods and her direct conversations, with her unread count."""
-    neighbourhood_ids = readable_neighbourhood_ids(user=user)
-    read_seq = ReadMarker.objects.filter(user=user, room=OuterRef("pk")).values("read_seq")[:1]
-    unread = (
-        Message.objects.filter(room=OuterRef("pk"), seq__gt=Coalesce(Subquery(read_seq), Value(0)), deleted_at=None, removed_at=None)
-        .exclude(author=user)
-        .values("room")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return (
+def readable_rooms(*, user: User, neighbourhood_ids: list[int] | None = None) -> QuerySet[Room]:
+    """The rooms of her neighbourhoods and her direct conversations, each with her
+    `unread` count, in one query whatever the number of rooms (`neighbourhood_ids`:
+    her readable_neighbourhood_ids, when the caller has them already)."""
+    if neighbourhood_ids is None:
+        neighbourhood_ids = readable_neighbourhood_ids(user=user)
+    rooms = (
         Room.objects.filter(neighbourhood_id__in=neighbourhood_ids)
         .filter(~Q(kind=Room.Kind.DIRECT) | Q(user_a=user) | Q(user_b=user))
         .select_related("user_a", "user_b")
-        .annotate(unread=Coalesce(Subquery(unread), Value(0)))
         .order_by(
             "neighbourhood_id",
             Case(When(kind=Room.Kind.DEFAULT, then=0), When(kind=Room.Kind.TOPIC, then=1), default=2),
@@ -79,10 +75,46 @@ def readable_rooms(*, user: User) -> QuerySet[Room]:
             "pk",
         )
     )
+    return _with_unread(rooms, reader=user.pk)
+
+
+# Unread: one definition for every count she is shown (chat_rooms, hello, read.updated
+# and the phone badge).
+
+
+def _unread_messages(*, reader: Any, room: Any, read_seq: Any) -> QuerySet[Message]:
+    """Her unread messages in a room: after her read marker, not hers, and neither
+    deleted, removed by a moderator nor hidden by reports (residents do not see hidden
+    messages, so they do not count; a moderator's count is the residents' count). The
+    arguments are values or OuterRef()s, so one rule serves one room and many at once."""
+    return Message.objects.filter(
+        room_id=room, seq__gt=read_seq, deleted_at=None, removed_at=None, hidden_at=None
+    ).filter(~Q(author_id=reader))
+
+
+class _CountOf(Subquery):
+    """The number of rows of a (possibly sliced) queryset, as a subquery: with a slice,
+    counting stops at its end."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS counted)"
+
+    def __init__(self, queryset: QuerySet) -> None:
+        super().__init__(queryset.values("pk"), output_field=IntegerField())
+
+
+def _with_unread(rooms: QuerySet[Room], *, reader: int | str, cap: int | None = None) -> QuerySet[Room]:
+    """`rooms` annotated with `read_seq` (her marker, 0 without one) and `unread`, at most
+    `cap` when given; `reader` is a user id, or the name of the rooms' column that holds it."""
+    reader_ref = reader if isinstance(reader, int) else OuterRef(reader)
+    marker = ReadMarker.objects.filter(user_id=reader_ref, room_id=OuterRef("pk")).values("read_seq")[:1]
+    unread = _unread_messages(reader=reader_ref, room=OuterRef("pk"), read_seq=OuterRef("read_seq")).order_by()
+    if cap is not None:
+        unread = unread[:cap]
+    return rooms.annotate(read_seq=Coalesce(Subquery(marker), Value(0))).annotate(unread=_CountOf(unread))
 
 
 def unread_count(*, user: User, room: Room, read_seq: int) -> int:
-    return Message.objects.filter(room=room, seq__gt=read_seq, deleted_at=None, removed_at=None).exclude(author=user).count()
+    return _unread_messages(reader=user.pk, room=room.pk, read_seq=read_seq).count()
 
 
 def _with_relations(messages: QuerySet[Message]) -> QuerySet[Message]:
@@ -129,52 +161,42 @@ def room_readers(*, room: Room) -> set[int]:
 
 
 BADGE_CAP = 99
-_BADGE_WINDOW = BADGE_CAP + 1
+
+
+def _reads_the_neighbourhood(user_field: str) -> Q:
+    """The room's `user_field` reads its neighbourhood (readable_neighbourhood_ids)."""
+    member = Membership.objects.filter(
+        user_id=OuterRef(user_field), neighbourhood_id=OuterRef("neighbourhood_id"), state=Membership.State.VERIFIED
+    )
+    moderator = Neighbourhood.moderators.through.objects.filter(
+        user_id=OuterRef(user_field), neighbourhood_id=OuterRef("neighbourhood_id")
+    )
+    return Q(Exists(member)) | Q(Exists(moderator))
 
 
 def unread_badges(*, user_ids: set[int]) -> dict[int, int]:
-    """Each user's unread count over all her rooms, as a phone badge: at most 99, counted
-    from each room's latest 100 messages, in a fixed number of queries."""
-    neighbourhoods: dict[int, set[int]] = {user_id: set() for user_id in user_ids}
-    for user_id, nid in Membership.objects.filter(user_id__in=user_ids, state=Membership.State.VERIFIED).values_list(
-        "user_id", "neighbourhood_id"
-    ):
-        neighbourhoods[user_id].add(nid)
-    for user_id, nid in Neighbourhood.moderators.through.objects.filter(user_id__in=user_ids).values_list(
-        "user_id", "neighbourhood_id"
-    ):
-        neighbourhoods[user_id].add(nid)
-    all_nids = set().union(*neighbourhoods.values()) if neighbourhoods else set()
-    rooms = list(
-        Room.objects.filter(
-            (Q(neighbourhood_id__in=all_nids) & ~Q(kind=Room.Kind.DIRECT)) | Q(user_a_id__in=user_ids) | Q(user_b_id__in=user_ids)
-        ).values_list("pk", "neighbourhood_id", "kind", "user_a_id", "user_b_id")
-    )
-    room_ids = [room[0] for room in rooms]
-    read = {
-        (user_id, room_id): seq
-        for user_id, room_id, seq in ReadMarker.objects.filter(user_id__in=user_ids, room_id__in=room_ids).values_list(
-            "user_id", "room_id", "read_seq"
-        )
-    }
-    latest: dict[int, list[tuple[int, int]]] = {}
-    recent = (
-        Message.objects.filter(room_id__in=room_ids, deleted_at=None, removed_at=None)
-        .annotate(rank=Window(RowNumber(), partition_by=[F("room_id")], order_by=F("seq").desc()))
-        .filter(rank__lte=_BADGE_WINDOW)
-        .values_list("room_id", "seq", "author_id")
-    )
-    for room_id, seq, author_id in recent:
-        latest.setdefault(room_id, []).append((seq, author_id))
-    badges = {}
-    for user_id in user_ids:
-        total = 0
-        for room_id, nid, kind, user_a, user_b in rooms:
-            if kind == Room.Kind.DIRECT and user_id not in (user_a, user_b):
-                continue
-            if kind != Room.Kind.DIRECT and nid not in neighbourhoods[user_id]:
-                continue
-            after = read.get((user_id, room_id), 0)
-            total += sum(1 for seq, author_id in latest.get(room_id, ()) if seq > after and author_id != user_id)
-        badges[user_id] = min(total, BADGE_CAP)
-    return badges
+    """Each user's unread count over all the rooms she reads, as a phone badge: the
+    count of `readable_rooms`, capped at 99 (each room counts at most 99), in one query."""
+    if not user_ids:
+        return {}
+    others = Room.objects.exclude(kind=Room.Kind.DIRECT)
+    directs = Room.objects.filter(kind=Room.Kind.DIRECT)
+    # (reader, room) pairs, as readable_rooms reads them: verified members and moderators
+    # of the neighbourhood, and the two people of a direct conversation while they are.
+    pairs = [
+        others.filter(
+            neighbourhood__memberships__user_id__in=user_ids, neighbourhood__memberships__state=Membership.State.VERIFIED
+        ).annotate(reader=F("neighbourhood__memberships__user_id")),
+        others.filter(neighbourhood__moderators__in=user_ids).annotate(reader=F("neighbourhood__moderators")),
+        directs.filter(user_a_id__in=user_ids).filter(_reads_the_neighbourhood("user_a_id")).annotate(reader=F("user_a_id")),
+        directs.filter(user_b_id__in=user_ids).filter(_reads_the_neighbourhood("user_b_id")).annotate(reader=F("user_b_id")),
+    ]
+    counted = [
+        _with_unread(rooms.order_by(), reader="reader", cap=BADGE_CAP).values_list("reader", "pk", "unread")
+        for rooms in pairs
+    ]
+    badges = dict.fromkeys(user_ids, 0)
+    # A union without ALL: a moderator who is also a member counts each room once.
+    for reader, _, unread in counted[0].union(*counted[1:]):
+        badges[reader] += unread
+    return {user_id: min(total, BADGE_CAP) for user_id, total in badges.items()}

@@ -69,7 +69,12 @@ def room_topic_create(*, actor: User, neighbourhood: Neighbourhood, name: str) -
     name = name.strip()
     if not name:
         raise VoisinsError("text_blank")
-    try:
+    # The default room too has a name to keep: it must exist before we compare.
+    rooms_ensure_default(neighbourhood_ids=[neighbourhood.pk])
+    taken = Room.objects.filter(neighbourhood=neighbourhood).exclude(kind=Room.Kind.DIRECT).values_list("name", flat=True)
+    if domain.room_name_taken(name, taken):
+        raise VoisinsError("room_name_taken")
+    try:  # the database's unique index settles two creations at once
         with transaction.atomic():
             room = Room.objects.create(neighbourhood=neighbourhood, kind=Room.Kind.TOPIC, name=name, created_by=actor)
             _publish_room_added(room, events.neighbourhood_group(neighbourhood.pk))
@@ -450,13 +455,21 @@ def reaction_set(*, actor: User, message_id: int, emoji: str, present: bool) -> 
     return Ack(room_id=room.pk, message_id=message.pk, seq=seq)
 
 
-def read_mark(*, user: User, room_id: int, seq: int) -> dict[str, Any]:
-    """Moves her read marker forward (never back) and tells all her devices."""
+def read_mark(*, user: User, room_id: int, seq: int, origin: str | None = None) -> dict[str, Any]:
+    """Moves her read marker forward to `seq` and returns the read.updated frame that
+    answers her; her other devices (all but the socket `origin`) hear it on commit.
+    The same seq again changes nothing and answers the marker as it is; a seq beyond
+    the room's last (seq_out_of_range) or behind her marker (read_backwards) is refused."""
     room = selectors.room_for_reader(user=user, room_id=room_id)
-    seq = min(seq, room.last_seq)
     with transaction.atomic():
         marker, _ = ReadMarker.objects.select_for_update().get_or_create(user=user, room=room)
-        if seq > marker.read_seq:
+        refusal = domain.read_refusal(seq=seq, room_seq=room.last_seq, read_seq=marker.read_seq)
+        if refusal == "seq_out_of_range":
+            raise VoisinsError(refusal, last_seq=room.last_seq)
+        if refusal == "read_backwards":
+            raise VoisinsError(refusal, read_seq=marker.read_seq)
+        moved = seq > marker.read_seq
+        if moved:
             marker.read_seq = seq
             marker.save(update_fields=["read_seq"])
             domain_events.emit(ReadMarked(user_id=user.pk, room_id=room.pk, seq=seq))
@@ -466,13 +479,17 @@ def read_mark(*, user: User, room_id: int, seq: int) -> dict[str, Any]:
             "seq": marker.read_seq,
             "unread": selectors.unread_count(user=user, room=room, read_seq=marker.read_seq),
         }
-        events.publish_on_commit(events.user_group(user.pk), frame=events.encode(frame))
+        if moved:
+            events.publish_on_commit(events.user_group(user.pk), frame=events.encode(frame), except_socket=origin)
     return frame
 
 
 async def typing_publish(*, user_id: int, display_name: str, room: Room) -> None:
+    """To the room's subscribers but her own sockets: she knows she is typing."""
     frame = {"type": "typing", "room_id": room.pk, "user": {"id": user_id, "display_name": display_name}}
-    await events.publish_async(events.neighbourhood_group(room.neighbourhood_id), **_room_event(room, [frame]))
+    await events.publish_async(
+        events.neighbourhood_group(room.neighbourhood_id), **_room_event(room, [frame]), except_user=user_id
+    )
 
 
 # Tickets: how a mobile app opens a socket without putting its API token in a URL.

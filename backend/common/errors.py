@@ -110,6 +110,13 @@ ERRORS: dict[str, ErrorSpec] = {
     "room_not_found": ErrorSpec(404, "No such room.", "Ce salon n'existe pas."),
     "no_access": ErrorSpec(403, "You cannot read this room.", "Vous n'avez pas accès à ce salon."),
     "not_subscribed": ErrorSpec(409, "Subscribe to the room first.", "Abonnez-vous d'abord au salon."),
+    "seq_out_of_range": ErrorSpec(
+        400, "This room has nothing after seq {last_seq}.", "Ce salon n'a rien après le numéro {last_seq}."
+    ),
+    "read_backwards": ErrorSpec(
+        409, "You have already read up to seq {read_seq}; a read marker never moves back.",
+        "Vous avez déjà lu jusqu'au numéro {read_seq} ; un marqueur de lecture ne recule jamais.",
+    ),
     "message_not_found": ErrorSpec(404, "No such message in your rooms.", "Ce message n'existe pas dans vos salons."),
     "not_author": ErrorSpec(403, "Only its author can change this message.", "Seul son auteur peut modifier ce message."),
     "message_deleted": ErrorSpec(409, "This message was deleted.", "Ce message a été supprimé."),

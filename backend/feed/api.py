@@ -1,9 +1,15 @@
+from typing import Any
+
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from backend.accounts.models import User
+from backend.chat import handlers
 from backend.chat import selectors as chat_selectors
+from backend.chat.models import Message
 from backend.common.api import ApiView, PersonOutput, error_responses
 from backend.common.errors import VoisinsError
 from backend.feed import cards, domain, selectors, services
@@ -330,3 +336,36 @@ class MapApi(ApiView):
         except domain.DetailsError as exc:
             raise VoisinsError(exc.code, field=exc.field, detail=exc.detail) from exc
         return Response(selectors.map_features(user=request.user, bbox=bbox))
+
+
+# The socket's post.create (frontend-contract/websocket/client/post.create.json),
+# registered with chat by FeedConfig.ready.
+
+
+def post_create_frame(user: User, frame: dict[str, Any]) -> handlers.Answer:
+    """Posts as feed_post_create does, with the frame's ref as client id; answers the ack
+    of the card message."""
+    expires_at = None
+    if "expires_at" in frame:
+        try:
+            expires_at = parse_datetime(frame["expires_at"])
+        except ValueError:
+            pass
+        if expires_at is None or expires_at.tzinfo is None:
+            raise VoisinsError("invalid_post_details", field="expires_at", detail="an ISO 8601 date and time with its offset")
+    result = services.post_create(
+        author=user,
+        client_id=frame["ref"],
+        kind=frame["kind"],
+        title=frame["title"],
+        text=frame.get("text", ""),
+        details=frame["details"],
+        room_id=frame.get("room_id"),
+        neighbourhood_id=frame.get("neighbourhood_id"),
+        expires_at=expires_at,
+    )
+    card = Message.objects.get(pk=result.post.message_id)
+    return handlers.Answer(
+        {"type": "ack", "post_id": result.post.pk, "room_id": card.room_id, "message_id": card.pk, "seq": card.seq,
+         "created_at": card.created_at.isoformat()}
+    )

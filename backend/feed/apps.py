@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class FeedConfig(AppConfig):
     name = "backend.feed"
     label = "feed"
+
+    def ready(self) -> None:
+        # What the feed adds to chat: the socket's post.create, and the description of
+        # the cards that messages carry.
+        from backend.chat import api as chat_api
+        from backend.chat import handlers
+        from backend.feed import api
+
+        handlers.register("post.create", api.post_create_frame)
+        chat_api.register_card_output(api.CardOutput)

@@ -1,8 +1,13 @@
 """Reads of moderation."""
 
 from datetime import datetime
+from typing import Any
 
 from backend.accounts.models import User
+from backend.chat import frames as chat_frames
+from backend.chat import handlers
+from backend.chat import selectors as chat_selectors
+from backend.chat.models import Room
 from backend.common.errors import VoisinsError
 from backend.moderation import domain
 from backend.moderation.models import Action, Appeal, Report
@@ -16,6 +21,25 @@ def require_moderator(*, user: User, neighbourhood_id: int) -> None:
     """Moderators of the neighbourhood, and staff everywhere; not_moderator otherwise."""
     if not may_moderate(user=user, neighbourhood_id=neighbourhood_id):
         raise VoisinsError("not_moderator")
+
+
+def watched_rooms(*, user: User, neighbourhood_id: int) -> list[Room]:
+    """What a moderator's socket watches (the frame watch): the neighbourhood's rooms but
+    direct conversations, which stay private; not_moderator for anyone else."""
+    require_moderator(user=user, neighbourhood_id=neighbourhood_id)
+    return list(chat_selectors.watchable_rooms(neighbourhood_id=neighbourhood_id))
+
+
+def watch_answer(user: User, frame: dict[str, Any]) -> handlers.Answer:
+    """The socket's watch (frontend-contract/websocket/client/watch.json), registered with
+    chat by ModerationConfig.ready: the watching frame, and the rooms her socket follows."""
+    neighbourhood_id = frame["neighbourhood_id"]
+    rooms = watched_rooms(user=user, neighbourhood_id=neighbourhood_id)
+    return handlers.Answer(
+        {"type": "watching", "neighbourhood_id": neighbourhood_id,
+         "rooms": [chat_frames.room_body(room, unread=0) for room in rooms]},
+        follow=handlers.Follow(neighbourhood_id, rooms),
+    )
 
 
 def report_queue(*, viewer: User, neighbourhood_id: int, status: str = "open") -> list[Report]:

@@ -203,3 +203,13 @@ def test_me_update_refuses_an_unknown_language(client_for, member):
     assert response.json()["fields"]["language"][0]["code"] == "invalid_choice"
     member.refresh_from_db()
     assert member.language == "en"
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "language"),
+    [(None, "fr"), ("de-DE,de;q=0.9", "fr"), ("en-GB,en;q=0.9", "en"), ("de, en;q=0.5", "en"), ("*", "fr")],
+)
+def test_signup_without_a_language_takes_the_one_accepted_else_french(client_for, accept_language, language):
+    headers = {"HTTP_ACCEPT_LANGUAGE": accept_language} if accept_language else {}
+    response = client_for(**headers).post("/api/v1/auth/signup/", SIGNUP, format="json")
+    assert response.status_code == 201 and response.json()["user"]["language"] == language

@@ -99,3 +99,44 @@ def test_tickets_are_short_lived_and_need_an_account(client_for, member):
     assert response.status_code == 201
     assert response.json()["expires_in"] == 60 and len(response.json()["ticket"]) > 30
     assert client_for().post("/api/v1/chat/tickets/").status_code == 401
+
+
+def test_the_room_list_is_a_fixed_number_of_queries(client_for, member, moderator, saint_malo, django_assert_num_queries):
+    client = client_for(member)
+    client.get("/api/v1/chat/rooms/")  # the default room is made the first time
+    # Her token; her neighbourhoods (memberships, moderated); the default room exists;
+    # the rooms with her unread counts.
+    with django_assert_num_queries(5):
+        assert len(client.get("/api/v1/chat/rooms/").json()) == 1
+    for i in range(5):
+        room = client_for(moderator).post(
+            "/api/v1/chat/rooms/", {"neighbourhood_id": saint_malo.id, "name": f"Salon {i}"}, format="json"
+        ).json()
+        message_post(author=moderator, room_id=room["id"], text="Bienvenue", client_id=f"w{i}")
+    with django_assert_num_queries(5):
+        rooms = client.get("/api/v1/chat/rooms/").json()
+    assert [r["unread"] for r in rooms] == [0, 1, 1, 1, 1, 1]
+
+
+@pytest.mark.parametrize("name", ["Le quartier", "le quartier", "  LE QUARTIER  ", "Entraide", " entraide"])
+def test_room_names_are_unique_in_the_neighbourhood_whatever_their_case(client_for, moderator, saint_malo, name):
+    """Issue 18.3: the default room's name was not taken into account."""
+    client = client_for(moderator)
+    assert client.post("/api/v1/chat/rooms/", {"neighbourhood_id": saint_malo.id, "name": "Entraide"}, format="json").status_code == 201
+    response = client.post("/api/v1/chat/rooms/", {"neighbourhood_id": saint_malo.id, "name": name}, format="json")
+    assert response.status_code == 409 and response.json()["code"] == "room_name_taken"
+    assert sorted(Room.objects.filter(neighbourhood=saint_malo).values_list("name", flat=True)) == ["Entraide", "Le quartier"]
+
+
+def test_a_room_name_may_be_used_again_in_another_neighbourhood_and_by_direct_conversations(
+    client_for, moderator, member, saint_malo, dinard
+):
+    dinard.moderators.add(moderator)
+    for neighbourhood in (saint_malo, dinard):
+        response = client_for(moderator).post(
+            "/api/v1/chat/rooms/", {"neighbourhood_id": neighbourhood.id, "name": "Entraide"}, format="json"
+        )
+        assert response.status_code == 201
+    neighbour = make_user("n@example.org", name="Nina")
+    make_membership(neighbour, saint_malo, state="verified")
+    Room.objects.create(neighbourhood=saint_malo, kind="direct", name="Entraide", user_a=member, user_b=neighbour)

@@ -283,6 +283,23 @@ async def test_typing_reaches_subscribers_at_most_every_three_seconds(member, ne
     await _no_second_typing(nina)
 
 
+async def test_typing_is_not_sent_back_to_the_typer_s_sockets(member, neighbour, room, connect):
+    phone, tablet, nina = await connect(member), await connect(member), await connect(neighbour)
+    for socket in (phone, tablet, nina):
+        await _subscribed(socket, room.id)
+    await phone.send({"type": "typing", "room_id": room.id})
+    assert (await nina.expect("typing"))["user"]["id"] == member.id
+    await phone.nothing()
+    await tablet.nothing()
+
+
+async def test_typing_in_a_room_not_subscribed_is_refused(member, room, connect):
+    alice = await connect(member)
+    await alice.send({"type": "typing", "room_id": room.id})
+    error = await alice.expect("error")
+    assert (error["code"], error["ref"]) == ("not_subscribed", None)
+
+
 async def _no_second_typing(socket):
     await socket.nothing(timeout=0.4, ignore=("presence", "ack"))
 
@@ -313,12 +330,70 @@ async def test_read_markers_and_unread_counts_stay_live_on_every_device(member, 
     await _send(alice, room.id, "Deux", "2")
     activity = await tablet.expect("room.activity")
     assert (activity["room_id"], activity["seq"], activity["author_ids"]) == (room.id, 2, [member.id, member.id])
-    await phone.send({"type": "read", "room_id": room.id, "seq": 1})
-    for device in (phone, tablet):
-        updated = await device.expect("read.updated")
-        assert (updated["seq"], updated["unread"]) == (1, 1)
-    await phone.send({"type": "read", "room_id": room.id, "seq": 999})
+    await phone.send({"type": "read", "ref": "r1", "room_id": room.id, "seq": 1})
+    answer = await phone.expect("read.updated")
+    assert (answer["ref"], answer["seq"], answer["unread"]) == ("r1", 1, 1)
+    told = await tablet.expect("read.updated")
+    assert (told["seq"], told["unread"]) == (1, 1) and "ref" not in told
+    await phone.nothing(ignore=("presence", "room.activity"))  # the answer only, not the broadcast too
+    # The same seq again: the marker as it is, to the asking socket only.
+    await phone.send({"type": "read", "ref": "r2", "room_id": room.id, "seq": 1})
+    assert (await phone.expect("read.updated"))["ref"] == "r2"
+    await tablet.nothing(ignore=("presence", "room.activity"))
+    await phone.send({"type": "read", "room_id": room.id, "seq": 2})
+    assert "ref" not in (await phone.expect("read.updated"))
     assert (await tablet.expect("read.updated"))["unread"] == 0
+
+
+@pytest.mark.parametrize(
+    ("seq", "code", "extra"), [(3, "seq_out_of_range", {"last_seq": 2}), (0, "read_backwards", {"read_seq": 1})]
+)
+async def test_a_read_marker_beyond_the_room_or_backwards_is_refused_and_changes_nothing(
+    member, neighbour, room, connect, seq, code, extra
+):
+    from backend.chat.models import ReadMarker
+
+    alice, phone, tablet = await connect(member), await connect(neighbour), await connect(neighbour)
+    await _send(alice, room.id, "Un", "1")
+    await _send(alice, room.id, "Deux", "2")
+    await phone.send({"type": "read", "room_id": room.id, "seq": 1})
+    await phone.expect("read.updated")
+    await tablet.expect("read.updated")
+    await phone.send({"type": "read", "ref": "bad", "room_id": room.id, "seq": seq})
+    error = await phone.expect("error")
+    assert (error["code"], error["ref"]) == (code, "bad") and error["message"]
+    assert {key: error[key] for key in extra} == extra
+    await tablet.nothing(ignore=("presence", "room.activity"))
+    assert await ReadMarker.objects.filter(user=neighbour).values_list("room_id", "read_seq").aget() == (room.id, 1)
+    await phone.ping_works()
+
+
+async def test_every_unread_count_agrees_after_reading_part_of_a_room(member, neighbour, room, connect, client_for):
+    """REST chat_rooms, a new socket's hello, the read.updated frame and the phone badge."""
+    from backend.chat.selectors import unread_badges
+    from backend.chat.services import message_moderate
+
+    alice = await connect(member)
+    acks = [await _send(alice, room.id, f"n°{i}", f"m{i}") for i in range(1, 7)]
+    nina = await connect(neighbour)
+    await _send(nina, room.id, "la mienne", "own")  # seq 7: hers
+    await alice.send({"type": "message.delete", "ref": "d", "message_id": acks[3].get("message_id")})  # seq 4
+    await alice.expect("ack")
+
+    def hide(message_id):
+        message_moderate(message=Message.objects.select_related("room").get(pk=message_id), hidden=True)
+
+    await sync_to_async(hide)(acks[4]["message_id"])  # seq 5
+    await nina.send({"type": "read", "ref": "part", "room_id": room.id, "seq": 2})
+    answer = await nina.expect("read.updated")
+    # After seq 2: 3 and 6 (4 deleted, 5 hidden, 7 hers).
+    assert (answer["ref"], answer["unread"]) == ("part", 2)
+    rest = await sync_to_async(lambda: client_for(neighbour).get("/api/v1/chat/rooms/").json())()
+    hello = (await connect(neighbour)).hello
+    badge = (await sync_to_async(unread_badges)(user_ids={neighbour.id}))[neighbour.id]
+    assert [r["unread"] for r in rest if r["id"] == room.id] == [2]
+    assert [r["unread"] for r in hello["rooms"] if r["id"] == room.id] == [2]
+    assert badge == 2
 
 
 # Limits and bad input
@@ -352,7 +427,12 @@ async def test_over_long_text_and_oversized_frames(member, room, connect):
     error = await alice.expect("error")
     assert (error["code"], error["ref"]) == ("invalid_frame", "long")
     await alice.send({"type": "message.send", "ref": "huge", "room_id": room.id, "text": "x" * 70_000})
-    assert (await alice.expect("error"))["code"] == "frame_too_large"
+    error = await alice.expect("error")
+    assert (error["code"], error["ref"]) == ("frame_too_large", "huge")
+    await alice.send({"type": "message.send", "room_id": room.id, "text": "x" * 70_000, "ref": "last"})
+    assert (await alice.expect("error"))["ref"] == "last"
+    await alice.send({"type": "message.send", "room_id": room.id, "text": "x" * 70_000})
+    assert (await alice.expect("error"))["ref"] is None
     await alice.send({"type": "message.send", "ref": "blank", "room_id": room.id, "text": "   "})
     assert (await alice.expect("error"))["code"] == "text_blank"
     await alice.ping_works()
@@ -441,6 +521,18 @@ async def test_unsubscribe_stops_the_room_frames(member, neighbour, room, connec
     activity = await nina.expect("room.activity")
     assert activity["room_id"] == room.id
     await nina.nothing()
+
+
+async def test_unsubscribe_is_idempotent(member, room, connect):
+    alice = await connect(member)
+    for room_id, ref in ((room.id, "never-subscribed"), (999999, "unknown-room")):
+        await alice.send({"type": "unsubscribe", "room_id": room_id, "ref": ref})
+        answer = await alice.expect("unsubscribed")
+        assert (answer["room_id"], answer["ref"]) == (room_id, ref)
+    await _subscribed(alice, room.id)
+    for ref in ("once", "twice"):
+        await alice.send({"type": "unsubscribe", "room_id": room.id, "ref": ref})
+        assert (await alice.expect("unsubscribed"))["ref"] == ref
 
 
 # Posts of the feed arrive as cards

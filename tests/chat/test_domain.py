@@ -39,3 +39,24 @@ def test_reactions_summary_groups_by_emoji_in_order_of_first_use():
         {"emoji": "👍", "count": 2, "user_ids": [1, 3]},
         {"emoji": "🎉", "count": 1, "user_ids": [2]},
     ]
+
+
+@pytest.mark.parametrize(
+    ("seq", "room_seq", "read_seq", "refusal"),
+    [
+        (5, 5, 0, None),
+        (3, 5, 3, None),  # the same again: nothing to refuse, nothing changes
+        (6, 5, 0, "seq_out_of_range"),
+        (2, 5, 3, "read_backwards"),
+        (0, 0, 0, None),
+    ],
+)
+def test_a_read_marker_moves_forward_within_the_room(seq, room_seq, read_seq, refusal):
+    assert domain.read_refusal(seq=seq, room_seq=room_seq, read_seq=read_seq) == refusal
+
+
+def test_room_names_compare_whatever_their_case_and_surrounding_spaces():
+    assert domain.room_name_key("  Le Quartier ") == domain.room_name_key("le quartier") == "le quartier"
+    assert domain.room_name_taken(" LE QUARTIER", ["Entraide", "Le quartier"])
+    assert not domain.room_name_taken("Le quartier 2", ["Le quartier"])
+    assert domain.room_name_taken("ÉCOLE", ["école"])

@@ -1,10 +1,11 @@
 import threading
 
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from backend.chat.models import Message, Room
 from backend.chat.services import PostRequest, message_post, messages_post, rooms_ensure_default
+from backend.common import events
 from backend.common.errors import VoisinsError
 from tests.conftest import make_membership, make_user
 
@@ -108,7 +109,8 @@ def test_nothing_is_published_when_the_transaction_rolls_back(member, room, djan
 def test_a_post_publishes_once_on_commit(member, room, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
         message_post(author=member, room_id=room.id, text="Publié", client_id="p")
-    assert len(callbacks) == 1
+    # (Other apps' listeners of the post may wait for the commit too.)
+    assert len([c for c in callbacks if getattr(c, "func", None) is events.publish_now]) == 1
     room.refresh_from_db()
     assert room.last_seq == 1
 
@@ -133,3 +135,62 @@ def test_concurrent_posts_get_distinct_gapless_sequence_numbers(member, room):
         thread.join(timeout=30)
     assert not errors
     assert sorted(Message.objects.values_list("seq", flat=True)) == list(range(1, 21))
+
+
+# Read markers
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("seq", "code", "params"), [(4, "seq_out_of_range", {"last_seq": 3}), (1, "read_backwards", {"read_seq": 2})])
+def test_a_read_marker_beyond_the_room_or_backwards_changes_nothing(
+    member, room, seq, code, params, django_capture_on_commit_callbacks
+):
+    from backend.chat.models import ReadMarker
+    from backend.chat.services import read_mark
+
+    neighbour = make_membership(make_user("n@example.org"), room.neighbourhood, state="verified").user
+    for i in range(3):
+        message_post(author=member, room_id=room.id, text=f"n°{i}", client_id=f"m{i}")
+    read_mark(user=neighbour, room_id=room.id, seq=2)
+    with django_capture_on_commit_callbacks() as callbacks:
+        with pytest.raises(VoisinsError) as refusal:
+            read_mark(user=neighbour, room_id=room.id, seq=seq)
+    assert (refusal.value.code, refusal.value.params) == (code, params)
+    assert callbacks == []
+    assert list(ReadMarker.objects.values_list("user_id", "read_seq")) == [(neighbour.id, 2)]
+
+
+@pytest.mark.django_db
+def test_reading_up_to_the_same_seq_again_answers_and_publishes_nothing(member, room, django_capture_on_commit_callbacks):
+    from backend.chat.services import read_mark
+
+    message_post(author=member, room_id=room.id, text="Salut", client_id="m")
+    neighbour = make_membership(make_user("n@example.org"), room.neighbourhood, state="verified").user
+    with django_capture_on_commit_callbacks() as callbacks:
+        first = read_mark(user=neighbour, room_id=room.id, seq=1)
+    assert callbacks  # her other devices hear of it
+    with django_capture_on_commit_callbacks() as callbacks:
+        again = read_mark(user=neighbour, room_id=room.id, seq=1)
+    assert again == first == {"type": "read.updated", "room_id": room.id, "seq": 1, "unread": 0}
+    assert callbacks == []
+
+
+# Room names
+
+
+@pytest.mark.django_db
+def test_a_topic_made_before_anyone_looked_cannot_take_the_default_room_s_name(moderator, saint_malo):
+    from backend.chat.services import room_topic_create
+
+    assert not Room.objects.filter(neighbourhood=saint_malo).exists()
+    with pytest.raises(VoisinsError) as refusal:
+        room_topic_create(actor=moderator, neighbourhood=saint_malo, name=" le Quartier")
+    assert refusal.value.code == "room_name_taken"
+    assert list(Room.objects.filter(neighbourhood=saint_malo).values_list("kind", "name")) == [("default", "Le quartier")]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["LE QUARTIER", " le quartier "])
+def test_the_database_keeps_room_names_unique_whatever_their_case(room, name):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Room.objects.create(neighbourhood=room.neighbourhood, kind="topic", name=name)
