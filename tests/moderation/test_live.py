@@ -116,3 +116,23 @@ async def test_moderators_see_members_join_and_leave(applicant, moderator, saint
     assert joined["member"]["id"] == applicant.id
     await sync_to_async(membership_revoke)(actor=moderator, membership=membership, reason="Déménagé")
     assert (await watcher.expect("member.left"))["member"]["id"] == applicant.id
+
+
+async def test_a_moderator_revoked_as_a_resident_stops_watching_at_once(moderator, second_moderator, saint_malo, room,
+                                                                         connect):
+    """Issue 18: whoever is no longer a verified member loses the neighbourhood's
+    moderation at once, and her watching socket is told."""
+    from backend.trust.models import Membership
+    from backend.trust.services import membership_revoke
+
+    own = await sync_to_async(make_membership)(moderator, saint_malo, state="verified")
+    watcher = await connect(moderator)
+    await watcher.send({"type": "watch", "ref": "w", "neighbourhood_id": saint_malo.id})
+    await watcher.expect("watching")
+    await sync_to_async(membership_revoke)(actor=second_moderator, membership=own, reason="Conflit d'intérêts")
+    assert (await watcher.expect("room.left"))["room_id"] == room.id
+    notices = {(await watcher.expect("trust.notice"))["notice"]["decision"] for _ in range(2)}
+    assert notices == {"revoked", "moderator_removed"}
+    await watcher.send({"type": "watch", "ref": "w2", "neighbourhood_id": saint_malo.id})
+    assert (await watcher.expect("error"))["code"] == "not_moderator"
+    assert not await sync_to_async(Membership.objects.filter(pk=own.pk, state="verified").exists)()
