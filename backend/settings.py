@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "channels",
     "django_tasks",
+    # Before django_tasks_db: its `db_worker` command is django-tasks-db's plus a lease.
+    "backend.ops",
     "django_tasks_db",
     "backend.common",
     "backend.accounts",
@@ -56,6 +58,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: probes and scrapers call by the process's address, which ALLOWED_HOSTS does
+    # not list, and /healthz must not depend on anything below.
+    "backend.ops.middleware.probes_middleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -65,6 +70,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # An exhausted database pool answers 503 server_busy; an unexpected error under /api/
+    # answers JSON server_error, never Django's HTML page.
+    "backend.ops.middleware.ErrorsMiddleware",
 ]
 
 ROOT_URLCONF = "backend.urls"
@@ -88,14 +96,32 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        # Sockets run their queries in one thread per process: keeping its connection
-        # spares a PostgreSQL connection per message.
+        # Without a pool (SQLite, or DB_POOL_MAX=0): sockets run their queries in one
+        # thread per process, and keeping its connection spares one per message.
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
         # No health-check query before each batch: a dead connection fails one call
         # (nothing is acknowledged, clients resend) and is replaced on the next.
         conn_health_checks=False,
     )
 }
+# PostgreSQL: a bounded pool of connections per process (psycopg_pool through Django).
+# A caller that finds every connection lent out waits DB_POOL_TIMEOUT seconds, then gets
+# 503 server_busy with Retry-After (backend/ops/middleware.py). Size it so that
+# (web processes + workers) x DB_POOL_MAX stays under PostgreSQL's max_connections.
+DB_POOL_MAX = int(os.environ.get("DB_POOL_MAX", "10"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_POOL_MAX > 0:
+    # The pool keeps the connections: Django hands each back after its request.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min(int(os.environ.get("DB_POOL_MIN", "2")), DB_POOL_MAX),
+        "max_size": DB_POOL_MAX,
+        "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "3")),
+        # Callers allowed to queue for a connection; past it they are refused at once (0: no limit).
+        "max_waiting": int(os.environ.get("DB_POOL_MAX_WAITING", "0")),
+        "name": "voisins",
+    }
+# The Retry-After of a 503 server_busy, in seconds.
+SERVER_BUSY_RETRY_AFTER = int(os.environ.get("SERVER_BUSY_RETRY_AFTER", "2"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -114,6 +140,14 @@ else:
     }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A worker renews its lease this often; a worker that has not for TASKS_LEASE_SECONDS is
+# taken for dead and its running task goes back in the queue (backend/ops/services.py).
+# A task whose workers died under it TASKS_MAX_ATTEMPTS times is failed instead.
+TASKS_HEARTBEAT_SECONDS = float(os.environ.get("TASKS_HEARTBEAT_SECONDS", "5"))
+TASKS_LEASE_SECONDS = float(os.environ.get("TASKS_LEASE_SECONDS", "30"))
+TASKS_MAX_ATTEMPTS = int(os.environ.get("TASKS_MAX_ATTEMPTS", "3"))
+if TASKS_LEASE_SECONDS < 3 * TASKS_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured("TASKS_LEASE_SECONDS must be at least 3 x TASKS_HEARTBEAT_SECONDS.")
 # Task path -> seconds between runs (backend/common/periodic.py).
 PERIODIC_TASKS = {
     "backend.feed.tasks.feed_sweep": int(os.environ.get("FEED_SWEEP_SECONDS", "60")),
@@ -132,6 +166,18 @@ if PUSH_BACKEND not in ("console", "fcm"):
 PUSH_FCM_ENDPOINT = os.environ.get("PUSH_FCM_ENDPOINT", "")
 # A push is decided this long after its message, so that a neighbour reading live gets none.
 PUSH_DELAY_SECONDS = float(os.environ.get("PUSH_DELAY_SECONDS", "10"))
+# Pushes are sent and their outcome recorded this many at a time: a worker killed
+# mid-send sends again, on its next attempt, at most this many pushes FCM already had.
+PUSH_CONFIRM_EVERY = int(os.environ.get("PUSH_CONFIRM_EVERY", "100"))
+
+# Operations (docs/operations.md). GET /metrics answers a scraper that presents
+# `Authorization: Bearer $METRICS_TOKEN` or comes from METRICS_ALLOWED_IPS (addresses or
+# networks); a worker serves its own metrics on METRICS_PORT when set.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", "127.0.0.1,::1" if DEBUG else "")
+METRICS_PORT = int(os.environ.get("METRICS_PORT", "0"))
+# How long /readyz waits for each dependency before calling it unreachable.
+READYZ_TIMEOUT_SECONDS = float(os.environ.get("READYZ_TIMEOUT_SECONDS", "2"))
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [

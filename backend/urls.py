@@ -17,5 +17,8 @@ urlpatterns = [
     path("api/v1/moderation/", include("backend.moderation.urls")),
 ]
 
+# Errors outside any view (a middleware's): JSON under /api/, 503 server_busy when the
+# database pool was exhausted (backend/ops/views.py).
+handler500 = "backend.ops.views.server_error"
 # A URL that matches nothing (an id that is not a number): JSON under /api/.
 handler404 = "backend.common.views.not_found"

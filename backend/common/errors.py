@@ -11,6 +11,8 @@ from django.utils import translation
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
 
+from backend.common.busy import busy_refused, is_server_busy
+
 
 @dataclass(frozen=True)
 class ErrorSpec:
@@ -31,6 +33,9 @@ ERRORS: dict[str, ErrorSpec] = {
     "unsupported_media_type": ErrorSpec(415, "This content type is not supported.", "Ce type de contenu n'est pas pris en charge."),
     "rate_limited": ErrorSpec(429, "Too many requests; retry in {retry_after} s.", "Trop de requêtes ; réessayez dans {retry_after} s."),
     "server_error": ErrorSpec(500, "Something went wrong on our side.", "Une erreur est survenue de notre côté."),
+    "server_busy": ErrorSpec(
+        503, "The server is busy; retry in {retry_after} s.", "Le serveur est surchargé ; réessayez dans {retry_after} s."
+    ),
     # Accounts
     "email_taken": ErrorSpec(409, "An account already uses this email address.", "Un compte utilise déjà cette adresse e-mail."),
     "invalid_credentials": ErrorSpec(400, "Wrong email or password.", "Adresse e-mail ou mot de passe incorrect."),
@@ -285,6 +290,10 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         body, status = error_body("not_found"), 404
     elif isinstance(exc, DjangoPermissionDenied):
         body, status = error_body("forbidden"), 403
+    elif is_server_busy(exc):
+        retry_after = busy_refused()
+        body, status = error_body("server_busy", retry_after=retry_after), 503
+        headers["Retry-After"] = str(retry_after)
     else:
-        return None
+        return None  # unexpected: backend.ops.middleware answers server_error
     return Response(body, status=status, headers=headers)

@@ -87,6 +87,10 @@ class FcmBackend:
         m, payload = self.messaging, push.payload
         notification = payload.get("notification")
         collapse = payload.get("collapse_key")
+        # What the phone shows once: the collapse key, or the event's own tag (a push sent
+        # twice after a worker crash replaces itself). Android's collapse_key stays the
+        # room's only: FCM keeps at most four collapse keys per device.
+        tag = collapse or payload.get("tag")
         aps = m.Aps(
             badge=payload.get("badge"),
             sound="default" if notification else None,
@@ -94,17 +98,18 @@ class FcmBackend:
         )
         apns_headers = {"apns-priority": "10" if notification else "5",
                         "apns-push-type": "alert" if notification else "background"}
-        if collapse:
-            apns_headers["apns-collapse-id"] = collapse
+        if tag:
+            apns_headers["apns-collapse-id"] = tag
         return m.Message(
             token=push.token,
             data={key: str(value) for key, value in payload.get("data", {}).items()},
             notification=m.Notification(**notification) if notification else None,
             android=m.AndroidConfig(
                 collapse_key=collapse, priority="high" if notification else "normal",
-                notification=m.AndroidNotification(tag=collapse) if notification and collapse else None,
+                notification=m.AndroidNotification(tag=tag) if notification and tag else None,
             ),
             apns=m.APNSConfig(headers=apns_headers, payload=m.APNSPayload(aps=aps)),
+            webpush=m.WebpushConfig(notification=m.WebpushNotification(tag=tag)) if notification and tag else None,
         )
 
     @staticmethod

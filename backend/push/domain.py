@@ -1,6 +1,7 @@
 """Pure rules of pushes: who is quiet, what a notification says, how errors are met.
 No ORM, no clock (callers pass `now`), no network."""
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -17,6 +18,13 @@ STALE_AFTER = timedelta(days=60)
 def collapse_key(room_id: int) -> str:
     """One notification per room: a burst replaces itself on the phone."""
     return f"room-{room_id}"
+
+
+def event_tag(event: str) -> str:
+    """The notification tag of a push that has no collapse key: one per event, so that
+    the same push sent twice (after a worker crash) shows once. Short enough for APNs'
+    64-byte apns-collapse-id whatever the event's name."""
+    return "event-" + hashlib.blake2s(event.encode(), digest_size=10).hexdigest()
 
 
 def in_quiet_hours(local: time, start: time | None, end: time | None) -> bool:

@@ -55,8 +55,10 @@ class RoomMute(models.Model):
 
 
 class Delivery(models.Model):
-    """One push of one event to one device: the record that makes a push never sent
-    twice, even when a worker dies in the middle of a batch and the task runs again."""
+    """One push of one event to one device: the record that makes a rerun of a task
+    send nothing it already confirmed. A worker that dies mid-send leaves rows CLAIMED
+    under its task's id; the task's next attempt sends them again (at-least-once, under
+    the same collapse id: see backend.push.services._deliver)."""
 
     class State(models.TextChoices):
         CLAIMED = "claimed"  # being sent: a worker that died here may or may not have sent it
@@ -64,6 +66,9 @@ class Delivery(models.Model):
         RETRY = "retry"  # to send again after a transient error
         FAILED = "failed"
         DROPPED = "dropped"  # the device is gone (unregistered, invalid token)
+        # Claimed by a task attempt whose worker died, and no longer due when the task ran
+        # again (she read the room meanwhile): never sent.
+        SKIPPED = "skipped"
 
     event = models.CharField(max_length=120)
     device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="deliveries")

@@ -24,6 +24,7 @@ from backend.chat.domain_events import MessagesPosted, ReadMarked
 from backend.chat.models import Message, ReadMarker, Room
 from backend.chat.presence import watching_users
 from backend.chat.selectors import room_readers, unread_badges
+from backend.common import metrics, task_attempts
 from backend.common.errors import VoisinsError
 from backend.moderation.domain_events import ModerationActed
 from backend.push import domain, tasks
@@ -247,11 +248,33 @@ def user_alert(*, user_id: int, text_key: str, params: dict[str, Any], event: st
 
 def _deliver(event: str, plans: Iterable[Plan], *, now: datetime) -> int:
     """Claims a Delivery per device not yet pushed for this event, commits the claims,
-    then sends what this run claimed."""
+    then sends them.
+
+    Inside a worker the claim is the running task's id (backend/common/task_attempts.py).
+    A worker that dies mid-send leaves its task RUNNING and its rows claimed; the task is
+    taken back after its lease (backend/ops/services.py) and runs again under the same
+    id, so it finds here what its dead attempt claimed and did not confirm, and sends it
+    again: at-least-once, the pushes FCM had already received arriving twice under the
+    same collapse id or tag, so the phone shows one (docs/operations.md). What the dead
+    attempt claimed and this run no longer plans (she read the room since) is skipped."""
     plans = list(plans)
-    claim = uuid.uuid4().hex
+    attempt = task_attempts.current()
+    claim = attempt.task_id if attempt is not None else uuid.uuid4().hex
+    if attempt is not None and attempt.number > 1:
+        left = Delivery.objects.filter(event=event, claim=claim, state=Delivery.State.CLAIMED)
+        skipped = left.exclude(device_id__in=[p.device.pk for p in plans]).update(
+            state=Delivery.State.SKIPPED, updated_at=now
+        )
+        again = left.count()
+        metrics.PUSH_TAKEN_BACK.inc(again)
+        logger.warning("push %s: attempt %d of its task sends again %d push(es) a dead worker claimed (%d no longer due)",
+                       event, attempt.number, again, skipped)
+    # A push without a collapse key (the urgent alerts) still gets a tag of its own, so
+    # that one sent twice after a crash replaces itself on the phone.
+    tag = domain.event_tag(event)
     Delivery.objects.bulk_create(
-        [Delivery(event=event, device=p.device, state=Delivery.State.CLAIMED, payload=p.payload, claim=claim,
+        [Delivery(event=event, device=p.device, state=Delivery.State.CLAIMED,
+                  payload=p.payload if p.payload.get("collapse_key") else {**p.payload, "tag": tag}, claim=claim,
                   created_at=now, updated_at=now) for p in plans],
         ignore_conflicts=True,
     )
@@ -269,10 +292,24 @@ def deliveries_retry(*, event: str, now: datetime | None = None) -> int:
 
 
 def _send_claimed(claim: str, *, now: datetime) -> int:
+    """Sends the claimed deliveries of `claim`, PUSH_CONFIRM_EVERY at a time, recording
+    each chunk's outcome before the next is sent: a worker killed mid-send leaves at most
+    one chunk sent but unconfirmed, which is all its task's next attempt sends twice."""
+    attempt = task_attempts.current()
+    if attempt is not None and claim != attempt.task_id:
+        # deliveries_retry claims under an id of its own: the rows become the task's, so
+        # that its next attempt finds them if this worker dies, as in _deliver.
+        if attempt.number > 1:
+            again = Delivery.objects.filter(claim=attempt.task_id, state=Delivery.State.CLAIMED).count()
+            metrics.PUSH_TAKEN_BACK.inc(again)
+            logger.warning("push retry: attempt %d of its task sends again %d push(es) a dead worker claimed",
+                           attempt.number, again)
+        Delivery.objects.filter(claim=claim, state=Delivery.State.CLAIMED).update(claim=attempt.task_id)
+        claim = attempt.task_id
     sent = 0
     claimed = list(Delivery.objects.filter(claim=claim, state=Delivery.State.CLAIMED).select_related("device").order_by("pk"))
     retry_after: float | None = None
-    for batch in domain.batches(claimed):
+    for batch in domain.batches(claimed, min(settings.PUSH_CONFIRM_EVERY, domain.BATCH)):
         results = backend().send([Push(d.device.token, d.device.platform, d.payload, d.device.user_id) for d in batch])
         by_state: dict[str, list[int]] = {}
         deactivate: dict[str, list[int]] = {}
@@ -295,6 +332,11 @@ def _send_claimed(claim: str, *, now: datetime) -> int:
             for reason, device_ids in deactivate.items():
                 Device.objects.filter(pk__in=device_ids).update(active=False, deactivated_reason=reason)
         sent += len(by_state.get("sent", []))
+        metrics.PUSH_SENT.inc(len(by_state.get("sent", [])))
+        metrics.PUSH_RETRIED.inc(len(by_state.get("retry", [])))
+        for given_up in ("failed", "dropped"):
+            if by_state.get(given_up):
+                metrics.PUSH_FAILED.labels(outcome=given_up).inc(len(by_state[given_up]))
     if retry_after is not None:
         event = claimed[0].event
         tasks.deliveries_retry.using(run_after=now + timedelta(seconds=retry_after)).enqueue(event)

@@ -4,7 +4,8 @@ runs unchanged; only its endpoint and the service account's token_uri point here
 bench/push.py uses it too.
 
 What a token gets is programmed per token: a list of answers used in turn (the last
-one repeats), 200 by default. A token in `hold` blocks its request until released."""
+one repeats), 200 by default. A token in `hold` blocks its request until released;
+`delay` slows every answer."""
 
 import asyncio
 import json
@@ -44,6 +45,7 @@ class FakeFcm:
         self.arrivals: list[float] = []  # time.time() of each
         self.answers: dict[str, list[tuple[int, dict | None, dict]]] = {}
         self.hold: set[str] = set()
+        self.delay = 0.0  # seconds each messages:send answer waits: a slow FCM
         self.released = threading.Event()
         self.lock = threading.Lock()
         self.loop = asyncio.new_event_loop()
@@ -97,6 +99,7 @@ class FakeFcm:
             self.answers.clear()
             self.hold.clear()
             self.released.clear()
+            self.delay = 0.0
 
     def tokens_sent(self) -> list[str]:
         with self.lock:
@@ -152,6 +155,8 @@ class _Connection(asyncio.Protocol):
     async def _write(self) -> None:
         while True:
             status, reply, extra, held = await self.queue.get()
+            if self.fake.delay and "access_token" not in reply:
+                await asyncio.sleep(self.fake.delay)
             if held:
                 await asyncio.get_running_loop().run_in_executor(None, self.fake.released.wait, 30)
             data = json.dumps(reply).encode()

@@ -217,7 +217,13 @@ def test_nothing_is_pushed_for_a_message_that_rolled_back(fcm, phone, member, ni
     assert not DBTaskResult.objects.exists()
 
 
-def test_a_batch_of_1200_tokens_goes_in_three_sends(fcm, member, room, saint_malo, monkeypatch):
+@pytest.mark.parametrize("confirm_every, sizes", [(100, [100] * 12), (1000, [500, 500, 200])])
+def test_1200_tokens_go_in_sends_of_push_confirm_every_at_most_500(
+    fcm, member, room, saint_malo, monkeypatch, settings, confirm_every, sizes
+):
+    # Each send's outcome is recorded before the next (a worker killed mid-send sends at
+    # most one send's pushes twice); FCM's send_each takes 500 at most.
+    settings.PUSH_CONFIRM_EVERY = confirm_every
     from firebase_admin import messaging
 
     neighbours = [make_user(f"n{i}@example.org") for i in range(400)]
@@ -227,12 +233,13 @@ def test_a_batch_of_1200_tokens_goes_in_three_sends(fcm, member, room, saint_mal
         Device(user=user, token=f"t{user.pk}-{k}", platform="android", created_at=timezone.now(), last_seen_at=timezone.now())
         for user in neighbours for k in range(3)
     )
-    sizes = []
+    sent_sizes = []
     real_send_each = messaging.send_each
-    monkeypatch.setattr(messaging, "send_each", lambda messages, **kw: sizes.append(len(messages)) or real_send_each(messages, **kw))
+    monkeypatch.setattr(messaging, "send_each",
+                        lambda messages, **kw: sent_sizes.append(len(messages)) or real_send_each(messages, **kw))
     post(member, room)
     assert push_pending() == 1200
-    assert sizes == [500, 500, 200] and len(set(fcm.tokens_sent())) == 1200
+    assert sent_sizes == sizes and len(set(fcm.tokens_sent())) == 1200
 
 
 def test_a_kind_of_post_she_opted_out_of_pushes_nothing(fcm, phone, member, nina, room):
@@ -280,3 +287,43 @@ def test_a_mention_says_so_in_the_title(fcm, phone, member, nina, room):
     message_post(author=member, room_id=room.id, text="@Nina tu viens ?", client_id="m", mentions=[nina.id])
     push_pending()
     assert fcm.sent[0]["notification"]["title"] == "Marc vous a mentionné·e"
+
+
+def test_an_alert_has_a_tag_of_its_event_so_twice_shows_once(fcm, phone, applicant):
+    phone(applicant, "ada-android")
+    phone(applicant, "ada-iphone", platform="ios")
+    services.user_alert(user_id=applicant.pk, text_key="moderation_appeal_granted", params={},
+                        event="moderation:7")
+    by_token = {message["token"]: message for message in fcm.sent}
+    tag = by_token["ada-android"]["android"]["notification"]["tag"]
+    assert tag.startswith("event-") and by_token["ada-iphone"]["apns"]["headers"]["apns-collapse-id"] == tag
+    # No Android collapse key of its own: FCM keeps four per device, the rooms use them.
+    assert "collapse_key" not in by_token["ada-android"]["android"]
+
+
+def test_a_task_taken_back_sends_what_its_dead_attempt_claimed_and_skips_what_is_no_longer_due(
+    fcm, phone, member, nina, moderator, room
+):
+    from backend.common import task_attempts
+
+    phone(nina, "nina-android")
+    phone(moderator, "morgane-phone")
+    ack = post(member, room)
+    [result] = DBTaskResult.objects.filter(task_path=room_messages_push.module_path)
+    event = f"room:{room.pk}:{ack.seq}"
+    task_id = result.id.hex
+    # What a first attempt left when its worker died: both pushes claimed, none confirmed.
+    now = timezone.now()
+    for device in Device.objects.all():
+        Delivery.objects.create(event=event, device=device, state="claimed", claim=task_id, created_at=now,
+                                updated_at=now, payload={"data": {"type": "message"}, "collapse_key": f"room-{room.pk}"})
+    read_mark(user=moderator, room_id=room.id, seq=ack.seq)  # Morgane read it meanwhile
+    token = task_attempts._current.set(task_attempts.TaskAttempt(task_id, room_messages_push.module_path, 2))
+    try:
+        assert services.room_messages_push(room_id=room.pk, message_ids=[ack.message_id]) == 1
+    finally:
+        task_attempts._current.reset(token)
+    assert fcm.tokens_sent() == ["nina-android"]
+    assert dict(Delivery.objects.values_list("device__token", "state")) == {
+        "nina-android": "sent", "morgane-phone": "skipped"
+    }

@@ -45,7 +45,8 @@ def test_a_worker_killed_between_send_and_bookkeeping_never_sends_twice(fcm, pho
         fcm.released.set()
     assert sorted(Delivery.objects.values_list("state", flat=True)) == ["claimed", "claimed"]
 
-    # The task runs again (the one that died is left RUNNING): nothing is sent twice.
+    # Another task for the same message sends nothing twice: what the dead one claimed is
+    # its own, sent again by its next attempt once its lease expires (test_worker_crash.py).
     room_messages_push.enqueue(*task.args_kwargs["args"])
     run_worker(**fcm_env(fcm))
     assert sorted(fcm.tokens_sent()) == ["nina-phone", "olga-phone"]
