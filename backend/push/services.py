@@ -4,7 +4,9 @@ A push is decided in a task enqueued in the transaction of what it is about (so 
 exists if and only if that committed), run by the worker after PUSH_DELAY_SECONDS, and
 decided again then from the real state: who is watching the room live, who has read.
 Each push of an event to a device is first claimed as a Delivery row, committed before
-anything is sent, so a task that runs again never sends it twice."""
+anything is sent, so a task that runs again sends nothing twice that was confirmed; a
+worker killed mid-send has its task taken back, which sends again what was claimed but
+not confirmed (at-least-once, shown once: docs/operations.md)."""
 
 import logging
 import uuid
@@ -282,9 +284,12 @@ def _deliver(event: str, plans: Iterable[Plan], *, now: datetime) -> int:
 
 
 def deliveries_retry(*, event: str, now: datetime | None = None) -> int:
-    """Sends again what a transient error left to retry for this event."""
+    """Sends again what a transient error left to retry for this event. Claimed under the
+    task's id, as `_deliver` does, so a worker dying here leaves nothing stuck: the task
+    taken back finds its claimed rows and sends them."""
     now = now or timezone.now()
-    claim = uuid.uuid4().hex
+    attempt = task_attempts.current()
+    claim = attempt.task_id if attempt is not None else uuid.uuid4().hex
     Delivery.objects.filter(event=event, state=Delivery.State.RETRY).update(
         state=Delivery.State.CLAIMED, claim=claim, updated_at=now
     )
