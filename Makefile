@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 # The embedded default for `make run`: SQLite, in-memory channel layer, LocMem cache.
 RUN_ENV := DEBUG=1
 
-.PHONY: run test contract clean
+.PHONY: run test contract messages clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,12 @@ test: $(VENV)/.installed
 contract: $(VENV)/.installed
 	$(RUN_ENV) $(BIN)/python manage.py spectacular --validate --fail-on-warn --file frontend-contract/openapi.yaml
 	rm -rf frontend-contract/websocket/examples
-	VOISINS_CAPTURE_EXAMPLES=1 $(BIN)/python -m pytest -q tests/chat tests/test_asgi.py tests/moderation/test_live.py
+	VOISINS_CAPTURE_EXAMPLES=1 $(BIN)/python -m pytest -q tests/chat tests/test_asgi.py tests/moderation/test_live.py tests/cities/test_live.py
+
+# After changing the strings of the pages (backend/web): extracts them, fills English,
+# lists missing French, compiles the committed .mo files. Needs GNU gettext.
+messages: $(VENV)/.installed
+	$(RUN_ENV) $(BIN)/python manage.py web_messages
 
 clean:
 	rm -rf $(VENV) var db.sqlite3

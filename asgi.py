@@ -8,6 +8,11 @@ from django.core.asgi import get_asgi_application  # noqa: E402
 
 django_asgi_app = get_asgi_application()
 
+from backend.common import serverlogs  # noqa: E402
+
+# No ticket in the server's logs, no traceback per invalid UTF-8 frame.
+serverlogs.install()
+
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from backend.chat.routing import websocket_urlpatterns  # noqa: E402

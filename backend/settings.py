@@ -50,12 +50,19 @@ INSTALLED_APPS = [
     "backend.accounts",
     "backend.neighbourhoods",
     "backend.trust",
+    "backend.photos",
     "backend.chat",
     "backend.feed",
     "backend.push",
     "backend.moderation",
+    "backend.cities",
     "backend.demo",
+    "backend.web",
 ]
+# The pages' maps (backend/web): a Leaflet tile URL template, and its attribution.
+# Empty: the maps show posts and partners without tiles (as in the tests).
+WEB_MAP_TILES_URL = os.environ.get("MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+WEB_MAP_TILES_ATTRIBUTION = os.environ.get("MAP_TILES_ATTRIBUTION", "© OpenStreetMap contributors")
 
 MIDDLEWARE = [
     # First: probes and scrapers call by the process's address, which ALLOWED_HOSTS does
@@ -152,6 +159,7 @@ if TASKS_LEASE_SECONDS < 3 * TASKS_HEARTBEAT_SECONDS:
 PERIODIC_TASKS = {
     "backend.feed.tasks.feed_sweep": int(os.environ.get("FEED_SWEEP_SECONDS", "60")),
     "backend.push.tasks.devices_prune": 24 * 3600,
+    "backend.photos.tasks.photos_sweep": 3600,
 }
 
 # Content reported by this many distinct members is hidden from residents until reviewed.
@@ -210,6 +218,41 @@ STORAGES = {
 # authorised view reads them.
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "var" / "private"))
 
+# Photos (backend/photos): in the "photos" storage, read only through signed links
+# served by an authorised view. On disk under PRIVATE_MEDIA_ROOT by default; in an S3
+# bucket (django-storages) when PHOTOS_S3_BUCKET is set, with boto3's credentials
+# (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or the machine's role).
+PHOTOS_S3_BUCKET = os.environ.get("PHOTOS_S3_BUCKET", "")
+if PHOTOS_S3_BUCKET:
+    STORAGES["photos"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": PHOTOS_S3_BUCKET,
+            "endpoint_url": os.environ.get("PHOTOS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("PHOTOS_S3_REGION") or None,
+            "default_acl": None,  # private: the bucket's own policy, never public-read
+            "querystring_auth": True,  # the view redirects to a presigned URL...
+            "querystring_expire": 60,  # ...that lasts a minute
+            "file_overwrite": False,
+        },
+    }
+else:
+    STORAGES["photos"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT / "photos-store", "base_url": None},
+    }
+PHOTOS_MAX_BYTES = int(os.environ.get("PHOTOS_MAX_MB", "20")) * 1024 * 1024
+# Checked on the declared size before decoding (decompression bombs); 48 MP phones pass.
+PHOTOS_MAX_PIXELS = int(os.environ.get("PHOTOS_MAX_MEGAPIXELS", "50")) * 1_000_000
+PHOTOS_LONG_SIDE = 2048
+PHOTOS_THUMBNAIL_SIDE = 400
+PHOTOS_URL_TTL_SECONDS = int(os.environ.get("PHOTOS_URL_TTL_SECONDS", "3600"))
+PHOTOS_UNATTACHED_TTL = timedelta(seconds=int(os.environ.get("PHOTOS_UNATTACHED_SECONDS", str(24 * 3600))))
+# Photos decoded at once per process (each takes tens of MB); a caller waits this long
+# for a slot, then gets 503 server_busy.
+PHOTOS_PROCESSING_SLOTS = int(os.environ.get("PHOTOS_PROCESSING_SLOTS", "2"))
+PHOTOS_PROCESSING_WAIT_SECONDS = float(os.environ.get("PHOTOS_PROCESSING_WAIT_SECONDS", "10"))
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
@@ -242,6 +285,8 @@ SPECTACULAR_SETTINGS = {
         "PostStatusEnum": "backend.feed.domain.STATUSES",
         "RoomKindEnum": "backend.chat.models.Room.Kind",
         "ModerationActionKindEnum": "backend.moderation.models.Action.Kind",
+        "OrganisationKindEnum": "backend.cities.models.Organisation.Kind",
+        "CivicReportStatusEnum": "backend.cities.domain.STATUSES",
     },
 }
 

@@ -1,11 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from backend.chat.views import resident_page
 from backend.moderation.views import console_page
 
 urlpatterns = [
-    path("", resident_page, name="resident"),
+    # The resident app and the files its scripts read (backend/web).
+    path("", include("backend.web.urls")),
     path("moderation/", console_page, name="moderation-console"),
     path("admin/", admin.site.urls),
     path("api/v1/auth/", include("backend.accounts.urls")),
@@ -15,6 +15,8 @@ urlpatterns = [
     path("api/v1/feed/", include("backend.feed.urls")),
     path("api/v1/push/", include("backend.push.urls")),
     path("api/v1/moderation/", include("backend.moderation.urls")),
+    path("api/v1/photos/", include("backend.photos.urls")),
+    path("api/v1/cities/", include("backend.cities.urls")),
 ]
 
 # Errors outside any view (a middleware's): JSON under /api/, 503 server_busy when the

@@ -187,20 +187,32 @@ def serve():
 
     processes = []
 
-    def start(**extra_env) -> str:
+    def start(*, procfile: bool = False, log: Path | None = None, **extra_env) -> str:
+        """`procfile`: the Procfile's `web:` command line exactly (its log level too);
+        `log`: a file for the process's output; the process is `start.processes[-1]`."""
         port = servers.free_port()
         base = f"http://127.0.0.1:{port}"
-        command = [sys.executable, "-m", "uvicorn", "asgi:application", "--port", str(port), "--ws",
-                   "websockets-sansio", "--ws-per-message-deflate", "false", "--lifespan", "off",
-                   "--no-access-log", "--log-level", "warning"]
+        if procfile:
+            command = servers.procfile_command("web", port)
+        else:
+            command = [sys.executable, "-m", "uvicorn", "asgi:application", "--port", str(port), "--ws",
+                       "websockets-sansio", "--ws-per-message-deflate", "false", "--lifespan", "off",
+                       "--no-access-log", "--log-level", "warning"]
         env = _process_env(WS_ALLOWED_ORIGINS=base, **extra_env)
-        processes.append(subprocess.Popen(command, cwd=ROOT, env=env))
+        output = log.open("ab") if log is not None else None
+        try:
+            processes.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=output))
+        finally:
+            if output is not None:
+                output.close()
         servers.wait_for_port(port, what="uvicorn")
         return base
 
+    start.processes = processes
     yield start
     for process in processes:
-        process.terminate()
+        if process.poll() is None:
+            process.terminate()
     for process in processes:
         process.wait(timeout=10)
 

@@ -40,11 +40,21 @@ class RedisServer:
 
 
 class PostgresServer:
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *, max_connections: int | None = None) -> None:
+        """`max_connections`: PostgreSQL's, when a test or benchmark wants it lower (or
+        higher) than the default 100; the server restarts once to apply it."""
         os.environ.setdefault("XDG_RUNTIME_DIR", str(directory.parent))
         import pgserver
 
         self.server = pgserver.get_server(directory, cleanup_mode="stop")
+        if max_connections is not None:
+            from pgserver._commands import pg_ctl
+            from pgserver.utils import PostmasterInfo
+
+            self.server.psql(f"ALTER SYSTEM SET max_connections = {int(max_connections)};")
+            pg_ctl(["-w", "-m", "fast", "restart"], pgdata=directory, user=self.server.system_user, timeout=30)
+            # pgserver stops the server it knows of at cleanup: the restarted one.
+            self.server._postmaster_info = PostmasterInfo.read_from_pgdata(directory)
         socket_dir = self.server.get_postmaster_info().socket_dir
         self.url = f"postgres://postgres@{quote(str(socket_dir), safe='')}/postgres"
 
@@ -52,6 +62,19 @@ class PostgresServer:
         # pgserver prints every command it runs; keep the test report readable.
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             self.server.cleanup()
+
+
+def procfile_command(name: str, port: int) -> list[str]:
+    """The Procfile's `name:` command line, as a deploy runs it, on `port` ($PORT), run
+    with this interpreter."""
+    import shlex
+    import sys
+
+    for line in (Path(__file__).resolve().parent.parent / "Procfile").read_text().splitlines():
+        if line.startswith(f"{name}:"):
+            words = shlex.split(line.removeprefix(f"{name}:").strip().replace("${PORT:-8000}", str(port)))
+            return [sys.executable, "-m", words[0], *words[1:]]
+    raise LookupError(f"no {name}: line in the Procfile")
 
 
 def free_port() -> int:
@@ -87,3 +110,24 @@ def wait_for(check, *, what: str, timeout: float = 20.0) -> None:
 
 def remove(directory: Path) -> None:
     shutil.rmtree(directory, ignore_errors=True)
+
+
+class S3Server:
+    """moto's standalone server, an S3-compatible endpoint on a private port: the photos'
+    S3 storage talks to it as to AWS (only the endpoint is swapped)."""
+
+    def __init__(self) -> None:
+        import sys
+
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.url = f"http://127.0.0.1:{self.port}"
+        wait_for_port(self.port, what="moto_server")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)

@@ -160,3 +160,60 @@ async def test_sockets_resync_after_the_server_lost_redis(serve, neighbours, tmp
     finally:
         await ws.close()
         redis_server.stop()
+
+
+async def test_a_web_process_killed_with_9_leaves_no_ghost(serve, neighbours, tmp_path):
+    """Its sockets stop counting at once (her reconnects to the other process are not
+    refused with 4409) and the neighbours hear who is gone within 10 s."""
+    import os
+    import signal
+
+    (alice, bruno, chloe), _ = neighbours
+    doomed = serve(procfile=True, log=tmp_path / "doomed.log")
+    doomed_process = serve.processes[-1]
+    survivor = serve(procfile=True, log=tmp_path / "survivor.log")
+    alice_there = [await _device(doomed, alice) for _ in range(10)]  # as many as she may have
+    chloe_there = await _device(doomed, chloe)
+    watcher = await _device(survivor, bruno)
+    assert {alice.id, chloe.id} <= set(watcher.hello["presence"][0]["online"])
+
+    os.kill(doomed_process.pid, signal.SIGKILL)
+    doomed_process.wait()
+    killed_at = time.monotonic()
+    alice_here = [await _device(survivor, alice) for _ in range(10)]  # at once, each gets hello
+    while True:
+        frame = await watcher.expect("presence", timeout=max(0.1, killed_at + 10 - time.monotonic()))
+        if frame["user_id"] == chloe.id and not frame["online"]:
+            break
+    assert time.monotonic() - killed_at < 10
+    later = await _device(survivor, bruno)
+    online = later.hello["presence"][0]["online"]
+    assert chloe.id not in online and alice.id in online
+    for device in [*alice_there, chloe_there, *alice_here, watcher, later]:
+        await device.ws.close()
+
+
+async def test_an_invalid_utf8_frame_closes_with_1007_and_the_log_holds_no_traceback_nor_ticket(
+    serve, neighbours, tmp_path
+):
+    (alice, _, _), _ = neighbours
+    log = tmp_path / "web.log"
+    base = serve(procfile=True, log=log)  # the Procfile's log level: uvicorn's INFO
+    ticket = await sync_to_async(services.ticket_issue)(user=alice, token_id=None)
+    ws = await websockets.connect(f"{base.replace('http', 'ws')}/ws/v1/?ticket={ticket}")
+    device = Device(ws)
+    await device.expect("hello")
+    for _ in range(3):
+        await ws.send(b'{"type": "ping", "ref": "\xff"}', text=True)
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            while True:
+                await asyncio.wait_for(ws.recv(), 5)
+        assert closed.value.rcvd.code == 1007
+        device = await _device(base, alice)
+        ws = device.ws
+    await ws.close()
+    await asyncio.sleep(0.3)
+    written = log.read_text()
+    assert "Traceback" not in written and "Invalid UTF-8" not in written
+    assert written.count("not valid UTF-8") == 3
+    assert ticket not in written and "ticket=[redacted]" in written

@@ -66,5 +66,10 @@ def test_the_close_codes_of_the_contract_are_the_server_s():
     from backend.chat.protocol import CloseCode
 
     description = yaml.safe_load((CONTRACT / "asyncapi.yaml").read_text())["info"]["description"]
+    ours = {value for name, value in vars(CloseCode).items() if name.isupper()}
     documented = {int(code) for code in re.findall(r"\b(4\d{3})\b", description)}
-    assert documented == {value for name, value in vars(CloseCode).items() if name.isupper()}
+    assert documented == {code for code in ours if code >= 4000}
+    # The standard codes the server closes with itself (1011, 1013), and those uvicorn
+    # closes with for us (1007 invalid UTF-8, 1009 too large, 1012 restart).
+    standard = {int(code) for code in re.findall(r"\b(10\d{2})\b", description)}
+    assert {code for code in ours if code < 4000} | {1007, 1009, 1012} <= standard

@@ -11,6 +11,7 @@ from backend.accounts.models import DeviceToken
 from backend.chat import frames, selectors, services
 from backend.common.api import ApiView, PersonOutput, error_responses
 from backend.neighbourhoods.models import Neighbourhood
+from backend.photos.api import ImageOutput
 
 
 # Cards: a message may carry a post of the feed as a card, a JSON object that chat
@@ -74,6 +75,8 @@ class MessageOutput(serializers.Serializer):
     reply_to = QuotedOutput(allow_null=True)
     mentions = serializers.ListField(child=serializers.IntegerField())
     card = CardField(allow_null=True, help_text="A post of the feed shown as a card; null for a plain message.")
+    images = ImageOutput(many=True, help_text="Its photos, at most 4, in order; empty when its text is not shown "
+                         "(deleted, removed, hidden).")
     reactions = ReactionOutput(many=True)
     created_at = serializers.DateTimeField()
     edited_at = serializers.DateTimeField(allow_null=True)

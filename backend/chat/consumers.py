@@ -18,15 +18,18 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth import get_user
+from django.db import DatabaseError
 from django.http import HttpRequest, parse_cookie
-from django.utils import timezone
+from redis.exceptions import RedisError
 
-from backend.accounts.models import DeviceToken, User
+from backend.accounts.models import User
 from backend.chat import domain, frames, handlers, selectors, services
 from backend.chat.hub import current_hub
 from backend.chat.models import Room
 from backend.chat.presence import SocketEntry
 from backend.chat.protocol import MAX_FRAME_BYTES, MAX_TEXT_LENGTH, CloseCode, FrameError, encode, parse_client_frame
+from backend.common import metrics
+from backend.common.busy import is_server_busy
 from backend.common.errors import VoisinsError, error_message
 from backend.trust.selectors import neighbourhood_access
 
@@ -37,8 +40,13 @@ SENDS_WAITING_LIMIT = 200
 
 
 def _hello_rooms(user: User, neighbourhood_ids: list[int]) -> list[dict[str, Any]]:
-    services.rooms_ensure_default(neighbourhood_ids=neighbourhood_ids)
-    rooms = selectors.readable_rooms(user=user, neighbourhood_ids=neighbourhood_ids)
+    """Her rooms with their unread counts: one query (and, once, the default room of a
+    neighbourhood that has none yet)."""
+    rooms = list(selectors.readable_rooms(user=user, neighbourhood_ids=neighbourhood_ids))
+    with_default = {room.neighbourhood_id for room in rooms if room.kind == Room.Kind.DEFAULT}
+    if set(neighbourhood_ids) - with_default:
+        services.rooms_ensure_default(neighbourhood_ids=sorted(set(neighbourhood_ids) - with_default))
+        rooms = list(selectors.readable_rooms(user=user, neighbourhood_ids=neighbourhood_ids))
     return [frames.room_body(room, unread=room.unread) for room in rooms]
 
 
@@ -47,17 +55,20 @@ def _catch_up(user: User, room: Room, last_seen: int | None) -> tuple[int, list[
     return seq, frames.messages_body(messages, full=selectors.reads_in_full(user=user, room=room)), gap
 
 
-def _ticket_owner(ticket: str) -> tuple[User, int | None] | None:
-    owner = services.ticket_redeem(ticket=ticket)
-    if owner is None:
+def _ticket_identity(user_id: int, token_id: int | None) -> tuple[User, list[int]] | None:
+    """The ticket's user (active, her API token still live) and the neighbourhoods she
+    reads: two queries."""
+    user = selectors.socket_user(user_id=user_id, token_id=token_id)
+    if user is None:
         return None
-    user = User.objects.filter(pk=owner["user_id"], is_active=True).first()
-    token_id = owner["token_id"]
-    if user is None or (
-        token_id is not None and not DeviceToken.objects.filter(pk=token_id, expires_at__gt=timezone.now()).exists()
-    ):
+    return user, selectors.readable_neighbourhood_ids(user=user)
+
+
+def _session_identity(session_key: str) -> tuple[User, list[int]] | None:
+    user = _session_user(session_key)
+    if user is None:
         return None
-    return user, token_id
+    return user, selectors.readable_neighbourhood_ids(user=user)
 
 
 def _session_user(session_key: str) -> User | None:
@@ -67,6 +78,24 @@ def _session_user(session_key: str) -> User | None:
     request.session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
     user = get_user(request)
     return user if user.is_authenticated else None
+
+
+_XP = {}
+_BUSY_LOG_EVERY_SECONDS = 10.0
+_busy_logged_at = 0.0
+_busy_since_log = 0
+
+
+def _busy_noted(exc: Exception) -> None:
+    """A socket refused with server_busy: counted by its close code (voisins_ws_closes),
+    logged at most once per 10 s, since a storm refuses thousands."""
+    global _busy_logged_at, _busy_since_log
+    _busy_since_log += 1
+    now = time.monotonic()
+    if now - _busy_logged_at >= _BUSY_LOG_EVERY_SECONDS:
+        logger.warning("%d socket(s) refused with server_busy since the last report (last: %s)", _busy_since_log,
+                       exc.__class__.__name__)
+        _busy_logged_at, _busy_since_log = now, 0
 
 
 def _ignore_failure(task: asyncio.Future) -> None:
@@ -90,6 +119,9 @@ class RoomSocket(AsyncWebsocketConsumer):
     user: User
     attached = False
     closing = False
+    counted_open = False
+    presence_entry: SocketEntry | None = None
+    before_hello: list[str] | None = None
     # Frames waiting while a send waits for the peer (None: sends go out at once), and
     # the task that sends them.
     backlog: deque[str | int] | None = None
@@ -104,29 +136,97 @@ class RoomSocket(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         await self.accept()
         self.last_received = time.monotonic()
-        identity = await self._identify()
-        if isinstance(identity, int):
-            await self._close_now(identity)
-            return
-        self.user, self.token_id, self.session_key = identity
-        self.user_id = self.user.pk
+        self.socket_id = uuid.uuid4().hex
         self.hub = current_hub()
+        self.user_id = None
+        self.token_id, self.session_key = None, None
+        self.neighbourhood_ids: list[int] = []
         self.rooms: dict[int, Room] = {}
         self.catching_up: dict[int, list[str]] = {}
         self.typing_sent: dict[int, float] = {}
         self.sends_waiting = 0
-        self.neighbourhood_ids = await database_sync_to_async(selectors.readable_neighbourhood_ids)(user=self.user)
-        self.presence_entry = SocketEntry(
-            socket_id=uuid.uuid4().hex, user_id=self.user_id, neighbourhood_ids=tuple(self.neighbourhood_ids)
-        )
-        if await self.hub.presence.sockets_of(self.user_id) >= settings.CHAT_MAX_SOCKETS_PER_USER:
-            await self._close_now(CloseCode.TOO_MANY_SOCKETS)
+        # Nothing reaches the socket before its hello: frames the hub hands it meanwhile
+        # (presence, room.activity, resync...) and controls wait here.
+        self.before_hello = []
+        self.controls_before_hello: list[dict[str, Any]] = []
+        self.lost_before_hello = False
+        try:
+            refusal = await self._open()
+        except Exception as exc:  # every failure closes with a documented code
+            refusal = self._failure(exc)
+        if refusal is None:
             return
-        await self.hub.attach(self, self.neighbourhood_ids)
-        self.attached = True
-        came_online = await self.hub.presence.connect(self.presence_entry)
-        rooms = await database_sync_to_async(_hello_rooms)(self.user, self.neighbourhood_ids)
+        if self.backlog is not None:  # the error frame waits for the peer: close after it
+            self._shutdown(refusal, flush=True)
+        else:
+            await self._close_now(refusal)
+
+    async def _open(self) -> int | None:
+        """Authenticates the socket, counts it, joins the hub and sends hello; returns
+        the close code that refuses it instead. Cheap on purpose, since after a deploy
+        every device reconnects at once: the ticket is in Redis, the database answers two
+        short reads (who she is; her rooms with their unread counts), presence one Redis
+        script."""
+        headers = dict(self.scope.get("headers", []))
+        origin = headers.get(b"origin", b"").decode()
+        if origin and origin not in settings.WS_ALLOWED_ORIGINS:
+            return CloseCode.ORIGIN_NOT_ALLOWED
+        tickets = parse_qs(self.scope.get("query_string", b"").decode()).get("ticket")
+        if tickets:
+            owner = await services.ticket_redeem(ticket=tickets[0], client=self.hub.redis)
+            if owner is None:
+                return CloseCode.UNAUTHENTICATED
+            self.user_id, self.token_id = owner.user_id, owner.token_id
+            # Her user group first: a revocation of the token from now on reaches this
+            # socket, and one before is seen by the query that follows.
+            await self._attach()
+            import os
+            if os.environ.get("XP_NODB") and owner.user_id in _XP:
+                identity = _XP[owner.user_id][0]
+            else:
+                identity = await database_sync_to_async(_ticket_identity)(owner.user_id, owner.token_id)
+        else:
+            # A session cookie is only trusted from a page of an allowed origin.
+            session_key = parse_cookie(headers.get(b"cookie", b"").decode("latin-1")).get(settings.SESSION_COOKIE_NAME)
+            if not origin or not session_key:
+                return CloseCode.UNAUTHENTICATED
+            self.session_key = session_key
+            identity = await database_sync_to_async(_session_identity)(session_key)
+        if identity is None:
+            return CloseCode.UNAUTHENTICATED
+        self.user, self.neighbourhood_ids = identity
+        if not self.attached:
+            self.user_id = self.user.pk
+            await self._attach()
+        entry = SocketEntry(
+            socket_id=self.socket_id, user_id=self.user_id, neighbourhood_ids=tuple(self.neighbourhood_ids),
+            process_id=self.hub.process_id,
+        )
+        before = await self.hub.presence_connect(entry)
+        if before is None:
+            return CloseCode.TOO_MANY_SOCKETS
+        self.presence_entry = entry
+        for neighbourhood_id in self.neighbourhood_ids:
+            await self.hub.join_neighbourhood(self, neighbourhood_id)
+        # Read once in the groups: whatever changes after this read reaches the socket.
+        import os
+        if os.environ.get("XP_NODB") and self.user_id in _XP:
+            rooms = _XP[self.user_id][1]
+        else:
+            rooms = await database_sync_to_async(_hello_rooms)(self.user, self.neighbourhood_ids)
+            _XP[self.user_id] = (identity, rooms)
         online = await self.hub.presence.online(self.neighbourhood_ids)
+        self._send_hello(rooms, online)
+        if before == 0:
+            await services.presence_publish(user_id=self.user_id, neighbourhood_ids=self.neighbourhood_ids, online=True)
+        return None
+
+    async def _attach(self) -> None:
+        self.attached = True  # first: a failure while joining still detaches
+        await self.hub.attach(self)
+
+    def _send_hello(self, rooms: list[dict[str, Any]], online: dict[int, list[int]]) -> None:
+        waiting, self.before_hello = self.before_hello, None
         self._send_frame(
             {
                 "type": "hello",
@@ -142,36 +242,46 @@ class RoomSocket(AsyncWebsocketConsumer):
                 },
             }
         )
-        if came_online:
-            await services.presence_publish(user_id=self.user_id, neighbourhood_ids=self.neighbourhood_ids, online=True)
+        metrics.WS_CONNECTS.inc()
+        metrics.WS_OPEN.inc()
+        self.counted_open = True
+        if self.lost_before_hello:
+            self._send_frame({"type": "resync", "reason": "live_frames_lost"})
+        for text in waiting or ():
+            self.deliver(text)
+        controls, self.controls_before_hello = self.controls_before_hello, []
+        for control in controls:
+            self.on_control(control)
 
-    async def _identify(self) -> tuple[User, int | None, str | None] | int:
-        """(user, token id, session key), or the close code that refuses the socket."""
-        headers = dict(self.scope.get("headers", []))
-        origin = headers.get(b"origin", b"").decode()
-        if origin and origin not in settings.WS_ALLOWED_ORIGINS:
-            return CloseCode.ORIGIN_NOT_ALLOWED
-        tickets = parse_qs(self.scope.get("query_string", b"").decode()).get("ticket")
-        if tickets:
-            owner = await database_sync_to_async(_ticket_owner)(tickets[0])
-            if owner is None:
-                return CloseCode.UNAUTHENTICATED
-            return owner[0], owner[1], None
-        # A session cookie is only trusted from a page of an allowed origin.
-        session_key = parse_cookie(headers.get(b"cookie", b"").decode("latin-1")).get(settings.SESSION_COOKIE_NAME)
-        if not origin or not session_key:
-            return CloseCode.UNAUTHENTICATED
-        user = await database_sync_to_async(_session_user)(session_key)
-        if user is None:
-            return CloseCode.UNAUTHENTICATED
-        return user, None, session_key
+    def _failure(self, exc: Exception) -> int:
+        """The close code of a connect that failed, after an error frame that says why:
+        `server_busy` with retry_after when the database or Redis could not serve it in
+        time (or at all), `server_error` for anything else."""
+        if is_server_busy(exc) or isinstance(exc, (DatabaseError, RedisError, OSError)):
+            retry_after = settings.SERVER_BUSY_RETRY_AFTER
+            _busy_noted(exc)
+            frame = frames.error("server_busy", error_message("server_busy", "en", retry_after=retry_after),
+                                 ref=None, retry_after=retry_after)
+            self.deliver(encode(frame), before_hello_too=True)
+            return CloseCode.TRY_AGAIN
+        logger.error("a socket could not open", exc_info=exc)
+        frame = frames.error("server_error", error_message("server_error", "en"), ref=None)
+        self.deliver(encode(frame), before_hello_too=True)
+        return CloseCode.SERVER_ERROR
 
     # Outgoing. A frame is sent at once, as a bare broadcast loop would, while the peer
     # keeps up; once a send has to wait for the peer, the next frames wait in a bounded
     # backlog that one task drains, so a slow reader never stalls the room.
 
-    def deliver(self, text: str, room_id: int | None = None) -> None:
+    def deliver(self, text: str, room_id: int | None = None, *, before_hello_too: bool = False) -> None:
         if self.closing:
+            return
+        if self.before_hello is not None and not before_hello_too:
+            if len(self.before_hello) >= settings.CHAT_SOCKET_QUEUE_SIZE:
+                # Too much before hello: dropped, and resync after it.
+                self.before_hello.clear()
+                self.lost_before_hello = True
+            self.before_hello.append(text)
             return
         if room_id is not None and room_id in self.catching_up:
             self.catching_up[room_id].append(text)
@@ -231,6 +341,7 @@ class RoomSocket(AsyncWebsocketConsumer):
 
     async def _close_now(self, code: int) -> None:
         self.closing = True
+        metrics.WS_CLOSES.labels(code=str(code)).inc()
         await self._detach()
         try:
             # Waits while the peer reads nothing; the server's keepalive ends such a
@@ -240,14 +351,21 @@ class RoomSocket(AsyncWebsocketConsumer):
             pass
 
     async def _detach(self) -> None:
-        if not self.attached:
+        """Gives back everything the socket took, however far its connect went: its
+        groups in the hub, its place among her sockets, her presence."""
+        if self.counted_open:
+            self.counted_open = False
+            metrics.WS_OPEN.dec()
+        if self.attached:
+            self.attached = False
+            await self.hub.detach(self, self.neighbourhood_ids, list(self.rooms))
+        entry, self.presence_entry = self.presence_entry, None
+        if entry is None:
             return
-        self.attached = False
-        await self.hub.detach(self, self.neighbourhood_ids, list(self.rooms))
         try:
-            went_offline = await self.hub.presence.disconnect(self.presence_entry)
-        except Exception:  # presence expires by itself; the socket is gone either way
-            logger.exception("could not update presence")
+            went_offline = await self.hub.presence.disconnect(entry)
+        except Exception:  # its process's entries are reaped or expire; the socket is gone either way
+            logger.warning("could not update presence", exc_info=True)
             return
         if went_offline:
             await services.presence_publish(user_id=self.user_id, neighbourhood_ids=self.neighbourhood_ids, online=False)
@@ -261,6 +379,9 @@ class RoomSocket(AsyncWebsocketConsumer):
         self._shutdown(CloseCode.IDLE_TIMEOUT)
 
     def on_control(self, control: dict[str, Any]) -> None:
+        if self.before_hello is not None:
+            self.controls_before_hello.append(control)
+            return
         asyncio.create_task(self._apply_control(control))
 
     async def _apply_control(self, control: dict[str, Any]) -> None:
@@ -288,7 +409,7 @@ class RoomSocket(AsyncWebsocketConsumer):
         self.hub.unsubscribe(self, room_id)
         self.rooms.pop(room_id, None)
         self.catching_up.pop(room_id, None)
-        if room_id in self.presence_entry.room_ids:
+        if self.presence_entry is not None and room_id in self.presence_entry.room_ids:
             entry = self.presence_entry
             self.presence_entry = replace(entry, room_ids=entry.room_ids - {room_id})
             asyncio.ensure_future(self.hub.presence.unwatch(entry, room_id)).add_done_callback(_ignore_failure)
@@ -348,9 +469,10 @@ class RoomSocket(AsyncWebsocketConsumer):
         self.rooms[room.pk] = room
         self.hub.subscribe(self, room.pk)
         # Watching the room: the push worker does not push what she sees live.
-        self.presence_entry = replace(self.presence_entry, room_ids=self.presence_entry.room_ids | {room.pk})
         try:
-            await self.hub.presence.watch(self.presence_entry, room.pk)
+            if self.presence_entry is not None:  # None once the socket closes
+                self.presence_entry = replace(self.presence_entry, room_ids=self.presence_entry.room_ids | {room.pk})
+                await self.hub.presence.watch(self.presence_entry, room.pk)
         except Exception:  # Redis is away: she may get a push she did not need, nothing worse
             logger.warning("could not note a room subscription in presence", exc_info=True)
         try:
@@ -379,6 +501,7 @@ class RoomSocket(AsyncWebsocketConsumer):
             client_id=frame["ref"],
             reply_to_id=frame.get("reply_to"),
             mentions=tuple(frame.get("mentions") or ()),
+            image_ids=tuple(frame.get("images") or ()),
         )
         self.hub.outbox.add(self, frame, request)
 
@@ -424,7 +547,7 @@ class RoomSocket(AsyncWebsocketConsumer):
     async def on_read(self, frame: dict[str, Any]) -> None:
         # Her other sockets hear it through the hub; this one gets the answer.
         answer = await database_sync_to_async(services.read_mark)(
-            user=self.user, room_id=frame["room_id"], seq=frame["seq"], origin=self.presence_entry.socket_id
+            user=self.user, room_id=frame["room_id"], seq=frame["seq"], origin=self.socket_id
         )
         self._reply(frame, answer)
 

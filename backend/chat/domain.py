@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 CATCH_UP_LIMIT = 500
 FIRST_PAGE = 50
+MAX_IMAGES = 4  # photos on a message
 TYPING_INTERVAL_SECONDS = 3.0
 
 

@@ -6,6 +6,8 @@ from typing import Any
 from backend.accounts.models import User
 from backend.chat import domain, selectors
 from backend.chat.models import Message, Room
+from backend.photos import frames as photo_frames
+from backend.photos import selectors as photo_selectors
 
 
 def person(user: User) -> dict[str, Any]:
@@ -34,7 +36,20 @@ def _quoted(message: Message, full: bool = False) -> dict[str, Any]:
     }
 
 
-def message_body(message: Message, reactions: list[tuple[str, int]], *, full: bool = False) -> dict[str, Any]:
+def images_of(message: Message) -> list[dict[str, Any]]:
+    """Its photos as image objects (backend.photos), with fresh links."""
+    return photo_frames.image_bodies(photo_selectors.images_of(kind="message", object_ids=[message.pk])[message.pk])
+
+
+def _card(card: dict[str, Any]) -> dict[str, Any]:
+    """A stored card, its photos' links (if it has photos) made valid now: stored links expire."""
+    return {**card, "images": photo_frames.refreshed(card["images"])} if card.get("images") else card
+
+
+def message_body(
+    message: Message, reactions: list[tuple[str, int]], *, full: bool = False, images: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """`images`: its photos as image objects (images_of), shown as its text is."""
     deleted, removed, hidden, shown = _shown(message, full)
     return {
         "id": message.pk,
@@ -45,7 +60,8 @@ def message_body(message: Message, reactions: list[tuple[str, int]], *, full: bo
         "text": message.text if shown else "",
         "reply_to": _quoted(message.reply_to, full) if message.reply_to_id and message.reply_to else None,
         "mentions": message.mentions,
-        "card": message.card if shown else None,
+        "card": _card(message.card) if shown and message.card else None,
+        "images": (images or []) if shown else [],
         "reactions": domain.reactions_summary(reactions) if shown else [],
         "created_at": message.created_at.isoformat(),
         "edited_at": message.edited_at.isoformat() if message.edited_at else None,
@@ -57,7 +73,11 @@ def message_body(message: Message, reactions: list[tuple[str, int]], *, full: bo
 
 def messages_body(messages: list[Message], *, full: bool = False) -> list[dict[str, Any]]:
     reactions = selectors.reactions_of(message_ids=[m.pk for m in messages])
-    return [message_body(m, reactions.get(m.pk, []), full=full) for m in messages]
+    images = photo_selectors.images_of(kind="message", object_ids=[m.pk for m in messages])
+    return [
+        message_body(m, reactions.get(m.pk, []), full=full, images=photo_frames.image_bodies(images[m.pk]))
+        for m in messages
+    ]
 
 
 def room_body(room: Room, *, unread: int) -> dict[str, Any]:

@@ -10,17 +10,21 @@ so one slow reader cannot stall the room."""
 import asyncio
 import logging
 import time
+import uuid
 import weakref
 from collections import defaultdict
 from typing import Any, Protocol
 
+import redis.asyncio as aioredis
 from channels.layers import get_channel_layer
 from django.conf import settings
 
+from backend.chat import presence as presence_module
+from backend.chat import services
 from backend.chat.outbox import Outbox
 from backend.chat.presence import SocketEntry, presence_store
 from backend.chat.protocol import encode as encode_frame
-from backend.common import events
+from backend.common import events, metrics
 from backend.common.events import neighbourhood_group, user_group
 
 logger = logging.getLogger(__name__)
@@ -28,7 +32,9 @@ logger = logging.getLogger(__name__)
 
 class LocalSocket(Protocol):
     user_id: int
-    presence_entry: SocketEntry
+    socket_id: str
+    # None until the socket counts in presence (it joins the hub before).
+    presence_entry: SocketEntry | None
     last_received: float
 
     def deliver(self, text: str, room_id: int | None = None) -> None: ...
@@ -41,7 +47,11 @@ class LocalSocket(Protocol):
 class Hub:
     def __init__(self) -> None:
         self.layer = get_channel_layer()
-        self.presence = presence_store()
+        # This process in presence: its sockets' entries carry it, so that they leave
+        # with it if it dies (backend/chat/presence.py).
+        self.process_id = uuid.uuid4().hex[:16]
+        self.redis = _redis_client()
+        self.presence = presence_store(self.redis)
         self.channel: str | None = None
         self.by_user: dict[int, set[LocalSocket]] = defaultdict(set)
         self.by_neighbourhood: dict[int, set[LocalSocket]] = defaultdict(set)
@@ -49,8 +59,10 @@ class Hub:
         self.outbox = Outbox()
         # room id -> messages posted since the last room.activity flush
         self.activity: dict[int, dict[str, Any]] = {}
-        # Probes this process sends itself through the layer, to notice when frames
-        # published meanwhile may have been lost (Redis gone, then back).
+        # Probes this process sends itself through the layer, in order: one that never
+        # comes back while a later one does, a probe that could not be sent, or the
+        # layer's subscriber connection coming back after it broke, all mean that live
+        # frames published meanwhile never reached this process (a slow probe does not).
         self.probes_sent = 0
         self.probe_seen = 0
         self.layer_lost = False
@@ -62,17 +74,26 @@ class Hub:
             if self.channel is None:
                 events.serve_from(asyncio.get_running_loop())
                 self.channel = await self.layer.new_channel("hub.")
+                self._watch_subscriber()
                 self._tasks = [
                     asyncio.create_task(self._read()),
                     asyncio.create_task(self._sweep()),
                     asyncio.create_task(self._probe()),
                 ]
+                if self.redis is not None:
+                    # Registered before the first socket counts in presence.
+                    await self.presence.beat(self.process_id)
+                    self._tasks.append(asyncio.create_task(self._liveness()))
 
-    async def attach(self, socket: LocalSocket, neighbourhood_ids: list[int]) -> None:
+    async def attach(self, socket: LocalSocket) -> None:
+        """The socket hears what is said to its user from now on."""
         await self._start()
         await self._join(self.by_user, socket.user_id, user_group(socket.user_id), socket)
-        for neighbourhood_id in neighbourhood_ids:
-            await self._join(self.by_neighbourhood, neighbourhood_id, neighbourhood_group(neighbourhood_id), socket)
+
+    async def presence_connect(self, entry: SocketEntry) -> int | None:
+        """Counts the socket in presence unless its user has CHAT_MAX_SOCKETS_PER_USER
+        sockets already (None); returns how many she had."""
+        return await self.presence.connect(entry, limit=settings.CHAT_MAX_SOCKETS_PER_USER)
 
     async def detach(self, socket: LocalSocket, neighbourhood_ids: list[int], room_ids: list[int]) -> None:
         for room_id in room_ids:
@@ -137,15 +158,18 @@ class Hub:
                 # A frame that answered one of her sockets goes to her others only.
                 origin = event.get("except_socket")
                 for socket in sockets:
-                    if origin is None or socket.presence_entry.socket_id != origin:
+                    if origin is None or socket.socket_id != origin:
                         socket.deliver(text)
+                metrics.WS_FRAMES_DELIVERED.inc(len(sockets))
             return
         room_id = event.get("room_id")
         neighbours = self.by_neighbourhood.get(key, ())
         if room_id is None:
             text = event["frame"].decode()
-            for socket in tuple(neighbours):
+            neighbours = tuple(neighbours)
+            for socket in neighbours:
                 socket.deliver(text)
+            metrics.WS_FRAMES_DELIVERED.inc(len(neighbours))
             return
         audience = event.get("audience")
         subscribers = self.by_room.get(room_id, set())
@@ -157,6 +181,7 @@ class Hub:
             text = frame.decode()
             for socket in readers:
                 socket.deliver(text, room_id)
+        metrics.WS_FRAMES_DELIVERED.inc(len(readers) * len(event["frames"]))
         if event["activities"]:
             gathered = self.activity.get(room_id)
             if gathered is None:
@@ -178,9 +203,12 @@ class Hub:
             )
             subscribers = self.by_room.get(room_id, set())
             audience = room["audience"]
+            delivered = 0
             for socket in tuple(self.by_neighbourhood.get(room["neighbourhood"], ())):
                 if socket not in subscribers and (audience is None or socket.user_id in audience):
                     socket.deliver(text)
+                    delivered += 1
+            metrics.WS_FRAMES_DELIVERED.inc(delivered)
 
     async def close(self) -> None:
         """Stops the hub's tasks (a server process ends, or a test's event loop)."""
@@ -191,8 +219,15 @@ class Hub:
         await self.outbox.close()
         if self.channel is not None:
             await self.layer.flush()
+            if self.redis is not None:
+                try:
+                    await self.presence.leave(self.process_id)
+                except Exception:  # Redis is away: the others reap this process
+                    logger.warning("could not leave presence", exc_info=True)
             self.channel = None
         await self.presence.close()
+        if self.redis is not None:
+            await self.redis.aclose()
 
     def sockets(self) -> list[LocalSocket]:
         return [socket for sockets in self.by_user.values() for socket in sockets]
@@ -209,25 +244,69 @@ class Hub:
                     if now - socket.last_received > settings.CHAT_IDLE_TIMEOUT_SECONDS:
                         socket.on_idle()
                 if now - refreshed > settings.CHAT_PRESENCE_TTL_SECONDS / 3:
-                    await self.presence.refresh([socket.presence_entry for socket in local])
+                    await self.presence.refresh(self._entries(local))
                     refreshed = now
             except Exception:
                 logger.exception("hub sweep failed")
 
+    @staticmethod
+    def _entries(sockets: list[LocalSocket]) -> list[SocketEntry]:
+        return [socket.presence_entry for socket in sockets if socket.presence_entry is not None]
+
+    async def _liveness(self) -> None:
+        """Keeps this process alive in presence and reaps the processes that died: their
+        sockets stop counting and their users' neighbours hear them go offline."""
+        silent_since: dict[str, float] = {}
+        while True:
+            await asyncio.sleep(presence_module.BEAT_SECONDS)
+            try:
+                if await self.presence.beat(self.process_id):
+                    await self._register_again()
+                others = await self.presence.processes() - {self.process_id}
+                now = time.monotonic()
+                for process_id, (beating, subscribed) in (await self.presence.processes_alive(list(others))).items():
+                    if beating and subscribed:
+                        silent_since.pop(process_id, None)
+                        continue
+                    since = silent_since.setdefault(process_id, now)
+                    if beating and now - since < presence_module.DEAD_AFTER_SECONDS:
+                        continue
+                    silent_since.pop(process_id, None)
+                    offline = await self.presence.reap(process_id)
+                    if offline is None:  # another process reaped it
+                        continue
+                    logger.warning("web process %s is gone: %d of its users went offline", process_id, len(offline))
+                    for user_id, neighbourhood_ids in offline:
+                        await services.presence_publish(
+                            user_id=user_id, neighbourhood_ids=neighbourhood_ids, online=False
+                        )
+            except Exception:
+                logger.exception("presence liveness failed")
+
+    async def _register_again(self) -> None:
+        """This process was taken for dead (or Redis lost its data): its sockets count
+        again, and its users are online again."""
+        entries = self._entries(self.sockets())
+        logger.warning("this process was missing from presence: registering its %d sockets again", len(entries))
+        await self.presence.refresh(entries)
+        users = {entry.user_id: entry.neighbourhood_ids for entry in entries}
+        for user_id, neighbourhood_ids in users.items():
+            await services.presence_publish(user_id=user_id, neighbourhood_ids=list(neighbourhood_ids), online=True)
 
     async def _probe(self) -> None:
         while True:
             await asyncio.sleep(settings.CHAT_LAYER_PROBE_SECONDS)
-            if self.probe_seen < self.probes_sent and not self.layer_lost:
-                logger.warning("the channel layer did not return a probe: sockets will resync once it does")
-                self.layer_lost = True
             self.probes_sent += 1
             try:
-                await asyncio.wait_for(
-                    self.layer.send(self.channel, {"type": events.EVENT_TYPE, "group": "probe.0", "probe": self.probes_sent}),
-                    settings.CHAT_LAYER_PROBE_SECONDS,
+                # No timeout: a send that waits (a busy loop, a contended connection) is
+                # late, not lost; the probes after it wait for it and arrive in order.
+                await self.layer.send(
+                    self.channel, {"type": events.EVENT_TYPE, "group": "probe.0", "probe": self.probes_sent}
                 )
             except Exception:
+                # Redis refused it: whatever anyone published meanwhile is gone too.
+                if not self.layer_lost:
+                    logger.warning("the channel layer is unreachable: sockets will resync once it is back")
                 self.layer_lost = True
 
     def _probe_returned(self, probe: int) -> None:
@@ -238,8 +317,33 @@ class Hub:
             # Frames published while the layer was away never reached this process:
             # each socket catches up from its cursors.
             resync = encode_frame({"type": "resync", "reason": "live_frames_lost"})
-            for socket in self.sockets():
+            sockets = self.sockets()
+            for socket in sockets:
                 socket.deliver(resync)
+            metrics.WS_RESYNCS.inc(len(sockets))
+
+    def _watch_subscriber(self) -> None:
+        """Hears when the layer's subscriber connection to Redis comes back after it
+        broke (channels_redis's pub/sub layer re-subscribes on the same connection):
+        frames published in between are lost. A layer without one relies on the probes."""
+        for shard in getattr(self.layer, "_shards", ()):
+            connection = getattr(getattr(shard, "_pubsub", None), "connection", None)
+            if connection is not None and hasattr(connection, "register_connect_callback"):
+                connection.register_connect_callback(self._subscriber_reconnected)
+
+    def _subscriber_reconnected(self, connection: Any) -> None:
+        if not self.layer_lost:
+            logger.warning("the channel layer's subscriber reconnected: sockets will resync")
+        self.layer_lost = True
+
+
+def _redis_client() -> aioredis.Redis | None:
+    if not settings.REDIS_URL:
+        return None
+    # Thousands of sockets may connect at once: they wait for one of a few connections
+    # rather than each opening its own.
+    pool = aioredis.BlockingConnectionPool.from_url(settings.REDIS_URL, max_connections=32, timeout=20)
+    return aioredis.Redis(connection_pool=pool)
 
 
 _hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub]" = weakref.WeakKeyDictionary()

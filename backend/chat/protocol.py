@@ -18,6 +18,12 @@ MAX_TEXT_LENGTH = 4000
 
 
 class CloseCode:
+    """Close codes of the contract (frontend-contract/asyncapi.yaml)."""
+
+    # Standard codes (RFC 6455): the server could not serve the socket now; an error
+    # frame before the close says why (server_busy with retry_after, or server_error).
+    SERVER_ERROR = 1011
+    TRY_AGAIN = 1013
     UNAUTHENTICATED = 4401
     ORIGIN_NOT_ALLOWED = 4403
     IDLE_TIMEOUT = 4408

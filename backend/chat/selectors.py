@@ -2,6 +2,7 @@ from typing import Any
 
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from backend.accounts.models import User
 from backend.chat import domain
@@ -14,12 +15,23 @@ from backend.trust.selectors import NeighbourhoodAccess, neighbourhood_access, n
 
 def readable_neighbourhood_ids(*, user: User) -> list[int]:
     """Neighbourhoods whose rooms the user reads: where she is a verified member, and
-    those she moderates."""
+    those she moderates (one query)."""
     member_of = Membership.objects.filter(user=user, state=Membership.State.VERIFIED).values_list(
         "neighbourhood_id", flat=True
     )
-    moderated = user.moderated_neighbourhoods.values_list("id", flat=True)
-    return sorted(set(member_of) | set(moderated))
+    moderated = Neighbourhood.moderators.through.objects.filter(user_id=user.pk).values_list(
+        "neighbourhood_id", flat=True
+    )
+    return sorted(set(member_of.order_by().union(moderated.order_by())))
+
+
+def socket_user(*, user_id: int, token_id: int | None) -> User | None:
+    """The user a socket ticket names, if she is still active and, for a ticket an app
+    got with its API token, that token is still live (one query)."""
+    users = User.objects.filter(pk=user_id, is_active=True)
+    if token_id is not None:
+        users = users.filter(device_tokens__pk=token_id, device_tokens__expires_at__gt=timezone.now())
+    return users.first()
 
 
 def room_access(*, user: User, room: Room, access: NeighbourhoodAccess | None = None) -> bool:
@@ -200,3 +212,13 @@ def unread_badges(*, user_ids: set[int]) -> dict[int, int]:
     for reader, _, unread in counted[0].union(*counted[1:]):
         badges[reader] += unread
     return {user_id: min(total, BADGE_CAP) for user_id, total in badges.items()}
+
+
+def message_images_visible(user: User, message_id: int) -> bool:
+    """Who sees a message's photos (registered with photos by ChatConfig.ready): those
+    who read its room, as they read its text: not once deleted, and removed or hidden
+    ones only in full (the moderators of a room that is not a direct conversation)."""
+    message = Message.objects.select_related("room").filter(pk=message_id).first()
+    if message is None or message.deleted_at is not None or not room_access(user=user, room=message.room):
+        return False
+    return (message.removed_at is None and message.hidden_at is None) or reads_in_full(user=user, room=message.room)

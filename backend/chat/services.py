@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import orjson
+import redis
+import redis.asyncio as aioredis
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
@@ -21,6 +24,9 @@ from backend.chat.models import Message, Reaction, ReadMarker, Room
 from backend.common import domain_events, events, ratelimit
 from backend.common.errors import VoisinsError
 from backend.neighbourhoods.models import Neighbourhood
+from backend.photos import frames as photo_frames
+from backend.photos import selectors as photo_selectors
+from backend.photos import services as photo_services
 from backend.trust.models import Membership
 from backend.trust.selectors import NeighbourhoodAccess, access_map, is_moderator
 
@@ -196,6 +202,7 @@ class PostRequest:
     # False for notices the server writes on someone's behalf (a post was taken): they
     # do not count against her write limit.
     counted: bool = True
+    image_ids: tuple[int, ...] = ()  # her uploaded photos (backend.photos), at most domain.MAX_IMAGES
 
 
 def message_post(
@@ -206,9 +213,11 @@ def message_post(
     client_id: str,
     reply_to_id: int | None = None,
     mentions: list[int] | None = None,
+    image_ids: list[int] | None = None,
 ) -> Ack:
     """Persists one message; see `messages_post`."""
-    request = PostRequest(author, room_id, text, client_id, reply_to_id, tuple(mentions or ()))
+    request = PostRequest(author, room_id, text, client_id, reply_to_id, tuple(mentions or ()),
+                          image_ids=tuple(image_ids or ()))
     result = messages_post(requests=[request])[0]
     if isinstance(result, VoisinsError):
         raise result
@@ -249,7 +258,7 @@ def messages_post(*, requests: list[PostRequest]) -> list[Ack | VoisinsError]:
             first_of[key] = index
             room = rooms.get(request.room_id)
             author_access = access[(request.author.pk, room.neighbourhood_id)] if room else None
-            refusal = domain.text_refusal(request.text) or selectors.room_refusal(
+            refusal = (None if request.image_ids else domain.text_refusal(request.text)) or selectors.room_refusal(
                 user=request.author, room=room, access=author_access
             )
             muted = author_access.muted_until if author_access else None
@@ -260,6 +269,7 @@ def messages_post(*, requests: list[PostRequest]) -> list[Ack | VoisinsError]:
             else:
                 candidates.append(index)
 
+    candidates = _with_attachable_images(requests, candidates, results)
     candidates = _within_rate_limits(requests, candidates, results)
     replies = {
         m.pk: m
@@ -287,10 +297,33 @@ def messages_post(*, requests: list[PostRequest]) -> list[Ack | VoisinsError]:
                 return [_post_ack(Message.objects.get(author=request.author, client_id=request.client_id))]
             for index, _, _, _ in accepted:
                 results[index] = messages_post(requests=[requests[index]])[0]
+        except VoisinsError as exc:  # photos attached elsewhere meanwhile: that message alone is refused
+            if len(accepted) == 1:
+                results[accepted[0][0]] = exc
+            else:
+                for index, _, _, _ in accepted:
+                    results[index] = messages_post(requests=[requests[index]])[0]
     for index, request in enumerate(requests):
         if results[index] is None:
             results[index] = results[first_of[(request.author.pk, request.client_id)]]
     return results
+
+
+def _with_attachable_images(
+    requests: list[PostRequest], candidates: list[int], results: list[Ack | VoisinsError | None]
+) -> list[int]:
+    """The candidates whose photos may attach (one query, none without photos); the
+    others are refused alone, with the photos' error."""
+    with_images = [index for index in candidates if requests[index].image_ids]
+    if not with_images:
+        return candidates
+    refusals = photo_selectors.attach_refusals(
+        kind="message", wanted=[(requests[i].author.pk, list(requests[i].image_ids)) for i in with_images]
+    )
+    for index, refusal in zip(with_images, refusals):
+        if refusal:
+            results[index] = VoisinsError(refusal, **({"max": domain.MAX_IMAGES} if refusal == "too_many_images" else {}))
+    return [index for index in candidates if results[index] is None]
 
 
 def _within_rate_limits(
@@ -336,13 +369,21 @@ def _insert_messages(
                     )
                 )
         Message.objects.bulk_create([message for _, message in rows])
+        images = {
+            message.pk: photo_frames.image_bodies(photo_services.images_attach(
+                owner=requests[index].author, image_ids=requests[index].image_ids, kind="message", object_id=message.pk
+            ))
+            for index, message in rows
+            if requests[index].image_ids
+        }
         for room_id, items in by_room.items():
             room = items[0][1]
             posted = [message for _, message in rows if message.room_id == room_id]
             domain_events.emit(MessagesPosted(room=room, messages=posted))
             _publish_room(
                 room,
-                [{"type": "message.new", "room_id": room_id, "seq": m.seq, "message": frames.message_body(m, [])}
+                [{"type": "message.new", "room_id": room_id, "seq": m.seq,
+                  "message": frames.message_body(m, [], images=images.get(m.pk))}
                  for m in posted],
                 posted,
             )
@@ -380,7 +421,8 @@ def message_edit(*, actor: User, message_id: int, text: str) -> Ack:
         reactions = selectors.reactions_of(message_ids=[message.pk]).get(message.pk, [])
         _publish_room(
             room,
-            [{"type": "message.edited", "room_id": room.pk, "seq": seq, "message": frames.message_body(message, reactions)}],
+            [{"type": "message.edited", "room_id": room.pk, "seq": seq,
+              "message": frames.message_body(message, reactions, images=frames.images_of(message))}],
         )
     return Ack(room_id=room.pk, message_id=message.pk, seq=seq)
 
@@ -393,6 +435,7 @@ def message_delete(*, actor: User, message_id: int) -> Ack:
         # The text goes with the message: a deleted message keeps only its place.
         message.text, message.deleted_at, message.changed_seq = "", timezone.now(), seq
         message.save(update_fields=["text", "deleted_at", "changed_seq"])
+        photo_services.images_delete(kind="message", object_ids=[message.pk])  # files go on commit
         _publish_room(room, [{"type": "message.deleted", "room_id": room.pk, "seq": seq, "message_id": message.pk}])
     return Ack(room_id=room.pk, message_id=message.pk, seq=seq)
 
@@ -414,7 +457,8 @@ def message_moderate(*, message: Message, removed: bool | None = None, hidden: b
         frame = {"type": "message.deleted", "room_id": room.pk, "seq": seq, "message_id": message.pk}
     else:
         reactions = selectors.reactions_of(message_ids=[message.pk]).get(message.pk, [])
-        frame = {"type": "message.edited", "room_id": room.pk, "seq": seq, "message": frames.message_body(message, reactions)}
+        frame = {"type": "message.edited", "room_id": room.pk, "seq": seq,
+                 "message": frames.message_body(message, reactions, images=frames.images_of(message))}
     _publish_room(room, [frame])
     return seq
 
@@ -492,26 +536,58 @@ async def typing_publish(*, user_id: int, display_name: str, room: Room) -> None
     )
 
 
-# Tickets: how a mobile app opens a socket without putting its API token in a URL.
+# Tickets: how a mobile app opens a socket without putting its API token in a URL. A
+# ticket lives in Redis (the cache of the embedded default), never in PostgreSQL: issuing
+# is one SET, redeeming one GETDEL, so a storm of reconnects costs the database nothing
+# here. It names the user and the API token it was issued for; the socket checks that the
+# token is still live in the query that reads the user anyway.
+
+
+@dataclass(frozen=True)
+class TicketOwner:
+    user_id: int
+    token_id: int | None
 
 
 def _ticket_key(ticket: str) -> str:
     return "ws-ticket:" + hashlib.sha256(ticket.encode()).hexdigest()
 
 
+_ticket_clients: dict[str, redis.Redis] = {}
+
+
+def _ticket_client() -> redis.Redis:
+    # One client (and connection pool) per process: request threads come and go, and a
+    # new connection per ticket would cost more than the ticket.
+    client = _ticket_clients.get(settings.REDIS_URL)
+    if client is None:
+        client = _ticket_clients[settings.REDIS_URL] = redis.Redis.from_url(settings.REDIS_URL)
+    return client
+
+
 def ticket_issue(*, user: User, token_id: int | None) -> str:
     ticket = secrets.token_urlsafe(32)
-    cache.set(_ticket_key(ticket), {"user_id": user.pk, "token_id": token_id}, settings.CHAT_TICKET_TTL_SECONDS)
+    owner = orjson.dumps({"user_id": user.pk, "token_id": token_id})
+    if settings.REDIS_URL:
+        _ticket_client().set(_ticket_key(ticket), owner, ex=settings.CHAT_TICKET_TTL_SECONDS)
+    else:
+        cache.set(_ticket_key(ticket), owner, settings.CHAT_TICKET_TTL_SECONDS)
     return ticket
 
 
-def ticket_redeem(*, ticket: str) -> dict[str, Any] | None:
-    """The ticket's owner, once: of two redemptions at once, only one deletes the key."""
+async def ticket_redeem(*, ticket: str, client: aioredis.Redis | None) -> TicketOwner | None:
+    """The ticket's owner, once (GETDEL: of two redemptions at once, one gets it);
+    `client` is the process's Redis, None for the embedded default."""
     key = _ticket_key(ticket)
-    owner = cache.get(key)
-    if owner is None or not cache.delete(key):
+    if client is not None:
+        owner = await client.getdel(key)
+    else:  # the in-memory cache of one process: nothing else redeems meanwhile
+        owner = cache.get(key)
+        cache.delete(key)
+    if owner is None:
         return None
-    return owner
+    decoded = orjson.loads(owner)
+    return TicketOwner(user_id=decoded["user_id"], token_id=decoded["token_id"])
 
 
 async def presence_publish(*, user_id: int, neighbourhood_ids: list[int], online: bool) -> None:

@@ -205,6 +205,85 @@ ERRORS: dict[str, ErrorSpec] = {
         "Un autre modérateur ou l'équipe statue sur le recours contre votre décision.",
     ),
     "appeal_decided": ErrorSpec(409, "This appeal is already decided.", "Ce recours est déjà tranché."),
+    # Photos
+    "image_missing": ErrorSpec(400, "Attach the image as the field 'file'.", "Joignez l'image dans le champ « file »."),
+    "image_too_large": ErrorSpec(413, "The image is larger than {max_mb} MB.", "L'image dépasse {max_mb} Mo."),
+    "image_type_not_allowed": ErrorSpec(
+        415, "The image must be a JPEG, PNG, WebP or HEIC file.", "L'image doit être un fichier JPEG, PNG, WebP ou HEIC."
+    ),
+    "image_unreadable": ErrorSpec(
+        400, "This image is damaged or incomplete.", "Cette image est endommagée ou incomplète."
+    ),
+    "image_too_many_pixels": ErrorSpec(
+        413, "The image has more than {max_megapixels} megapixels.", "L'image dépasse {max_megapixels} mégapixels."
+    ),
+    "too_many_images": ErrorSpec(400, "At most {max} images here.", "Au plus {max} images ici."),
+    "image_not_found": ErrorSpec(404, "No such image.", "Cette image n'existe pas."),
+    "image_already_attached": ErrorSpec(
+        409, "This image is already attached elsewhere.", "Cette image est déjà jointe ailleurs."
+    ),
+    "image_link_invalid": ErrorSpec(403, "This image link is invalid.", "Ce lien d'image n'est pas valide."),
+    "image_link_expired": ErrorSpec(
+        410, "This image link has expired; reload to get a new one.", "Ce lien d'image a expiré ; rechargez pour en obtenir un nouveau."
+    ),
+    # Cities: organisations, their publications, civic reports
+    "not_agent": ErrorSpec(403, "Only agents of this organisation can do this.",
+                           "Seuls les agents de cette organisation peuvent faire cela."),
+    "not_organisation_admin": ErrorSpec(403, "Only administrators of this organisation can do this.",
+                                        "Seuls les administrateurs de cette organisation peuvent faire cela."),
+    "organisation_not_verified": ErrorSpec(403, "This organisation is not verified yet.",
+                                           "Cette organisation n'est pas encore vérifiée."),
+    "no_account": ErrorSpec(404, "No account uses this email address.", "Aucun compte n'utilise cette adresse e-mail."),
+    "already_agent": ErrorSpec(409, "This person already acts for the organisation.",
+                               "Cette personne agit déjà pour l'organisation."),
+    "agent_not_found": ErrorSpec(404, "No such agent in your organisation.", "Cet agent n'existe pas dans votre organisation."),
+    "last_admin": ErrorSpec(409, "An organisation keeps at least one administrator.",
+                            "Une organisation garde au moins un administrateur."),
+    "outside_organisation_area": ErrorSpec(403, "These neighbourhoods are not in your organisation's area.",
+                                           "Ces quartiers ne sont pas dans le territoire de votre organisation."),
+    "alert_too_long": ErrorSpec(400, "An alert lasts at most 72 hours.", "Une alerte dure au plus 72 heures."),
+    "alert_limit_reached": ErrorSpec(
+        429, "Your organisation may send {limit} alerts per 24 hours; retry in {retry_after} s.",
+        "Votre organisation peut envoyer {limit} alertes par 24 heures ; réessayez dans {retry_after} s.",
+    ),
+    "announcement_not_found": ErrorSpec(404, "No such announcement of your organisation.",
+                                        "Cette annonce officielle n'existe pas dans votre organisation."),
+    "consultation_too_long": ErrorSpec(400, "A consultation lasts at most 90 days.", "Une consultation dure au plus 90 jours."),
+    "invalid_choices": ErrorSpec(
+        400, "A question with choices has 2 to {max} distinct choices; a free question has none.",
+        "Une question à choix a de 2 à {max} choix distincts ; une question libre n'en a pas.",
+    ),
+    "consultation_not_found": ErrorSpec(404, "No such consultation.", "Cette consultation n'existe pas."),
+    "consultation_closed": ErrorSpec(409, "This consultation is closed.", "Cette consultation est close."),
+    "already_answered": ErrorSpec(409, "You already answered this consultation.", "Vous avez déjà répondu à cette consultation."),
+    "invalid_answer": ErrorSpec(
+        400, "Answer with one of the choices, or a text of at most 500 characters for a free question.",
+        "Répondez par l'un des choix, ou par un texte de 500 caractères au plus pour une question libre.",
+    ),
+    "position_outside_neighbourhood": ErrorSpec(
+        400, "Place the problem inside your neighbourhood.", "Placez le problème dans votre quartier."
+    ),
+    "unknown_category": ErrorSpec(400, "Unknown category here.", "Catégorie inconnue ici."),
+    "similar_reports": ErrorSpec(
+        409, "Neighbours already reported this nearby: support their report, or report anyway.",
+        "Des voisins ont déjà signalé cela tout près : soutenez leur signalement, ou signalez quand même.",
+    ),
+    "city_report_not_found": ErrorSpec(404, "No such report.", "Ce signalement n'existe pas."),
+    "invalid_report_transition": ErrorSpec(
+        409, "A report cannot go from {current} to {target}.", "Un signalement ne peut pas passer de {current} à {target}."
+    ),
+    "invalid_duplicate": ErrorSpec(
+        400, "Name another open or resolved report of your organisation as the original.",
+        "Indiquez comme original un autre signalement ouvert ou résolu de votre organisation.",
+    ),
+    "not_reporter": ErrorSpec(403, "Only the person who reported it can do this.",
+                              "Seule la personne qui l'a signalé peut faire cela."),
+    "reopen_too_late": ErrorSpec(
+        409, "A resolved report can be reopened within 14 days; report it again.",
+        "Un signalement résolu se rouvre sous 14 jours ; signalez-le à nouveau.",
+    ),
+    "own_report": ErrorSpec(409, "You reported it: you already follow it.", "Vous l'avez signalé : vous le suivez déjà."),
+    "report_not_open": ErrorSpec(409, "This report is no longer open.", "Ce signalement n'est plus ouvert."),
     # Push
     "invalid_time_zone": ErrorSpec(400, "Unknown time zone.", "Fuseau horaire inconnu."),
     "quiet_hours_incomplete": ErrorSpec(

@@ -14,6 +14,8 @@ from backend.common.api import ApiView, PersonOutput, error_responses
 from backend.common.errors import VoisinsError
 from backend.feed import cards, domain, selectors, services
 from backend.feed.models import Post
+from backend.photos.api import ImageOutput
+from backend.photos.frames import image_bodies
 
 
 class CommitmentOutput(serializers.Serializer):
@@ -46,6 +48,8 @@ class CardOutput(serializers.Serializer):
     responses = serializers.IntegerField()
     going = serializers.IntegerField()
     purchase = PurchaseOutput(allow_null=True, help_text="Group purchases only.")
+    images = ImageOutput(many=True, help_text="Its photos, at most 6, in order; empty for residents while it is "
+                         "removed or hidden (its moderators still see them).")
     expires_at = serializers.DateTimeField()
     created_at = serializers.DateTimeField()
 
@@ -56,14 +60,24 @@ class PostOutput(serializers.Serializer):
     card = CardOutput()
 
 
-def _post_body(post: Post) -> dict:
-    """From a post of the selectors, which count its responses and RSVPs."""
-    card = cards.card(post, responses=post.response_count, going=post.going_count, commitments=list(post.commitments.all()))
-    return {"room_id": post.room_id, "message_id": post.message_id, "card": card}
+def _post_bodies(user: User, posts: list[Post]) -> list[dict]:
+    """From posts of the selectors, which count their responses and RSVPs, with the
+    photos she may see."""
+    images = selectors.posts_images(user=user, posts=posts)
+    return [
+        {
+            "room_id": post.room_id,
+            "message_id": post.message_id,
+            "card": cards.card(post, responses=post.response_count, going=post.going_count,
+                               commitments=list(post.commitments.all()), images=image_bodies(images[post.pk])),
+        }
+        for post in posts
+    ]
 
 
 def _post_as_it_is(request, post_id: int) -> Response:
-    return Response(PostOutput(_post_body(selectors.post_for_reader(user=request.user, post_id=post_id))).data)
+    post = selectors.post_for_reader(user=request.user, post_id=post_id)
+    return Response(PostOutput(_post_bodies(request.user, [post])[0]).data)
 
 
 class PostListOutput(serializers.Serializer):
@@ -91,6 +105,10 @@ class PostInput(serializers.Serializer):
     room_id = serializers.IntegerField(required=False, help_text="A room of your neighbourhood; its default room if absent.")
     neighbourhood_id = serializers.IntegerField(required=False, help_text="When room_id is absent; yours if absent too.")
     expires_at = serializers.DateTimeField(required=False, help_text="At most 90 days ahead; by default the end of what it is about.")
+    image_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, max_length=50,
+        help_text="Photos you uploaded (`photos_upload`) and attached nowhere yet, at most 6, in the order shown.",
+    )
 
 
 def _neighbourhood_of(user, asked: int | None) -> int:
@@ -124,21 +142,22 @@ class PostListApi(ApiView):
             limit=limit,
         )
         next_before = posts[-1].pk if len(posts) == limit else None
-        return Response(PostListOutput({"posts": [_post_body(p) for p in posts], "next_before": next_before}).data)
+        return Response(PostListOutput({"posts": _post_bodies(request.user, posts), "next_before": next_before}).data)
 
     @extend_schema(
         operation_id="feed_post_create",
         request=PostInput,
         responses={201: PostOutput, 200: PostOutput, **error_responses(400, 401, 403, 404, 429)},
-        description="Posts in a room of your neighbourhood: the card appears there live. 200 with the first post "
-        "when the client id was already used.",
+        description="Posts in a room of your neighbourhood: the card appears there live, with the photos of "
+        "`image_ids`. 200 with the first post when the client id was already used.",
     )
     def post(self, request):
         data = PostInput(data=request.data)
         data.is_valid(raise_exception=True)
         result = services.post_create(author=request.user, **data.validated_data)
         post = selectors.post_for_reader(user=request.user, post_id=result.post.pk)
-        return Response(PostOutput(_post_body(post)).data, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
+        return Response(PostOutput(_post_bodies(request.user, [post])[0]).data,
+                        status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
 
 
 class PostDetailApi(ApiView):
@@ -363,6 +382,7 @@ def post_create_frame(user: User, frame: dict[str, Any]) -> handlers.Answer:
         room_id=frame.get("room_id"),
         neighbourhood_id=frame.get("neighbourhood_id"),
         expires_at=expires_at,
+        image_ids=frame.get("images"),
     )
     card = Message.objects.get(pk=result.post.message_id)
     return handlers.Answer(

@@ -10,7 +10,10 @@ class FeedConfig(AppConfig):
         # the cards that messages carry.
         from backend.chat import api as chat_api
         from backend.chat import handlers
-        from backend.feed import api
+        from backend.feed import api, domain, selectors
+        from backend.photos import attachments
 
         handlers.register("post.create", api.post_create_frame)
         chat_api.register_card_output(api.CardOutput)
+        # Photos on posts, and who sees them.
+        attachments.register("post", limit=domain.MAX_IMAGES, rule=selectors.post_images_visible)

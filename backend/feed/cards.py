@@ -6,7 +6,10 @@ from backend.chat.frames import person
 from backend.feed.models import Commitment, Post
 
 
-def card(post: Post, *, responses: int, going: int, commitments: list[Commitment]) -> dict[str, Any]:
+def card(
+    post: Post, *, responses: int, going: int, commitments: list[Commitment], images: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """`images`: image objects (backend.photos.frames), [] when the reader may not see them."""
     return {
         "post_id": post.pk,
         "neighbourhood_id": post.neighbourhood_id,
@@ -20,6 +23,7 @@ def card(post: Post, *, responses: int, going: int, commitments: list[Commitment
         "responses": responses,
         "going": going,
         "purchase": _purchase(post, commitments) if post.kind == "group_purchase" else None,
+        "images": images,
         "expires_at": post.expires_at.isoformat(),
         "created_at": post.created_at.isoformat(),
     }

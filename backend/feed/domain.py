@@ -31,6 +31,7 @@ TRANSITIONS: dict[str, set[str]] = {
     "expired": set(),
 }
 ANSWERABLE_KINDS = frozenset(KINDS) - {"event", "group_purchase"}
+MAX_IMAGES = 6  # photos on a post
 LOAN_KINDS = frozenset({"loan_offer", "loan_request"})
 
 

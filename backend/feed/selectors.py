@@ -10,12 +10,14 @@ from backend.chat.selectors import readable_neighbourhood_ids
 from backend.common.errors import VoisinsError
 from backend.feed import domain
 from backend.feed.models import Commitment, Loan, Partner, Post
-from backend.trust.selectors import neighbourhood_access
+from backend.photos import selectors as photo_selectors
+from backend.photos.models import Image
+from backend.trust.selectors import neighbourhood_access, may_moderate
 
 
 def posts_with_counts() -> QuerySet[Post]:
     return (
-        Post.objects.select_related("author", "responder")
+        Post.objects.select_related("author", "responder", "message")
         .annotate(response_count=Count("responses", distinct=True), going_count=Count("rsvps", distinct=True))
         .prefetch_related(Prefetch("commitments", Commitment.objects.select_related("user").order_by("pk")))
     )
@@ -30,6 +32,35 @@ def post_for_reader(*, user: User, post_id: int) -> Post:
     if post is None or not access.can_read or (post.removed_at is not None and not access.is_moderator):
         raise VoisinsError("post_not_found")
     return post
+
+
+def _hidden(post: Post) -> bool:
+    """Removed by a moderator, or its card hidden after reports: residents see none of its photos."""
+    return post.removed_at is not None or (post.message is not None and post.message.hidden_at is not None)
+
+
+def post_images_visible(user: User, post_id: int) -> bool:
+    """Who sees a post's photos (registered with photos by FeedConfig.ready): the readers
+    of its neighbourhood while it is neither removed nor hidden; its moderators always."""
+    post = Post.objects.select_related("message").filter(pk=post_id).first()
+    if post is None:
+        return False
+    access = neighbourhood_access(user=user, neighbourhood_id=post.neighbourhood_id)
+    return access.can_read and (access.is_moderator or not _hidden(post))
+
+
+def posts_images(*, user: User, posts: list[Post]) -> dict[int, list[Image]]:
+    """The photos of each post she may see, in one query (and one per neighbourhood
+    with a hidden post, to ask whether she moderates it)."""
+    images = photo_selectors.images_of(kind="post", object_ids=[post.pk for post in posts])
+    moderates: dict[int, bool] = {}
+    for post in posts:
+        if images[post.pk] and _hidden(post):
+            if post.neighbourhood_id not in moderates:
+                moderates[post.neighbourhood_id] = may_moderate(user=user, neighbourhood_id=post.neighbourhood_id)
+            if not moderates[post.neighbourhood_id]:
+                images[post.pk] = []
+    return images
 
 
 def post_list(

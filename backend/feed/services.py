@@ -17,6 +17,9 @@ from backend.common.errors import VoisinsError
 from backend.feed import cards, domain
 from backend.feed.models import Commitment, Loan, Post, Response, Rsvp
 from backend.neighbourhoods.models import Neighbourhood
+from backend.photos import frames as photo_frames
+from backend.photos import selectors as photo_selectors
+from backend.photos import services as photo_services
 from backend.trust.selectors import NeighbourhoodAccess, fuzzed_position, neighbourhood_access
 
 
@@ -68,8 +71,12 @@ def _clean(kind: str, title: str, text: str, details: Any, expires_at: datetime 
 
 
 def _card_of(post: Post) -> dict[str, Any]:
+    """The card as its messages store it, with every image: chat shows a card to those
+    who may read its message, and not at all once it is removed or hidden."""
     commitments = list(post.commitments.select_related("user").order_by("pk")) if post.kind == "group_purchase" else []
-    return cards.card(post, responses=post.responses.count(), going=post.rsvps.count(), commitments=commitments)
+    images = photo_frames.image_bodies(photo_selectors.images_of(kind="post", object_ids=[post.pk])[post.pk])
+    return cards.card(post, responses=post.responses.count(), going=post.rsvps.count(), commitments=commitments,
+                      images=images)
 
 
 def _post_card_message(post: Post, *, author: User, room_id: int, text: str, client_id: str) -> int:
@@ -101,9 +108,11 @@ def post_create(
     room_id: int | None = None,
     neighbourhood_id: int | None = None,
     expires_at: datetime | None = None,
+    image_ids: list[int] | None = None,
 ) -> Created:
-    """A post and its card in the room. Resending the same client id returns the first
-    post and creates nothing."""
+    """A post and its card in the room, with her uploaded photos (`image_ids`, at most
+    MAX_IMAGES, in order). Resending the same client id returns the first post and
+    creates nothing."""
     existing = Post.objects.filter(author=author, client_id=client_id).first()
     if existing is not None:
         return Created(existing, created=False)
@@ -118,6 +127,7 @@ def post_create(
                 title=title, text=text, details=details, expires_at=expires_at, created_at=now,
                 latitude=latitude, longitude=longitude,
             )
+            photo_services.images_attach(owner=author, image_ids=image_ids or [], kind="post", object_id=post.pk)
             post.message_id = _post_card_message(
                 post, author=author, room_id=room.pk, text=title, client_id=f"#post{post.pk}"
             )

@@ -3,6 +3,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from backend.common.api import ApiView, PersonOutput, ReasonInput, error_responses
+from backend.photos.api import ImageOutput
 from backend.moderation import domain, selectors, services
 from backend.moderation.models import Action, Report
 from backend.trust.api import LogEntryOutput, RevokeInput
@@ -19,6 +20,8 @@ class ReportInput(serializers.Serializer):
 class ReportedOutput(serializers.Serializer):
     author = PersonOutput()
     text = serializers.CharField(allow_blank=True)
+    images = ImageOutput(many=True, help_text="The photos of the reported message or post, for the moderators "
+                         "(removed or hidden ones too); empty in the answer to the reporter.")
 
 
 class ReportOutput(serializers.Serializer):
@@ -80,7 +83,8 @@ class ReportQueueApi(ApiView):
     )
     def get(self, request, neighbourhood_id: int):
         reports = selectors.report_queue(viewer=request.user, neighbourhood_id=neighbourhood_id)
-        return Response(ReportOutput([domain.report_body(r) for r in reports], many=True).data)
+        images = selectors.reported_images(reports)
+        return Response(ReportOutput([domain.report_body(r, images[r.pk]) for r in reports], many=True).data)
 
 
 class ReportDismissApi(ApiView):

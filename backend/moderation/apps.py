@@ -9,5 +9,9 @@ class ModerationConfig(AppConfig):
         # What moderation adds to chat's socket.
         from backend.chat import handlers
         from backend.moderation import selectors
+        from backend.photos import attachments
 
         handlers.register("watch", selectors.watch_answer)
+        # Moderators review the photos of what they moderate (after the apps that show them).
+        attachments.register("post", rule=selectors.post_images_reviewable)
+        attachments.register("message", rule=selectors.message_images_reviewable)

@@ -58,10 +58,11 @@ def log_merge(*sources: list[dict[str, Any]], limit: int) -> list[dict[str, Any]
     return entries[:limit]
 
 
-def report_body(report: Any) -> dict[str, Any]:
+def report_body(report: Any, images: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """A report as the moderators see it, with what it is about: the reported message's
     author and text (even of a direct conversation: a report opens it to them), the
-    post's author and title, or the member."""
+    post's author and title, or the member; and the photos of the message or post
+    (`images`, image objects; none in the answer to the reporter)."""
     if report.message_id:
         author, text = report.message.author, report.message.text
     elif report.post_id:
@@ -69,7 +70,8 @@ def report_body(report: Any) -> dict[str, Any]:
     else:
         author, text = report.member, ""
     return {
-        "about": {"author": {"id": author.pk, "display_name": author.display_name}, "text": text},
+        "about": {"author": {"id": author.pk, "display_name": author.display_name}, "text": text,
+                  "images": images or []},
         "id": report.pk,
         "neighbourhood_id": report.neighbourhood_id,
         "reporter_id": report.reporter_id,

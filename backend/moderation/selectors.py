@@ -7,13 +7,16 @@ from backend.accounts.models import User
 from backend.chat import frames as chat_frames
 from backend.chat import handlers
 from backend.chat import selectors as chat_selectors
-from backend.chat.models import Room
+from backend.chat.models import Message, Room
 from backend.common.errors import VoisinsError
 from backend.moderation import domain
 from backend.moderation.models import Action, Appeal, Report
 from backend.neighbourhoods.models import Neighbourhood
 from backend.trust import domain as trust_domain
 from backend.trust.models import AuditEntry
+from backend.feed.models import Post
+from backend.photos import frames as photo_frames
+from backend.photos import selectors as photo_selectors
 from backend.trust.selectors import audit_entries, may_moderate
 
 
@@ -40,6 +43,37 @@ def watch_answer(user: User, frame: dict[str, Any]) -> handlers.Answer:
          "rooms": [chat_frames.room_body(room, unread=0) for room in rooms]},
         follow=handlers.Follow(neighbourhood_id, rooms),
     )
+
+
+def reported_images(reports: list[Report]) -> dict[int, list[dict[str, Any]]]:
+    """The photos of what each report is about (a message or a post), as image objects
+    for the moderators; two queries whatever the number of reports."""
+    of_messages = photo_selectors.images_of(kind="message", object_ids=[r.message_id for r in reports if r.message_id])
+    of_posts = photo_selectors.images_of(kind="post", object_ids=[r.post_id for r in reports if r.post_id])
+    return {
+        report.pk: photo_frames.image_bodies(
+            of_messages[report.message_id] if report.message_id else of_posts[report.post_id] if report.post_id else []
+        )
+        for report in reports
+    }
+
+
+def post_images_reviewable(user: User, post_id: int) -> bool:
+    """Moderators (and staff) review the photos of their neighbourhood's posts, removed
+    or hidden ones too (registered with photos by ModerationConfig.ready)."""
+    post = Post.objects.filter(pk=post_id).only("neighbourhood_id").first()
+    return post is not None and may_moderate(user=user, neighbourhood_id=post.neighbourhood_id)
+
+
+def message_images_reviewable(user: User, message_id: int) -> bool:
+    """…and those of their neighbourhood's messages; in a direct conversation, which
+    stays private, only once the message is reported."""
+    message = Message.objects.select_related("room").filter(pk=message_id).first()
+    if message is None or message.deleted_at is not None:
+        return False
+    if not may_moderate(user=user, neighbourhood_id=message.room.neighbourhood_id):
+        return False
+    return message.room.kind != Room.Kind.DIRECT or message.reports.exists()
 
 
 def report_queue(*, viewer: User, neighbourhood_id: int, status: str = "open") -> list[Report]:

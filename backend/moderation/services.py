@@ -20,7 +20,7 @@ from backend.feed.models import Post
 from backend.moderation import domain
 from backend.moderation.domain_events import ModerationActed
 from backend.moderation.models import Action, Appeal, Report
-from backend.moderation.selectors import require_moderator
+from backend.moderation.selectors import reported_images, require_moderator
 from backend.trust import services as trust_services
 from backend.trust.models import Membership
 from backend.trust.selectors import moderator_ids, neighbourhood_access
@@ -109,7 +109,8 @@ def report_create(
                 for message in _messages_of(field, target):
                     if message.hidden_at is None and message.removed_at is None:
                         chat_services.message_moderate(message=message, hidden=True)
-            _tell_moderators(neighbourhood_id, {"type": "report.created", "report": domain.report_body(report)})
+            images = reported_images([report])[report.pk]
+            _tell_moderators(neighbourhood_id, {"type": "report.created", "report": domain.report_body(report, images)})
     except IntegrityError:  # the same report at once from two devices
         return Report.objects.get(reporter=reporter, **{field: target}), False
     return report, True

@@ -7,6 +7,7 @@ class PushConfig(AppConfig):
 
     def ready(self) -> None:
         from backend.chat.domain_events import MessagesPosted, ReadMarked
+        from backend.cities.domain_events import AreaAlertPublished, ReportChanged
         from backend.common import domain_events
         from backend.moderation.domain_events import ModerationActed
         from backend.push import services
@@ -16,3 +17,5 @@ class PushConfig(AppConfig):
         domain_events.subscribe(ReadMarked, services.read_marked)
         domain_events.subscribe(MembershipDecided, services.membership_decided)
         domain_events.subscribe(ModerationActed, services.moderation_acted)
+        domain_events.subscribe(AreaAlertPublished, services.area_alert_published)
+        domain_events.subscribe(ReportChanged, services.report_changed)

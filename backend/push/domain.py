@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from backend.cities.domain import PUSH_TEXTS as CITY_TEXTS
 from backend.trust.domain import DECISION_TEXTS
 
 BATCH = 500  # FCM's send_each takes at most 500 messages
@@ -82,6 +83,7 @@ _TEXTS = {
     "new_post": {"en": "New post: {title}", "fr": "Nouvelle annonce : {title}"},
     "mention": {"en": "{author} mentioned you", "fr": "{author} vous a mentionné·e"},
     **DECISION_TEXTS,
+    **CITY_TEXTS,
     **{
         f"moderation_{kind}": {"en": "Moderation", "fr": "Modération"}
         for kind in ("remove", "restore", "mute", "ban", "dismiss", "appeal_granted", "appeal_denied")

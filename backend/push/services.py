@@ -26,6 +26,7 @@ from backend.chat.domain_events import MessagesPosted, ReadMarked
 from backend.chat.models import Message, ReadMarker, Room
 from backend.chat.presence import watching_users
 from backend.chat.selectors import room_readers, unread_badges
+from backend.cities.domain_events import AreaAlertPublished, ReportChanged
 from backend.common import metrics, task_attempts
 from backend.common.errors import VoisinsError
 from backend.moderation.domain_events import ModerationActed
@@ -33,6 +34,7 @@ from backend.push import domain, tasks
 from backend.push.backends import Push, backend
 from backend.push.models import Delivery, Device, Preferences, RoomMute
 from backend.trust.domain_events import MembershipDecided
+from backend.trust.models import Membership
 
 logger = logging.getLogger(__name__)
 
@@ -147,6 +149,26 @@ def moderation_acted(event: ModerationActed) -> None:
     tasks.user_alert.enqueue(event.user_id, f"moderation_{event.kind}", {}, f"moderation:{event.action_id}")
 
 
+def area_alert_published(event: AreaAlertPublished) -> None:
+    """An organisation's area alert: urgent, to every verified resident of its neighbourhoods."""
+    tasks.people_alert.enqueue(
+        [], list(event.neighbourhood_ids), "city_alert",
+        {"organisation": event.organisation_name, "title": event.title, "text": event.text},
+        {"type": "city_alert", "alert_id": event.alert_id}, f"city_alert:{event.alert_id}",
+    )
+
+
+def report_changed(event: ReportChanged) -> None:
+    """A civic report changed status: its reporter and supporters hear it, like a decision about her."""
+    if event.user_ids:
+        tasks.people_alert.enqueue(
+            list(event.user_ids), [], f"city_report_{event.status}",
+            {"organisation": event.organisation_name, "summary": event.summary, "reason": event.reason},
+            {"type": "city_report", "report_id": event.report_id, "status": event.status},
+            f"city_report:{event.change_id}",
+        )
+
+
 # Deciding
 
 
@@ -243,6 +265,32 @@ def user_alert(*, user_id: int, text_key: str, params: dict[str, Any], event: st
     }
     devices = Device.objects.filter(user=user, active=True).order_by("pk")
     return _deliver(f"alert:{event}", [Plan(d, payload) for d in devices], now=now)
+
+
+def people_alert(*, user_ids: list[int], neighbourhood_ids: list[int], text_key: str, params: dict[str, Any],
+                 data: dict[str, Any], event: str, now: datetime | None = None) -> int:
+    """The urgent tier for many people at once (an area alert reaches thousands): these
+    people and the verified residents of these neighbourhoods, each active device in its
+    owner's language, past quiet hours and mutes. One query for the devices; the texts
+    are made once per language, not per device."""
+    now = now or timezone.now()
+    residents = Membership.objects.filter(neighbourhood_id__in=neighbourhood_ids, state=Membership.State.VERIFIED)
+    devices = (
+        Device.objects.filter(Q(user_id__in=user_ids) | Q(user_id__in=residents.values("user_id")),
+                              active=True, user__is_active=True)
+        .annotate(language=F("user__language")).only("pk", "user_id").order_by("pk")
+    )
+    payloads: dict[str, dict[str, Any]] = {}
+    plans = []
+    for device in devices:
+        if device.language not in payloads:
+            payloads[device.language] = {
+                "notification": {"title": domain.text(text_key, device.language, **params)[:120],
+                                 "body": domain.text(f"{text_key}_body", device.language, **params)[:240]},
+                "data": dict(data),
+            }
+        plans.append(Plan(device, payloads[device.language]))
+    return _deliver(f"alert:{event}", plans, now=now)
 
 
 # Sending

@@ -31,6 +31,15 @@ def user_alert(user_id: int, text_key: str, params: dict[str, Any], event: str) 
 
 
 @task()
+def people_alert(user_ids: list[int], neighbourhood_ids: list[int], text_key: str, params: dict[str, Any],
+                 data: dict[str, Any], event: str) -> int:
+    from backend.push import services
+
+    return services.people_alert(user_ids=user_ids, neighbourhood_ids=neighbourhood_ids, text_key=text_key,
+                                 params=params, data=data, event=event)
+
+
+@task()
 def deliveries_retry(event: str) -> int:
     from backend.push import services
 

@@ -617,3 +617,88 @@ async def test_rooms_created_while_connected_are_announced(member, neighbour, mo
     assert (added["room"]["id"], added["room"]["name"], added["room"]["unread"]) == (topic.id, "Entraide", 0)
     await socket.nothing()
     await _subscribed(socket, direct.id)
+
+
+# Connecting: what a failed connect gives back, what it says, and hello first
+
+
+async def test_a_connect_that_fails_after_joining_the_hub_gives_back_everything(member, neighbour, room, connect,
+                                                                                   settings, monkeypatch):
+    from backend.chat import consumers
+    from backend.chat.hub import current_hub
+
+    settings.CHAT_MAX_SOCKETS_PER_USER = 1
+    nina = await connect(neighbour)
+
+    def broken(user, neighbourhood_ids):
+        raise RuntimeError("hello could not be built")
+
+    monkeypatch.setattr(consumers, "_hello_rooms", broken)
+    failed = await connect(member, expect_hello=False)
+    error = await failed.expect("error")
+    assert (error["code"], error["ref"]) == ("server_error", None)
+    assert await failed.closed_with() == 1011
+    hub = current_hub()
+    assert member.id not in hub.by_user
+    assert all(member.id not in {s.user_id for s in sockets} for sockets in hub.by_neighbourhood.values())
+    monkeypatch.undo()
+    # Her one place is free again, and the next connect works.
+    again = await connect(member)
+    assert member.id in again.hello["presence"][0]["online"]
+    while not (await _presence_of(nina, member.id))["online"]:
+        pass  # (the failed connect may have said she is offline: she was)
+    await again.close()
+    assert (await _presence_of(nina, member.id))["online"] is False
+
+
+async def test_a_connect_that_finds_the_database_busy_is_told_to_retry(member, room, connect, settings, monkeypatch):
+    from django.db import OperationalError
+    from psycopg_pool import PoolTimeout
+
+    from backend.chat import consumers
+
+    def busy(user, neighbourhood_ids):
+        try:
+            raise PoolTimeout("couldn't get a connection after 3.00 sec")
+        except PoolTimeout as exc:
+            raise OperationalError("couldn't get a connection") from exc
+
+    monkeypatch.setattr(consumers, "_hello_rooms", busy)
+    settings.SERVER_BUSY_RETRY_AFTER = 3
+    refused = await connect(member, expect_hello=False)
+    error = await refused.expect("error")
+    assert (error["code"], error["retry_after"]) == ("server_busy", 3)
+    assert await refused.closed_with() == 1013
+    monkeypatch.undo()
+    await connect(member)
+
+
+async def test_nothing_reaches_a_socket_before_its_hello(member, neighbour, room, connect, monkeypatch):
+    import threading
+
+    from backend.chat import consumers
+
+    building, release = threading.Event(), threading.Event()
+    build = consumers._hello_rooms
+
+    def slow(user, neighbourhood_ids):
+        building.set()
+        release.wait(3)
+        return build(user, neighbourhood_ids)
+
+    monkeypatch.setattr(consumers, "_hello_rooms", slow)
+    opening = asyncio.ensure_future(connect(member, expect_hello=False))
+    await asyncio.get_running_loop().run_in_executor(None, building.wait, 3)
+    monkeypatch.undo()
+    # Meanwhile a neighbour comes online and a message is posted: frames for her socket,
+    # which has joined the hub but has not had its hello yet.
+    nina = await connect(neighbour)
+    await _send(nina, room.id, "Avant le hello d'Alice", "early")
+    await asyncio.sleep(0.7)  # room.activity goes out every half-second
+    release.set()
+    alice = await opening
+    first = await alice.recv()
+    assert first["type"] == "hello"
+    later = [await alice.recv() for _ in range(3)]  # and her own presence, after her hello
+    assert sorted(frame["type"] for frame in later) == ["presence", "presence", "room.activity"]
+    assert {frame["user_id"] for frame in later if frame["type"] == "presence"} == {member.id, neighbour.id}

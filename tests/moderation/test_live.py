@@ -47,7 +47,9 @@ async def test_a_report_reaches_the_moderators_and_a_removal_everyone(
     )
     created = await watching.expect("report.created")
     assert (created["report"]["id"], created["report"]["message_id"]) == (report.pk, ack.message_id)
-    assert created["report"]["about"] == {"author": {"id": member.id, "display_name": "Marc"}, "text": "Texte injurieux"}
+    assert created["report"]["about"] == {
+        "author": {"id": member.id, "display_name": "Marc"}, "text": "Texte injurieux", "images": []
+    }
 
     action = await sync_to_async(services.message_remove)(actor=moderator, message_id=ack.message_id, reason="Insulte")
     for socket in (author, reporter):

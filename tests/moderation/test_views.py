@@ -8,6 +8,7 @@ from backend.accounts.models import User
 from backend.chat.models import Room
 from backend.chat.services import message_post, rooms_ensure_default
 from tests.conftest import PASSWORD, log_in, make_membership
+from tests.web.conftest import DESKTOP, Visit, page_server, static_root  # noqa: F401  (fixtures: the resident app)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -17,7 +18,7 @@ def _person(email, name):
 
 
 @pytest.fixture
-def site(serve, saint_malo):
+def site(page_server, saint_malo):
     """Made before the browser starts: Playwright's event loop forbids the ORM here."""
     alice, bruno, morgane = _person("alice@example.org", "Alice"), _person("bruno@example.org", "Bruno"), _person(
         "morgane@example.org", "Morgane")
@@ -28,25 +29,27 @@ def site(serve, saint_malo):
     rooms_ensure_default(neighbourhood_ids=[saint_malo.id])
     room = Room.objects.get(neighbourhood=saint_malo)
     message_post(author=bruno, room_id=room.id, text="Texte injurieux", client_id="rude")
-    return serve()
+    return page_server()
 
 
 def test_a_report_reaches_the_console_and_the_removal_reaches_the_resident(site, browser):
     from playwright.sync_api import expect
 
-    alice = log_in(browser, site, "alice@example.org")
-    expect(alice.locator("#messages .message .text")).to_have_text("Texte injurieux")
+    alice = Visit(browser, site, viewport=DESKTOP, locale="fr-FR").log_in("alice@example.org").page  # the resident app
+    expect(alice.locator(".message .text")).to_have_text("Texte injurieux")
     console = log_in(browser, site, "morgane@example.org", path="/moderation/")
     expect(console.locator("#reports")).to_be_empty()
 
-    alice.once("dialog", lambda dialog: dialog.accept("Insulte envers un voisin"))
-    alice.click("#messages .message .report")
+    alice.click(".message button.more")
+    alice.click(".message-actions button:has-text('Signaler')")
+    alice.fill("#report-dialog textarea[name=text]", "Insulte envers un voisin")
+    alice.click("#report-dialog button[type=submit]")
     report = console.locator("#reports .item")
     expect(report).to_contain_text("Insulte envers un voisin")  # live, without a reload
 
     console.once("dialog", lambda dialog: dialog.accept("Propos injurieux"))
     report.locator("button:has-text('Retirer le message')").click()
-    expect(alice.locator("#messages .message .text")).to_have_text("(message supprimé)")
+    expect(alice.locator(".message .text")).to_have_text("Message supprimé")
     expect(console.locator("#log .item")).to_contain_text("retrait : Propos injurieux")
 
 

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class CitiesConfig(AppConfig):
+    name = "backend.cities"
+    label = "cities"
+    verbose_name = "Organisations (cities)"
+
+    def ready(self) -> None:
+        # Photos on announcements and civic reports, and who sees them.
+        from backend.cities import domain, selectors
+        from backend.photos import attachments
+
+        attachments.register("announcement", limit=domain.ANNOUNCEMENT_IMAGES, rule=selectors.announcement_images_visible)
+        attachments.register("city_report", limit=domain.REPORT_IMAGES, rule=selectors.report_images_visible)
+        attachments.register_uploader(selectors.is_active_agent)

@@ -1,0 +1,91 @@
+// Modal dialogs (<dialog>, never window.prompt): confirming what cannot be undone,
+// and reporting a message, a post or a member to the moderators.
+import * as api from "../core/api.js";
+import { Field, FormError, formValues } from "../core/forms.js";
+import { Component, createRef, html } from "../core/html.js";
+import { gettext } from "../core/i18n.js";
+import { closeDialog, toast } from "./state.js";
+
+class Modal extends Component {
+  constructor() {
+    super();
+    this.ref = createRef();
+  }
+
+  componentDidMount() {
+    const dialog = this.ref.current;
+    dialog.addEventListener("close", () => closeDialog());
+    if (!dialog.open) dialog.showModal();
+  }
+
+  render({ title, children, id }) {
+    return html`<dialog ref=${this.ref} class="modal" aria-labelledby=${`${id}-title`} id=${id}>
+      <h2 id=${`${id}-title`}>${title}</h2>
+      ${children}
+    </dialog>`;
+  }
+}
+
+function ConfirmDialog({ dialog }) {
+  const confirm = async () => {
+    closeDialog();
+    await dialog.onConfirm();
+  };
+  return html`<${Modal} title=${dialog.title} id="confirm-dialog">
+    ${dialog.body && html`<p>${dialog.body}</p>`}
+    <div class="actions">
+      <button type="button" onClick=${closeDialog}>${gettext("Cancel")}</button>
+      <button type="button" class=${dialog.danger ? "danger" : "primary"} onClick=${confirm}>${dialog.confirm}</button>
+    </div>
+  </${Modal}>`;
+}
+
+export const REPORT_CATEGORIES = () => [
+  ["spam", gettext("Spam or advertising")],
+  ["harassment", gettext("Harassment or insults")],
+  ["dangerous", gettext("Dangerous or illegal")],
+  ["other", gettext("Something else")],
+];
+
+class ReportDialog extends Component {
+  constructor() {
+    super();
+    this.state = { error: null, busy: false };
+  }
+
+  async submit(event) {
+    event.preventDefault();
+    const { category, text } = formValues(event.target);
+    this.setState({ busy: true, error: null });
+    try {
+      await api.post("moderation/reports/", { ...this.props.dialog.target, category, text });
+      closeDialog();
+      toast(gettext("Thank you: the moderators received your report."));
+    } catch (error) {
+      this.setState({ busy: false, error: error.message });
+    }
+  }
+
+  render({ dialog }, { error, busy }) {
+    return html`<${Modal} title=${gettext("Report to the moderators")} id="report-dialog">
+      ${dialog.about && html`<blockquote class="about">${dialog.about}</blockquote>`}
+      <form onSubmit=${(event) => this.submit(event)}>
+        <${Field} label=${gettext("What is wrong?")} name="category" as="select" defaultValue="other" options=${REPORT_CATEGORIES()} />
+        <${Field} label=${gettext("Tell the moderators more (optional)")} name="text" as="textarea" maxlength="2000" rows="3" />
+        <${FormError} error=${error} />
+        <div class="actions">
+          <button type="button" onClick=${closeDialog}>${gettext("Cancel")}</button>
+          <button type="submit" class="primary" disabled=${busy}>${gettext("Send the report")}</button>
+        </div>
+      </form>
+    </${Modal}>`;
+  }
+}
+
+export function Dialogs({ state }) {
+  const { dialog } = state;
+  if (!dialog) return null;
+  if (dialog.kind === "confirm") return html`<${ConfirmDialog} dialog=${dialog} key=${dialog.key || "confirm"} />`;
+  if (dialog.kind === "report") return html`<${ReportDialog} dialog=${dialog} key="report" />`;
+  return null;
+}

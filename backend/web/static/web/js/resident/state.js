@@ -1,0 +1,111 @@
+// The resident app's one store, and the small actions every screen shares (toasts,
+// dialogs, names of people, what she answered). Screens read the state and call
+// actions; live frames (live.js) and REST answers write it.
+import { parseRoute } from "../core/router.js";
+import { createStore, withKey } from "../core/store.js";
+
+export const store = createStore({
+  phase: "boot", // boot | anonymous | ready
+  me: null, // auth_me: {user, membership, moderates}
+  connection: "connecting",
+  route: parseRoute(),
+  rooms: {}, // id -> room of the contract (with unread)
+  messages: {}, // room id -> core/messages.js room state
+  typing: {}, // room id -> {user id -> {name, until}}
+  cards: {}, // post id -> the latest card seen
+  people: {}, // user id -> display name
+  members: {}, // neighbourhood id -> trust_members
+  composer: {}, // room id -> {replyTo, editing}
+  openMenu: null, // message id whose actions are shown
+  dialog: null,
+  toasts: [],
+  loans: null,
+  answered: {}, // post id -> room id of her answer
+  rsvp: {}, // post id -> true when she said she goes
+  online: {}, // user id -> true
+});
+
+export const me = () => store.get().me?.user ?? null;
+export const myId = () => store.get().me?.user?.id ?? null;
+
+// Toasts: short-lived notes (role=status), or alerts for refusals.
+
+let toastCounter = 0;
+
+export function toast(text, { tone = "info", timeout = tone === "error" ? 9000 : 4000 } = {}) {
+  toastCounter += 1;
+  const id = toastCounter;
+  store.set((state) => ({ toasts: [...state.toasts.filter((item) => item.text !== text), { id, text, tone }].slice(-3) }));
+  if (timeout) setTimeout(() => dismissToast(id), timeout);
+  return id;
+}
+
+export function dismissToast(id) {
+  store.set((state) => ({ toasts: state.toasts.filter((item) => item.id !== id) }));
+}
+
+export function showError(error) {
+  toast(error?.message || String(error), { tone: "error" });
+}
+
+export function openDialog(dialog) {
+  store.set({ dialog, openMenu: null });
+}
+
+export function closeDialog() {
+  store.set({ dialog: null });
+}
+
+/** Remembers the names of people seen anywhere, for mentions and notifications. */
+export function learnPeople(people) {
+  const known = store.get().people;
+  const fresh = people.filter((person) => person && known[person.id] !== person.display_name);
+  if (!fresh.length) return;
+  const next = { ...known };
+  for (const person of fresh) next[person.id] = person.display_name;
+  store.set({ people: next });
+}
+
+// What she did that cards do not say (contract: a card counts answers and RSVPs, it does
+// not say whether they were hers): kept in this browser, per user.
+
+function memoryKey(name) {
+  return `voisins:${myId()}:${name}`;
+}
+
+export function loadMemory() {
+  const read = (name) => {
+    try {
+      return JSON.parse(localStorage.getItem(memoryKey(name)) || "{}");
+    } catch {
+      return {};
+    }
+  };
+  store.set({ answered: read("answered"), rsvp: read("rsvp") });
+}
+
+export function remember(name, key, value) {
+  const next = withKey(store.get()[name], key, value);
+  store.set({ [name]: next });
+  try {
+    localStorage.setItem(memoryKey(name), JSON.stringify(next));
+  } catch {
+    // private browsing: kept for this page only
+  }
+}
+
+/** Cards change in many places (rooms, the feed): the store keeps the latest of each. */
+export function putCards(cards) {
+  if (!cards.length) return;
+  store.set((state) => {
+    const next = { ...state.cards };
+    for (const card of cards) next[card.post_id] = card;
+    return { cards: next };
+  });
+  learnPeople(cards.flatMap((card) => [card.author, card.responder]));
+}
+
+export function fillCards(cards) {
+  const known = store.get().cards;
+  putCards(cards.filter((card) => !known[card.post_id]));
+}
