@@ -80,6 +80,7 @@ def outcome(error_class: str | None, *, attempts: int) -> Outcome:
 
 _TEXTS = {
     "new_message": {"en": "New message", "fr": "Nouveau message"},
+    "new_photo": {"en": "📷 Photo", "fr": "📷 Photo"},
     "new_post": {"en": "New post: {title}", "fr": "Nouvelle annonce : {title}"},
     "mention": {"en": "{author} mentioned you", "fr": "{author} vous a mentionné·e"},
     **DECISION_TEXTS,
@@ -116,6 +117,8 @@ def message_notification(
     title = text("mention", language, author=author) if mentioned else f"{author} · {room_name}"
     if card_title is not None:
         body = text("new_post", language, title=card_title) if previews else text("new_message", language)
+    elif not body_text:  # a message of photos only
+        body = text("new_photo", language)
     else:
         body = body_text if previews else text("new_message", language)
     return title, body[:240]
