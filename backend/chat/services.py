@@ -203,6 +203,10 @@ class PostRequest:
     # do not count against her write limit.
     counted: bool = True
     image_ids: tuple[int, ...] = ()  # her uploaded photos (backend.photos), at most domain.MAX_IMAGES
+    # True for a voice that reads no room but whose caller authorised the write (an
+    # organisation's announcement, backend.cities): no reader check, no mute. Never
+    # set from what a client sends.
+    official: bool = False
 
 
 def message_post(
@@ -257,9 +261,10 @@ def messages_post(*, requests: list[PostRequest]) -> list[Ack | VoisinsError]:
         else:
             first_of[key] = index
             room = rooms.get(request.room_id)
-            author_access = access[(request.author.pk, room.neighbourhood_id)] if room else None
-            refusal = (None if request.image_ids else domain.text_refusal(request.text)) or selectors.room_refusal(
-                user=request.author, room=room, access=author_access
+            author_access = access[(request.author.pk, room.neighbourhood_id)] if room and not request.official else None
+            refusal = (None if request.image_ids else domain.text_refusal(request.text)) or (
+                ("room_not_found" if room is None else None) if request.official
+                else selectors.room_refusal(user=request.author, room=room, access=author_access)
             )
             muted = author_access.muted_until if author_access else None
             if refusal:

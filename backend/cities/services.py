@@ -181,27 +181,19 @@ def category_create(*, admin: Agent, name: str) -> ReportCategory:
 def _post_as(organisation: Organisation, posts: list[tuple[Room, str, dict | None, str, Message | None]]) -> dict[str, int]:
     """Writes messages in rooms as the organisation's voice: (room, text, card, client id,
     reply to) each; returns {client id: message id}. Each lands, is pushed and goes live
-    as any message. A client id already used returns the first message.
-
-    SEAM: chat's messages_post refuses an author who does not read the room, and the
-    voice reads none (that is the point). Until chat's PostRequest takes
-    `official=True` (no reader check, mute or write limit, for a caller that authorised
-    the write), this calls chat's own insert; it is the only place that does."""
-    voice = organisation.voice
-    known = dict(Message.objects.filter(author=voice, client_id__in=[p[3] for p in posts])
-                 .values_list("client_id", "pk"))
-    requests: list[PostRequest] = []
-    accepted = []
-    for room, text, card, client_id, reply_to in posts:
-        if client_id in known:
-            continue
-        requests.append(PostRequest(author=voice, room_id=room.pk, text=text, client_id=client_id, card=card,
-                                    counted=False))
-        accepted.append((len(requests) - 1, room, reply_to, []))
-    if accepted:
-        for index, ack in chat_services._insert_messages(requests, accepted):
-            known[requests[index].client_id] = ack.message_id
-    return known
+    as any message; a client id already used returns the first message. The voice reads
+    no room (that is the point): the caller authorised the write, so it is official."""
+    requests = [
+        PostRequest(author=organisation.voice, room_id=room.pk, text=text, client_id=client_id, card=card,
+                    reply_to_id=reply_to.pk if reply_to else None, counted=False, official=True)
+        for room, text, card, client_id, reply_to in posts
+    ]
+    posted = {}
+    for request, result in zip(requests, chat_services.messages_post(requests=requests)):
+        if isinstance(result, VoisinsError):
+            raise result
+        posted[request.client_id] = result.message_id
+    return posted
 
 
 def _default_rooms(neighbourhood_ids: list[int]) -> dict[int, Room]:

@@ -194,3 +194,20 @@ def test_a_topic_made_before_anyone_looked_cannot_take_the_default_room_s_name(m
 def test_the_database_keeps_room_names_unique_whatever_their_case(room, name):
     with pytest.raises(IntegrityError), transaction.atomic():
         Room.objects.create(neighbourhood=room.neighbourhood, kind="topic", name=name)
+
+
+@pytest.mark.django_db
+def test_an_official_voice_writes_where_it_reads_nothing_and_nobody_else_does(room):
+    """An organisation's voice (backend.cities) reads no room: its caller authorised the
+    write. The same author without the flag is refused, and a room that does not exist
+    is still room_not_found."""
+    voice = make_user("voice@ville.fr", name="Mairie")
+    unofficial, official, nowhere = messages_post(requests=[
+        PostRequest(author=voice, room_id=room.pk, text="Travaux rue de Dinan", client_id="a"),
+        PostRequest(author=voice, room_id=room.pk, text="Travaux rue de Dinan", client_id="b", official=True,
+                    counted=False),
+        PostRequest(author=voice, room_id=room.pk + 999, text="x", client_id="c", official=True, counted=False),
+    ])
+    assert isinstance(unofficial, VoisinsError) and unofficial.code == "no_access"
+    assert Message.objects.get(pk=official.message_id).author_id == voice.pk
+    assert isinstance(nowhere, VoisinsError) and nowhere.code == "room_not_found"
