@@ -143,6 +143,10 @@ class Visit:
 @pytest.fixture
 def visit(browser):
     """visit(base, viewport=PHONE|DESKTOP, locale=...) -> Visit; checked for errors at the end."""
+    from playwright.sync_api import expect
+
+    # Two people's pages and a server share two cores: live frames may take a moment.
+    expect.set_options(timeout=10_000)
     opened: list[Visit] = []
 
     def open_visit(base: str, **options) -> Visit:

@@ -34,6 +34,7 @@ def test_two_neighbours_chat_live_and_an_applicant_reads_nothing(world, page_ser
 
     # A message in a room Bruno is not reading counts as unread, in the tab and the title.
     a.click(".room-link:has-text('Prêts')")
+    expect(a.locator("#room-title")).to_have_text("Prêts")
     a.fill(".composer textarea", "Drill available")
     a.press(".composer textarea", "Enter")
     expect(b.locator(".tab:has-text('Chats') .badge")).to_have_text("1")
@@ -66,14 +67,10 @@ def test_a_wrong_password_is_said_on_the_page(world, page_server, visit):
 
 
 def _open_room(visit_, name):
-    page = visit_.page
-    if page.viewport_size["width"] < 900:
-        page.click(f".room-link:has-text('{name}')")
-    else:
-        page.click(f".room-link:has-text('{name}')")
     from playwright.sync_api import expect
 
-    expect(page.locator("#room-title")).to_have_text(name)
+    visit_.page.click(f".room-link:has-text('{name}')")
+    expect(visit_.page.locator("#room-title")).to_have_text(name)
 
 
 def _send(page, text):
@@ -263,6 +260,7 @@ def test_mentions_and_direct_messages_notify_a_hidden_tab(world, page_server, vi
     a.evaluate("() => { window.__hidden = true; document.dispatchEvent(new Event('visibilitychange')); }")
 
     b.type(".composer textarea", "Hello @Ali")
+    expect(b.locator(".suggestions [role=option]")).to_have_text(["Alice · Grande Rue"])
     b.press(".composer textarea", "Enter")
     b.type(".composer textarea", "are you there?")
     b.press(".composer textarea", "Enter")

@@ -98,6 +98,12 @@ export class ContractSocket {
     return room;
   }
 
+  /** Whether the server has answered her subscription to the room (typing needs it). */
+  following(roomId) {
+    const room = this.rooms.get(roomId);
+    return Boolean(this.online && room?.wanted && !room.syncing && room.cursor !== null);
+  }
+
   cursor(roomId) {
     return this.rooms.get(roomId)?.cursor ?? null;
   }

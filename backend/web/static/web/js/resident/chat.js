@@ -239,6 +239,7 @@ const handlers = {
   },
 
   error(frame) {
+    if (frame.code === "not_subscribed") return; // a typing frame that crossed an unsubscription
     showError(frame);
   },
 };
@@ -364,7 +365,7 @@ export const react = (messageId, emoji, present) =>
 
 let lastTyping = 0;
 export function typing(roomId) {
-  if (Date.now() - lastTyping < 3000 || roomId !== subscribedRoom) return;
+  if (Date.now() - lastTyping < 3000 || roomId !== subscribedRoom || !socket.following(roomId)) return;
   lastTyping = Date.now();
   socket.send({ type: "typing", room_id: roomId });
 }

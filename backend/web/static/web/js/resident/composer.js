@@ -23,7 +23,8 @@ export class Composer extends Component {
   }
 
   componentDidMount() {
-    roomMembers(this.props.room).then((members) => this.setState({ members }));
+    // She may have typed "@…" before the members arrived: complete it then.
+    roomMembers(this.props.room).then((members) => this.setState({ members }, () => this.suggest()));
   }
 
   componentDidUpdate(previous) {
@@ -76,8 +77,13 @@ export class Composer extends Component {
   }
 
   onInput() {
-    const field = this.input.current;
     typing(this.props.room.id);
+    this.suggest();
+  }
+
+  suggest() {
+    const field = this.input.current;
+    if (!field) return;
     const match = field.value.slice(0, field.selectionStart).match(MENTION);
     if (!match) {
       if (this.state.suggestions.length) this.setState({ suggestions: [] });
