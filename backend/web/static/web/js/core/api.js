@@ -91,9 +91,10 @@ export const put = (path, body) => api("PUT", path, body);
 export const patch = (path, body) => api("PATCH", path, body);
 export const del = (path) => api("DELETE", path);
 
-/** A multipart upload of `file` as the field `file`, with progress (0..1) reported to
- * `onProgress`; resolves with the answer, rejects with ApiError. */
-export function upload(path, file, onProgress) {
+/** A multipart upload of `file` as the field `file` (and `fields`, e.g. a client_id),
+ * with progress (0..1) reported to `onProgress`; resolves with the answer, rejects with
+ * ApiError. */
+export function upload(path, file, onProgress, { fields = {} } = {}) {
   return new Promise((resolve, reject) => {
     const request = new XMLHttpRequest();
     request.open("POST", `/api/v1/${path}`);
@@ -112,6 +113,7 @@ export function upload(path, file, onProgress) {
     request.onerror = () => reject(new ApiError(0, { code: "network", message: gettext("The connection failed; try again.") }));
     const form = new FormData();
     form.append("file", file);
+    for (const [name, value] of Object.entries(fields)) form.append(name, value);
     request.send(form);
   });
 }

@@ -206,6 +206,12 @@ function loanLine(card, state) {
   });
 }
 
+/** Reads the post again (feed_post): fresh links for its photos. */
+async function refreshCard(postId) {
+  const post = await api.get(`feed/posts/${postId}/`);
+  if (post?.card) putCards([post.card]);
+}
+
 export function Card({ card, state, roomId }) {
   const me = myId();
   const isAuthor = card.author.id === me;
@@ -225,7 +231,7 @@ export function Card({ card, state, roomId }) {
     <h4 class="card-title">${card.title}</h4>
     <p class="card-by">${gettext("Posted by")} <a href=${`#/people/${card.author.id}`}>${card.author.display_name}</a></p>
     ${card.text && html`<p class="card-text">${richText(card.text)}</p>`}
-    <${Photos} images=${card.images} />
+    <${Photos} images=${card.images} about=${card.title} onExpired=${() => refreshCard(card.post_id)} />
     <${Details} card=${card} />
     <${Purchase} card=${card} isOrganiser=${isAuthor} />
     ${facts.length > 0 && html`<p class="card-facts">${facts.join(" · ")}</p>`}

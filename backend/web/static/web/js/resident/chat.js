@@ -77,7 +77,7 @@ function notifyMessage(room, message) {
     title: mentioned
       ? interpolate(gettext("%(name)s mentioned you"), { name: message.author.display_name })
       : message.author.display_name,
-    body: message.card ? message.card.title : message.text,
+    body: message.card ? message.card.title : message.text || (message.images?.length ? gettext("Photo") : ""),
     tag: `room-${room.id}`,
     onClick: () => navigate(`rooms/${room.id}`),
   });
@@ -316,17 +316,19 @@ export async function loadOlder(roomId) {
 
 // Writing.
 
-export function sendMessage(roomId, text, { replyTo = null, mentions = [] } = {}) {
+/** `images`: image objects uploaded (photos_upload), sent as their ids. */
+export function sendMessage(roomId, text, { replyTo = null, mentions = [], images = [] } = {}) {
   const ref = api.clientId("m");
   const state = store.get();
   const quoted = replyTo ? state.messages[roomId]?.byId[replyTo] : null;
   const frame = { type: "message.send", ref, room_id: roomId, text };
   if (replyTo) frame.reply_to = replyTo;
   if (mentions.length) frame.mentions = mentions;
+  if (images.length) frame.images = images.map((image) => image.id);
   const pendingId = `p-${ref}`;
   setRoom(roomId, (room) => addPending(room, {
     id: pendingId, pending: true, room_id: roomId, seq: Number.MAX_SAFE_INTEGER, changed_seq: 0,
-    author: state.me.user, text, mentions, reactions: [], card: null, edited_at: null, deleted: false, removed: false,
+    author: state.me.user, text, mentions, images, reactions: [], card: null, edited_at: null, deleted: false, removed: false,
     hidden: false, created_at: new Date().toISOString(),
     reply_to: quoted ? { id: quoted.id, seq: quoted.seq, author: quoted.author, text: quoted.text, deleted: quoted.deleted } : null,
   }));
@@ -343,6 +345,13 @@ export function sendMessage(roomId, text, { replyTo = null, mentions = [] } = {}
       throw error;
     },
   );
+}
+
+/** Reads one message again (chat_history): fresh links for its photos. */
+export async function refreshMessage(roomId, seq) {
+  const page = await api.get(`chat/rooms/${roomId}/messages/`, { before: seq + 1, limit: 1 });
+  learnFromMessages(page.messages);
+  setRoom(roomId, (room) => upsertMessages(room, page.messages.filter((message) => room.byId[message.id])));
 }
 
 async function write(frame) {

@@ -1,8 +1,10 @@
 // Writing in a room: send (Enter; Shift+Enter for a new line), reply with the quoted
 // message, edit her own message, and mention a neighbour with completion ("@" then the
-// first letters; arrows and Enter or Tab choose).
+// first letters; arrows and Enter or Tab choose), and attach up to 4 photos (uploaded as
+// soon as they are chosen; sent as the ids of message.send's `images`).
 import { Component, createRef, cx, html } from "../core/html.js";
 import { gettext, interpolate } from "../core/i18n.js";
+import { PhotoPicker } from "../core/photos.js";
 import { withKey } from "../core/store.js";
 import { editMessage, roomMembers, sendMessage, typing } from "./chat.js";
 import { icon } from "./icons.js";
@@ -13,13 +15,15 @@ export function setComposer(roomId, patch) {
 }
 
 const MENTION = /(^|\s)@([^\s@]{0,40})$/u;
+export const MESSAGE_MAX_PHOTOS = 4; // frontend-contract/README.md, Photos
 
 export class Composer extends Component {
   constructor() {
     super();
     this.input = createRef();
+    this.picker = createRef();
     this.mentions = new Map(); // user id -> display name inserted by completion
-    this.state = { suggestions: [], active: 0, members: [] };
+    this.state = { suggestions: [], active: 0, members: [], waiting: false, photos: 0 };
   }
 
   componentDidMount() {
@@ -52,11 +56,23 @@ export class Composer extends Component {
   async submit(event) {
     event?.preventDefault();
     const field = this.input.current;
-    const text = field.value.trim();
-    if (!text) return;
     const { room } = this.props;
-    const { replyTo, editing } = this.composerState();
+    const { editing } = this.composerState();
+    const picker = this.picker.current;
+    if (!editing && picker?.busy()) {
+      // Sent once the photos chosen are uploaded (none is sent if one failed: its error shows).
+      if (this.state.waiting) return;
+      this.setState({ waiting: true });
+      const ready = await picker.settled();
+      this.setState({ waiting: false });
+      if (!ready) return;
+    }
+    const text = field.value.trim();
+    const images = editing || !picker ? [] : picker.images();
+    if (!text && !images.length) return;
+    const { replyTo } = this.composerState();
     if (editing) {
+      if (!text) return;
       try {
         await editMessage(editing, text);
         field.value = "";
@@ -71,7 +87,8 @@ export class Composer extends Component {
     this.mentions.clear();
     this.setState({ suggestions: [] });
     setComposer(room.id, { replyTo: null });
-    sendMessage(room.id, text, { replyTo, mentions }).catch(() => {
+    picker?.clear();
+    sendMessage(room.id, text, { replyTo, mentions, images }).catch(() => {
       if (!field.value) field.value = text; // refused: give her text back
     });
   }
@@ -130,7 +147,7 @@ export class Composer extends Component {
     else if (event.key === "Enter" && !event.shiftKey && !event.isComposing) this.submit(event);
   }
 
-  render({ room, state }, { suggestions, active }) {
+  render({ room, state }, { suggestions, active, waiting }) {
     const { replyTo, editing } = this.composerState();
     const replied = replyTo ? state.messages[room.id]?.byId[replyTo] : null;
     const listId = `mentions-${room.id}`;
@@ -147,12 +164,14 @@ export class Composer extends Component {
           ${person.display_name}${person.street ? html` <span class="muted">· ${person.street}</span>` : ""}
         </li>`)}
       </ul>`}
+      ${!editing && html`<${PhotoPicker} handle=${this.picker} max=${MESSAGE_MAX_PHOTOS} id=${`composer-photos-${room.id}`} compact
+        onChange=${() => this.setState({ photos: this.picker.current?.state.items.length || 0 })} />`}
       <label class="visually-hidden" for=${`composer-${room.id}`}>${gettext("Your message")}</label>
       <textarea id=${`composer-${room.id}`} ref=${this.input} rows="1" maxlength="4000" autocomplete="off"
         placeholder=${gettext("Write to your neighbours…")}
         aria-activedescendant=${suggestions.length ? `${listId}-${suggestions[active]?.id}` : undefined}
         onInput=${() => this.onInput()} onKeyDown=${(event) => this.onKeyDown(event)}></textarea>
-      <button type="submit" class="primary send" aria-label=${editing ? gettext("Save") : gettext("Send")}>
+      <button type="submit" class="primary send" aria-label=${editing ? gettext("Save") : gettext("Send")} disabled=${waiting}>
         ${icon("send")}<span class="send-label">${editing ? gettext("Save") : gettext("Send")}</span>
       </button>
     </form>`;

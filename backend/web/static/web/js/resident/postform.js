@@ -1,10 +1,12 @@
 // A form for each kind of post, built from the contract's post.json (its fields, their
 // types, limits and what is required), so that a field added to the contract appears
 // here. The rules between fields (an end after its start, a price to sell…) are the
-// server's: its refusal names the field, and the error is shown there.
+// server's: its refusal names the field, and the error is shown there. Up to 6 photos,
+// uploaded as soon as they are chosen, are attached by their ids (`image_ids`).
 import * as api from "../core/api.js";
 import { Field, FormError } from "../core/forms.js";
-import { Component, html } from "../core/html.js";
+import { Component, createRef, html } from "../core/html.js";
+import { PhotoPicker } from "../core/photos.js";
 import { gettext } from "../core/i18n.js";
 import { localInputToIso } from "../core/format.js";
 import { choiceLabels, fieldHints, fieldLabel, kindHints, kindLabels } from "../core/posts.js";
@@ -12,6 +14,8 @@ import { navigate } from "../core/router.js";
 import { icon } from "./icons.js";
 import { putCards, toast } from "./state.js";
 
+export const POST_MAX_PHOTOS = 6; // frontend-contract/README.md, Photos
+const PHOTO_REFUSALS = new Set(["too_many_images", "image_not_found", "image_already_attached"]);
 let schema = null;
 export function postSchema() {
   schema ||= fetch(document.body.dataset.postSchema, { credentials: "same-origin" }).then((response) => response.json());
@@ -99,6 +103,7 @@ export class PostFormScreen extends Component {
     super();
     this.state = { defs: null, errors: {}, error: null, busy: false, mode: null };
     this.clientId = api.clientId("post");
+    this.picker = createRef();
   }
 
   componentDidMount() {
@@ -127,6 +132,15 @@ export class PostFormScreen extends Component {
       if (result.error) errors[name] = [result.error];
       else if (!result.skip) details[name] = result.value;
     }
+    const picker = this.picker.current;
+    if (picker?.busy()) {
+      this.setState({ busy: true });
+      await picker.settled();
+      this.setState({ busy: false });
+    }
+    if (picker && !picker.state.items.every((item) => item.image)) {
+      errors.image_ids = [gettext("A photo is not uploaded: try again or remove it.")];
+    }
     const title = form.elements.title.value.trim();
     if (!title) errors.title = [gettext("This field is required.")];
     if (Object.keys(errors).length) {
@@ -137,6 +151,8 @@ export class PostFormScreen extends Component {
     const body = { client_id: this.clientId, kind, title, text: form.elements.text.value.trim(), details };
     const roomId = form.elements.room_id?.value;
     if (roomId) body.room_id = Number(roomId);
+    const imageIds = picker ? picker.ids() : [];
+    if (imageIds.length) body.image_ids = imageIds;
     this.setState({ busy: true, errors: {}, error: null });
     try {
       const created = await api.post("feed/posts/", body);
@@ -145,6 +161,7 @@ export class PostFormScreen extends Component {
       navigate(`rooms/${created.room_id}`);
     } catch (error) {
       const fieldErrors = error.fieldErrors ? error.fieldErrors() : {};
+      if (PHOTO_REFUSALS.has(error.code) && !fieldErrors.image_ids) fieldErrors.image_ids = [error.message];
       this.setState({ busy: false, errors: fieldErrors, error: error.message });
       requestAnimationFrame(() => document.querySelector(".post-form [aria-invalid=true]")?.focus());
     }
@@ -171,6 +188,10 @@ export class PostFormScreen extends Component {
         ${Object.entries(definition.properties).map(([name, property]) => html`<${DetailField} key=${name} kind=${kind} name=${name}
           property=${property} required=${definition.required.includes(name)} error=${errors[name]} hidden=${this.hidden(name)} />`)}
         <${Field} label=${`${fieldLabel(kind, "text")} ${gettext("(optional)")}`} name="text" as="textarea" rows="3" maxlength="4000" error=${errors.text} />
+        <fieldset class="field photos-field">
+          <legend>${gettext("Photos (optional)")}</legend>
+          <${PhotoPicker} handle=${this.picker} max=${POST_MAX_PHOTOS} id="field-image_ids" error=${errors.image_ids} key=${`photos-${kind}`} />
+        </fieldset>
         ${rooms.length > 1 && html`<${Field} label=${gettext("Room")} name="room_id" as="select"
           options=${rooms.map((room) => [room.id, room.name])} defaultValue=${rooms.find((room) => room.kind === "default")?.id} />`}
         <${FormError} error=${error} />

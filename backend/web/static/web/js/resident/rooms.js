@@ -11,7 +11,7 @@ import { Photos } from "../core/photos.js";
 import { navigate } from "../core/router.js";
 import { richText } from "../core/text.js";
 import { Card } from "./cards.js";
-import { currentRoomId, deleteMessage, loadOlder, openDirect, react } from "./chat.js";
+import { currentRoomId, deleteMessage, loadOlder, openDirect, react, refreshMessage } from "./chat.js";
 import { Composer, setComposer } from "./composer.js";
 import { icon } from "./icons.js";
 import { myId, openDialog, store } from "./state.js";
@@ -144,7 +144,8 @@ function MessageBody({ message, state }) {
   const card = message.card ? state.cards[message.card.post_id] || message.card : null;
   return html`
     ${(!card || message.text !== card.title) && message.text && html`<p class="text">${richText(message.text, { mentionNames: names })}</p>`}
-    <${Photos} images=${message.images} />
+    <${Photos} images=${message.images} about=${interpolate(gettext("sent by %(name)s"), { name: message.author.display_name })}
+      onExpired=${message.pending ? undefined : () => refreshMessage(message.room_id, message.seq)} />
     ${card && html`<${Card} card=${card} state=${state} messageId=${message.id} roomId=${message.room_id} />`}`;
 }
 
