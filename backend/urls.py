@@ -1,12 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from backend.moderation.views import console_page
+from backend.web.views import moderation_console
 
 urlpatterns = [
     # The resident app and the files its scripts read (backend/web).
     path("", include("backend.web.urls")),
-    path("moderation/", console_page, name="moderation-console"),
+    path("moderation/", moderation_console, name="moderation-console"),
     path("admin/", admin.site.urls),
     path("api/v1/auth/", include("backend.accounts.urls")),
     path("api/v1/neighbourhoods/", include("backend.neighbourhoods.urls")),

@@ -24,6 +24,7 @@ PAGES = {
         ["web/css/voisins.css"],
         ["web/vendor/leaflet-1.9.4/leaflet.js", "web/vendor/leaflet-1.9.4/leaflet.css"],
     ),
+    "console (/moderation/)": ("web/js/console/main.js", ["web/css/voisins.css", "web/css/console.css"], []),
 }
 
 IMPORT = re.compile(r"""(?:\bimport\s*(?:[\w*{}\s,]+from\s*)?|\bexport\s*[\w*{}\s,]+from\s*|\bimport\s*\()\s*["']([^"']+)["']""")

@@ -265,16 +265,6 @@ def browser():
         browser.close()
 
 
-def log_in(browser, base: str, email: str, path: str = "/"):
-    """A new browser context, signed in through the login form of our page at `path`."""
-    page = browser.new_context().new_page()
-    page.goto(base + path)
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    return page
-
-
 @pytest.fixture
 async def connect(socket_cleanup):
     """Opens a socket for a user through a one-time ticket and returns it after hello."""

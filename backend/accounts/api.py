@@ -1,4 +1,5 @@
 from django.contrib.auth import login as session_login
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404
 from django.utils.translation.trans_real import parse_accept_lang_header
 from drf_spectacular.utils import extend_schema
@@ -9,6 +10,7 @@ from rest_framework.response import Response
 from backend.accounts import domain, selectors, services
 from backend.accounts.models import DeviceToken, Language, User
 from backend.common.api import ApiView, error_responses
+from backend.common.errors import VoisinsError
 from backend.trust.selectors import user_trust_summary
 
 
@@ -124,6 +126,15 @@ class LoginApi(ApiView):
         return Response(LoginOutput(_login_output(user, data.validated_data["device_name"])).data)
 
 
+def _enforce_csrf(request) -> None:
+    """Django's own CSRF check (CsrfViewMiddleware) on a view DRF exempts; 403 forbidden
+    when it fails."""
+    check = CsrfViewMiddleware(lambda _: None)
+    check.process_request(request)
+    if check.process_view(request, None, (), {}) is not None:
+        raise VoisinsError("forbidden")
+
+
 class SessionLoginApi(ApiView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
@@ -131,10 +142,15 @@ class SessionLoginApi(ApiView):
     @extend_schema(
         operation_id="auth_session_login",
         request=CredentialsInput,
-        responses={200: UserOutput, **error_responses(400, 429)},
-        description="Logs in with a session cookie, for the pages this server serves. Same throttling as auth_login.",
+        responses={200: UserOutput, **error_responses(400, 403, 429)},
+        description="Logs in with a session cookie, for the pages this server serves. Same throttling as auth_login. "
+        "CSRF-protected like a login form: send the `csrftoken` cookie's value as `X-CSRFToken` (403 `forbidden` otherwise).",
     )
     def post(self, request):
+        # A login form's CSRF check, as Django's LoginView has (no login CSRF: nobody's
+        # page logs her into someone else's account): the pages send the csrftoken
+        # cookie's value as X-CSRFToken. Apps log in with auth_login (a token) instead.
+        _enforce_csrf(request._request)
         data = CredentialsInput(data=request.data)
         data.is_valid(raise_exception=True)
         user = services.login_check(

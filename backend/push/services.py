@@ -100,6 +100,9 @@ def preferences_set(*, user: User, **fields: Any) -> Preferences:
             raise VoisinsError("invalid_time_zone") from exc
     if ("quiet_start" in fields) != ("quiet_end" in fields):
         raise VoisinsError("quiet_hours_incomplete")
+    # Both or neither: a start with no end (or the reverse) is no quiet hours at all.
+    if "quiet_start" in fields and (fields["quiet_start"] is None) != (fields["quiet_end"] is None):
+        raise VoisinsError("quiet_hours_incomplete")
     preferences = preferences_of(user)
     for name, value in fields.items():
         setattr(preferences, name, value)

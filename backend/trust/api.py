@@ -404,6 +404,7 @@ class HistoryApi(ApiView):
 
 
 class MemberOutput(serializers.Serializer):
+    membership_id = serializers.IntegerField(source="id", help_text="For moderators: trust_membership (the chain before a ban).")
     user_id = serializers.IntegerField(source="user.id")
     display_name = serializers.CharField(source="user.display_name")
     street = serializers.CharField(help_text="The street only: never the number or coordinates.")

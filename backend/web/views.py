@@ -54,11 +54,14 @@ def page_config(language: str) -> dict[str, str]:
     }
 
 
-def render_page(request: HttpRequest, template: str, *, entry: str, context: dict | None = None) -> HttpResponse:
+def render_page(
+    request: HttpRequest, template: str, *, entry: str, context: dict | None = None, extra_config: dict | None = None
+) -> HttpResponse:
     """Renders a page shell in the reader's language (the console uses it too)."""
     language = page_language(request)
     # Whether a session is open: the scripts then start with auth_me, else with the login.
-    config = {**page_config(language), "signed-in": "1" if request.user.is_authenticated else ""}
+    config = {**page_config(language), "signed-in": "1" if request.user.is_authenticated else "",
+              **(extra_config or {})}
     with translation.override(language):
         response = render(request, template, {"page_language": language, "entry": entry, "config": config, **(context or {})})
     response["Content-Language"] = language
@@ -74,6 +77,21 @@ def resident_app(request: HttpRequest) -> HttpResponse:
     """The resident app: sign-up and login, joining, rooms, posts, the neighbourhood's
     feed and map, settings (backend/web/static/web/js/resident/)."""
     return render_page(request, "web/resident.html", entry="web/js/resident/main.js")
+
+
+@require_GET
+@with_csp(frame_src=["blob:"])
+@ensure_csrf_cookie
+def moderation_console(request: HttpRequest) -> HttpResponse:
+    """The moderators' console (backend/web/static/web/js/console/): the neighbourhoods
+    she may watch (all of them for staff) are given to its scripts, since the contract
+    names only their ids. A proof is previewed from a blob: URL (an <img>, or an <iframe>
+    for a PDF), hence `frame-src blob:`."""
+    from backend.moderation.selectors import console_neighbourhoods
+
+    neighbourhoods = [{"id": item.pk, "name": item.name} for item in console_neighbourhoods(user=request.user)]
+    return render_page(request, "web/console.html", entry="web/js/console/main.js",
+                       extra_config={"neighbourhoods": json.dumps(neighbourhoods, ensure_ascii=False)})
 
 
 @require_GET

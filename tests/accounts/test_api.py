@@ -180,6 +180,20 @@ def test_session_login_for_pages_and_logout(client_for, member):
     assert client.get("/api/v1/auth/me/").status_code == 401
 
 
+def test_session_login_is_csrf_protected_like_a_login_form(member):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    refused = browser.post("/api/v1/auth/session/", {"email": member.email, "password": PASSWORD},
+                           content_type="application/json")
+    assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
+    assert "sessionid" not in refused.cookies
+    token = browser.get("/").cookies["csrftoken"].value  # the page sets it (ensure_csrf_cookie)
+    done = browser.post("/api/v1/auth/session/", {"email": member.email, "password": PASSWORD},
+                        content_type="application/json", HTTP_X_CSRFTOKEN=token)
+    assert done.status_code == 200 and "sessionid" in done.cookies
+
+
 def test_session_login_is_throttled_like_token_login(client_for, member):
     client = client_for()
     for _ in range(5):

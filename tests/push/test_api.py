@@ -57,6 +57,8 @@ def test_preferences(member):
                                                          "muted_kinds": ["classified"]}, format="json")
     assert changed.status_code == 200 and changed.json()["quiet_end"] == "07:30:00"
     for body, code in (({"time_zone": "Mars/Olympus"}, "invalid_time_zone"), ({"quiet_start": "23:00"}, "quiet_hours_incomplete"),
+                       ({"quiet_start": "23:00", "quiet_end": None}, "quiet_hours_incomplete"),
+                       ({"quiet_start": None, "quiet_end": "07:00"}, "quiet_hours_incomplete"),
                        ({"muted_kinds": ["barter"]}, "validation_failed")):
         refused = client.patch("/api/v1/push/preferences/", body, format="json")
         assert refused.status_code == 400 and refused.json()["code"] == code

@@ -461,7 +461,8 @@ def test_unknown_membership(client_for, moderator):
 def test_members_see_display_names_and_streets_only(client_for, member, applicant, outsider, saint_malo):
     members = client_for(member).get(f"/api/v1/trust/neighbourhoods/{saint_malo.id}/members/").json()
     assert members == [
-        {"user_id": member.id, "display_name": "Marc", "street": "Rue de Dinan", "verified_at": members[0]["verified_at"]}
+        {"membership_id": member.memberships.get().id, "user_id": member.id, "display_name": "Marc",
+         "street": "Rue de Dinan", "verified_at": members[0]["verified_at"]}
     ]
     applicants = client_for(member).get(f"/api/v1/trust/neighbourhoods/{saint_malo.id}/applicants/").json()
     assert [(row["display_name"], row["street"], row["vouched_by_me"]) for row in applicants] == [

@@ -1,0 +1,140 @@
+// The moderators' console (`/moderation/`): loads the catalogue of the page's language,
+// finds out who she is, watches the chosen neighbourhood through the socket, and renders
+// the store on every change.
+import * as api from "../core/api.js";
+import { Field, FormError, formValues } from "../core/forms.js";
+import { Component, Fragment, cx, html, render } from "../core/html.js";
+import { gettext, language, loadCatalogue } from "../core/i18n.js";
+import { onRoute } from "../core/router.js";
+import { chooseNeighbourhood, loadAll, socket } from "./actions.js";
+import { Dialogs, PrintedLetter } from "./dialogs.js";
+import { AppealsPanel, ApplicantsPanel, LivePanel, LogPanel, MembersPanel, ReportsPanel } from "./panels.js";
+import { NEIGHBOURHOODS, dismissToast, store } from "./state.js";
+
+const root = document.getElementById("app");
+
+class Login extends Component {
+  constructor() {
+    super();
+    this.state = { error: null, busy: false };
+  }
+
+  async submit(event) {
+    event.preventDefault();
+    const { email, password } = formValues(event.target);
+    this.setState({ busy: true, error: null });
+    try {
+      await api.post("auth/session/", { email, password });
+      location.reload();
+    } catch (error) {
+      this.setState({ busy: false, error: error.message });
+    }
+  }
+
+  render(_, { error, busy }) {
+    return html`<main id="main" class="auth">
+      <section class="panel auth-panel" aria-labelledby="auth-title">
+        <h1 id="auth-title">${gettext("Moderators' console")}</h1>
+        <form id="login" onSubmit=${(event) => this.submit(event)} novalidate>
+          <${Field} label=${gettext("Email address")} name="email" type="email" required autocomplete="username" />
+          <${Field} label=${gettext("Password")} name="password" type="password" required autocomplete="current-password" />
+          <${FormError} error=${error} />
+          <button type="submit" class="primary" disabled=${busy}>${gettext("Log in")}</button>
+        </form>
+      </section>
+    </main>`;
+  }
+}
+
+const TABS = () => [
+  ["live", gettext("Messages"), LivePanel],
+  ["reports", gettext("Reports"), ReportsPanel],
+  ["appeals", gettext("Appeals"), AppealsPanel],
+  ["applicants", gettext("Applicants"), ApplicantsPanel],
+  ["members", gettext("Members"), MembersPanel],
+  ["log", gettext("Log"), LogPanel],
+];
+
+function Toasts({ toasts }) {
+  return html`<div class="toasts" aria-live="polite">
+    ${toasts.map((item) => html`<div class=${cx("toast", item.tone)} role=${item.tone === "error" ? "alert" : "status"} key=${item.id}>
+      <span>${item.text}</span>
+      <button type="button" class="icon-button" aria-label=${gettext("Dismiss")} onClick=${() => dismissToast(item.id)}>×</button>
+    </div>`)}
+  </div>`;
+}
+
+function count(list) {
+  return list?.length ? html`<span class="badge">${list.length}</span>` : null;
+}
+
+function App({ state }) {
+  if (state.phase === "boot") return html`<p class="boot" role="status">${gettext("Loading Voisins…")}</p>`;
+  if (state.phase === "anonymous") {
+    return html`<div class="shell anonymous"><header class="topbar"><span class="brand">Voisins</span></header><${Login} /></div>`;
+  }
+  const { user } = state.me;
+  if (!NEIGHBOURHOODS.length) {
+    return html`<div class="shell"><header class="topbar"><span class="brand">Voisins</span><span class="whoami">${user.display_name}</span></header>
+      <main id="main" class="screen"><p class="notice panel">${gettext("This console is for the moderators of neighbourhoods and the team.")}</p>
+      <p><a href="/">${gettext("Back to Voisins")}</a></p></main></div>`;
+  }
+  const tabs = TABS();
+  const current = tabs.find(([name]) => name === state.route.name) || tabs[0];
+  const badges = { reports: state.reports, appeals: state.appeals, applicants: state.applicants };
+  const Panel = current[2];
+  return html`<${Fragment}><div class="shell console">
+    <header class="topbar">
+      <span class="brand">${gettext("Voisins · Moderation")}</span>
+      <label class="visually-hidden" for="neighbourhood">${gettext("Neighbourhood")}</label>
+      <select id="neighbourhood" class="neighbourhood" onChange=${(event) => chooseNeighbourhood(Number(event.target.value))}>
+        ${NEIGHBOURHOODS.map((item) => html`<option value=${item.id} selected=${item.id === state.neighbourhood}>${item.name}</option>`)}
+      </select>
+      <span class="whoami">${user.display_name}</span>
+    </header>
+    <div class=${cx("connection", state.connection === "reconnecting" && "shown")} role="status" aria-live="polite">
+      ${state.connection === "reconnecting" ? gettext("Connection lost: reconnecting…") : ""}</div>
+    <div class="frame">
+      <nav class="tabs" aria-label=${gettext("Console")}>
+        ${tabs.map(([name, label]) => html`<a key=${name} href=${`#/${name}`} class=${cx("tab", name === current[0] && "active")}
+          aria-current=${name === current[0] ? "page" : undefined}><span class="tab-label">${label}</span>${count(badges[name])}</a>`)}
+      </nav>
+      <main id="main" class=${cx("screen", "console-screen", `console-${current[0]}`)}>
+        <${Panel} state=${state} />
+      </main>
+    </div>
+    <${Toasts} toasts=${state.toasts} />
+    <${Dialogs} state=${state} />
+  </div>
+  <${PrintedLetter} state=${state} /></${Fragment}>`;
+}
+
+async function boot() {
+  await loadCatalogue(document.body.dataset.catalogue);
+  store.subscribe((state) => {
+    render(html`<${App} state=${state} />`, root);
+    document.title = gettext("Voisins · Moderation");
+  });
+  onRoute((route) => store.set({ route }));
+  if (!document.body.dataset.signedIn) {
+    store.set({ phase: "anonymous" });
+    return;
+  }
+  try {
+    const me = await api.get("auth/me/");
+    if (me.user.language !== language) {
+      location.reload();
+      return;
+    }
+    store.set({ me, phase: "ready" });
+    if (NEIGHBOURHOODS.length) {
+      if (!NEIGHBOURHOODS.some((item) => item.id === store.get().neighbourhood)) store.set({ neighbourhood: NEIGHBOURHOODS[0].id });
+      socket.start();
+      loadAll();
+    }
+  } catch {
+    store.set({ phase: "anonymous" });
+  }
+}
+
+boot();
