@@ -16,10 +16,12 @@ serverlogs.install()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from backend.chat.routing import websocket_urlpatterns  # noqa: E402
+from backend.common.gate import RequestGate  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # At most HTTP_MAX_CONCURRENT Django requests (threads) at once; the others wait.
+        "http": RequestGate(django_asgi_app),
         # The socket authenticates itself (ticket, or session cookie from an allowed
         # origin) so that a refused page gets a close code, and so that no middleware
         # wraps each frame it sends.

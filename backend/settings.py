@@ -129,6 +129,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_POOL
     }
 # The Retry-After of a 503 server_busy, in seconds.
 SERVER_BUSY_RETRY_AFTER = int(os.environ.get("SERVER_BUSY_RETRY_AFTER", "2"))
+# Django requests one process runs at once, each in a thread (backend/common/gate.py);
+# more wait as coroutines up to HTTP_QUEUE_SECONDS, then answer 503 server_busy.
+HTTP_MAX_CONCURRENT = int(os.environ.get("HTTP_MAX_CONCURRENT", "100"))
+HTTP_QUEUE_SECONDS = float(os.environ.get("HTTP_QUEUE_SECONDS", "10"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -39,29 +39,9 @@ logger = logging.getLogger(__name__)
 SENDS_WAITING_LIMIT = 200
 
 
-def _hello_rooms(user: User, neighbourhood_ids: list[int]) -> list[dict[str, Any]]:
-    """Her rooms with their unread counts: one query (and, once, the default room of a
-    neighbourhood that has none yet)."""
-    rooms = list(selectors.readable_rooms(user=user, neighbourhood_ids=neighbourhood_ids))
-    with_default = {room.neighbourhood_id for room in rooms if room.kind == Room.Kind.DEFAULT}
-    if set(neighbourhood_ids) - with_default:
-        services.rooms_ensure_default(neighbourhood_ids=sorted(set(neighbourhood_ids) - with_default))
-        rooms = list(selectors.readable_rooms(user=user, neighbourhood_ids=neighbourhood_ids))
-    return [frames.room_body(room, unread=room.unread) for room in rooms]
-
-
 def _catch_up(user: User, room: Room, last_seen: int | None) -> tuple[int, list[dict[str, Any]], bool]:
     seq, messages, gap = selectors.catch_up(room=room, last_seen=last_seen)
     return seq, frames.messages_body(messages, full=selectors.reads_in_full(user=user, room=room)), gap
-
-
-def _ticket_identity(user_id: int, token_id: int | None) -> tuple[User, list[int]] | None:
-    """The ticket's user (active, her API token still live) and the neighbourhoods she
-    reads: two queries."""
-    user = selectors.socket_user(user_id=user_id, token_id=token_id)
-    if user is None:
-        return None
-    return user, selectors.readable_neighbourhood_ids(user=user)
 
 
 def _session_identity(session_key: str) -> tuple[User, list[int]] | None:
@@ -80,7 +60,6 @@ def _session_user(session_key: str) -> User | None:
     return user if user.is_authenticated else None
 
 
-_XP = {}
 _BUSY_LOG_EVERY_SECONDS = 10.0
 _busy_logged_at = 0.0
 _busy_since_log = 0
@@ -146,10 +125,12 @@ class RoomSocket(AsyncWebsocketConsumer):
         self.typing_sent: dict[int, float] = {}
         self.sends_waiting = 0
         # Nothing reaches the socket before its hello: frames the hub hands it meanwhile
-        # (presence, room.activity, resync...) and controls wait here.
+        # (presence, room.activity, resync...) and controls wait here. (An attribute of
+        # the socket until hello, so that `deliver` itself checks nothing.)
         self.before_hello = []
         self.controls_before_hello: list[dict[str, Any]] = []
         self.lost_before_hello = False
+        self.deliver = self._deliver_before_hello  # type: ignore[method-assign]
         try:
             refusal = await self._open()
         except Exception as exc:  # every failure closes with a documented code
@@ -165,8 +146,8 @@ class RoomSocket(AsyncWebsocketConsumer):
         """Authenticates the socket, counts it, joins the hub and sends hello; returns
         the close code that refuses it instead. Cheap on purpose, since after a deploy
         every device reconnects at once: the ticket is in Redis, the database answers two
-        short reads (who she is; her rooms with their unread counts), presence one Redis
-        script."""
+        short reads (who she is; her rooms with their unread counts) batched with those of
+        the other sockets opening meanwhile (arrivals.py), presence is one Redis script."""
         headers = dict(self.scope.get("headers", []))
         origin = headers.get(b"origin", b"").decode()
         if origin and origin not in settings.WS_ALLOWED_ORIGINS:
@@ -180,11 +161,7 @@ class RoomSocket(AsyncWebsocketConsumer):
             # Her user group first: a revocation of the token from now on reaches this
             # socket, and one before is seen by the query that follows.
             await self._attach()
-            import os
-            if os.environ.get("XP_NODB") and owner.user_id in _XP:
-                identity = _XP[owner.user_id][0]
-            else:
-                identity = await database_sync_to_async(_ticket_identity)(owner.user_id, owner.token_id)
+            identity = await self.hub.arrivals.identity(user_id=owner.user_id, token_id=owner.token_id)
         else:
             # A session cookie is only trusted from a page of an allowed origin.
             session_key = parse_cookie(headers.get(b"cookie", b"").decode("latin-1")).get(settings.SESSION_COOKIE_NAME)
@@ -209,12 +186,7 @@ class RoomSocket(AsyncWebsocketConsumer):
         for neighbourhood_id in self.neighbourhood_ids:
             await self.hub.join_neighbourhood(self, neighbourhood_id)
         # Read once in the groups: whatever changes after this read reaches the socket.
-        import os
-        if os.environ.get("XP_NODB") and self.user_id in _XP:
-            rooms = _XP[self.user_id][1]
-        else:
-            rooms = await database_sync_to_async(_hello_rooms)(self.user, self.neighbourhood_ids)
-            _XP[self.user_id] = (identity, rooms)
+        rooms = await self.hub.arrivals.rooms(user=self.user, neighbourhood_ids=self.neighbourhood_ids)
         online = await self.hub.presence.online(self.neighbourhood_ids)
         self._send_hello(rooms, online)
         if before == 0:
@@ -225,8 +197,21 @@ class RoomSocket(AsyncWebsocketConsumer):
         self.attached = True  # first: a failure while joining still detaches
         await self.hub.attach(self)
 
+    def _end_before_hello(self) -> list[str]:
+        """From now on frames go out as they come; returns those that waited."""
+        waiting, self.before_hello = self.before_hello or [], None
+        self.__dict__.pop("deliver", None)
+        return waiting
+
+    def _deliver_before_hello(self, text: str, room_id: int | None = None) -> None:
+        if len(self.before_hello) >= settings.CHAT_SOCKET_QUEUE_SIZE:
+            # Too much before hello: dropped, and resync after it.
+            self.before_hello.clear()
+            self.lost_before_hello = True
+        self.before_hello.append(text)
+
     def _send_hello(self, rooms: list[dict[str, Any]], online: dict[int, list[int]]) -> None:
-        waiting, self.before_hello = self.before_hello, None
+        waiting = self._end_before_hello()
         self._send_frame(
             {
                 "type": "hello",
@@ -247,7 +232,7 @@ class RoomSocket(AsyncWebsocketConsumer):
         self.counted_open = True
         if self.lost_before_hello:
             self._send_frame({"type": "resync", "reason": "live_frames_lost"})
-        for text in waiting or ():
+        for text in waiting:
             self.deliver(text)
         controls, self.controls_before_hello = self.controls_before_hello, []
         for control in controls:
@@ -257,31 +242,25 @@ class RoomSocket(AsyncWebsocketConsumer):
         """The close code of a connect that failed, after an error frame that says why:
         `server_busy` with retry_after when the database or Redis could not serve it in
         time (or at all), `server_error` for anything else."""
+        self._end_before_hello()  # what waited is dropped: the socket closes
+        language = getattr(getattr(self, "user", None), "language", None) or "en"
         if is_server_busy(exc) or isinstance(exc, (DatabaseError, RedisError, OSError)):
             retry_after = settings.SERVER_BUSY_RETRY_AFTER
             _busy_noted(exc)
-            frame = frames.error("server_busy", error_message("server_busy", "en", retry_after=retry_after),
+            frame = frames.error("server_busy", error_message("server_busy", language, retry_after=retry_after),
                                  ref=None, retry_after=retry_after)
-            self.deliver(encode(frame), before_hello_too=True)
+            self.deliver(encode(frame))
             return CloseCode.TRY_AGAIN
         logger.error("a socket could not open", exc_info=exc)
-        frame = frames.error("server_error", error_message("server_error", "en"), ref=None)
-        self.deliver(encode(frame), before_hello_too=True)
+        self.deliver(encode(frames.error("server_error", error_message("server_error", language), ref=None)))
         return CloseCode.SERVER_ERROR
 
     # Outgoing. A frame is sent at once, as a bare broadcast loop would, while the peer
     # keeps up; once a send has to wait for the peer, the next frames wait in a bounded
     # backlog that one task drains, so a slow reader never stalls the room.
 
-    def deliver(self, text: str, room_id: int | None = None, *, before_hello_too: bool = False) -> None:
+    def deliver(self, text: str, room_id: int | None = None) -> None:
         if self.closing:
-            return
-        if self.before_hello is not None and not before_hello_too:
-            if len(self.before_hello) >= settings.CHAT_SOCKET_QUEUE_SIZE:
-                # Too much before hello: dropped, and resync after it.
-                self.before_hello.clear()
-                self.lost_before_hello = True
-            self.before_hello.append(text)
             return
         if room_id is not None and room_id in self.catching_up:
             self.catching_up[room_id].append(text)

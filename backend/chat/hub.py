@@ -21,6 +21,7 @@ from django.conf import settings
 
 from backend.chat import presence as presence_module
 from backend.chat import services
+from backend.chat.arrivals import Arrivals
 from backend.chat.outbox import Outbox
 from backend.chat.presence import SocketEntry, presence_store
 from backend.chat.protocol import encode as encode_frame
@@ -57,6 +58,7 @@ class Hub:
         self.by_neighbourhood: dict[int, set[LocalSocket]] = defaultdict(set)
         self.by_room: dict[int, set[LocalSocket]] = defaultdict(set)
         self.outbox = Outbox()
+        self.arrivals = Arrivals()
         # room id -> messages posted since the last room.activity flush
         self.activity: dict[int, dict[str, Any]] = {}
         # Probes this process sends itself through the layer, in order: one that never
@@ -217,6 +219,7 @@ class Hub:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
         await self.outbox.close()
+        await self.arrivals.close()
         if self.channel is not None:
             await self.layer.flush()
             if self.redis is not None:

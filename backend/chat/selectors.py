@@ -4,7 +4,7 @@ from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySe
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from backend.accounts.models import User
+from backend.accounts.models import DeviceToken, User
 from backend.chat import domain
 from backend.chat.models import Message, Reaction, ReadMarker, Room
 from backend.common.errors import VoisinsError
@@ -16,22 +16,37 @@ from backend.trust.selectors import NeighbourhoodAccess, neighbourhood_access, n
 def readable_neighbourhood_ids(*, user: User) -> list[int]:
     """Neighbourhoods whose rooms the user reads: where she is a verified member, and
     those she moderates (one query)."""
-    member_of = Membership.objects.filter(user=user, state=Membership.State.VERIFIED).values_list(
-        "neighbourhood_id", flat=True
-    )
-    moderated = Neighbourhood.moderators.through.objects.filter(user_id=user.pk).values_list(
-        "neighbourhood_id", flat=True
-    )
-    return sorted(set(member_of.order_by().union(moderated.order_by())))
+    return readable_neighbourhood_ids_of(user_ids=[user.pk])[user.pk]
 
 
-def socket_user(*, user_id: int, token_id: int | None) -> User | None:
-    """The user a socket ticket names, if she is still active and, for a ticket an app
-    got with its API token, that token is still live (one query)."""
-    users = User.objects.filter(pk=user_id, is_active=True)
-    if token_id is not None:
-        users = users.filter(device_tokens__pk=token_id, device_tokens__expires_at__gt=timezone.now())
-    return users.first()
+def readable_neighbourhood_ids_of(*, user_ids: list[int]) -> dict[int, list[int]]:
+    """readable_neighbourhood_ids of each of these users, in one query whatever their number."""
+    member_of = Membership.objects.filter(user_id__in=user_ids, state=Membership.State.VERIFIED).values_list(
+        "user_id", "neighbourhood_id"
+    )
+    moderated = Neighbourhood.moderators.through.objects.filter(user_id__in=user_ids).values_list(
+        "user_id", "neighbourhood_id"
+    )
+    readable: dict[int, set[int]] = {user_id: set() for user_id in user_ids}
+    for user_id, neighbourhood_id in member_of.order_by().union(moderated.order_by()):
+        readable[user_id].add(neighbourhood_id)
+    return {user_id: sorted(ids) for user_id, ids in readable.items()}
+
+
+def socket_users(*, tickets: list[tuple[int, int | None]]) -> dict[tuple[int, int | None], User]:
+    """The users that socket tickets name, (user id, API token id or None) each, among
+    those still active and, for a ticket an app got with its API token, whose token is
+    still live: two queries whatever their number."""
+    users = {user.pk: user for user in User.objects.filter(pk__in={user_id for user_id, _ in tickets}, is_active=True)}
+    token_ids = {token_id for _, token_id in tickets if token_id is not None}
+    live = set(
+        DeviceToken.objects.filter(pk__in=token_ids, expires_at__gt=timezone.now()).values_list("pk", "user_id")
+    ) if token_ids else set()
+    return {
+        (user_id, token_id): users[user_id]
+        for user_id, token_id in tickets
+        if user_id in users and (token_id is None or (token_id, user_id) in live)
+    }
 
 
 def room_access(*, user: User, room: Room, access: NeighbourhoodAccess | None = None) -> bool:
@@ -80,14 +95,38 @@ def readable_rooms(*, user: User, neighbourhood_ids: list[int] | None = None) ->
         Room.objects.filter(neighbourhood_id__in=neighbourhood_ids)
         .filter(~Q(kind=Room.Kind.DIRECT) | Q(user_a=user) | Q(user_b=user))
         .select_related("user_a", "user_b")
-        .order_by(
-            "neighbourhood_id",
-            Case(When(kind=Room.Kind.DEFAULT, then=0), When(kind=Room.Kind.TOPIC, then=1), default=2),
-            "name",
-            "pk",
-        )
+        .order_by(*_ROOM_ORDER)
     )
     return _with_unread(rooms, reader=user.pk)
+
+
+# How rooms are listed: by neighbourhood, its default room, its topics, then directs.
+_ROOM_ORDER = (
+    "neighbourhood_id",
+    Case(When(kind=Room.Kind.DEFAULT, then=0), When(kind=Room.Kind.TOPIC, then=1), default=2),
+    "name",
+    "pk",
+)
+
+
+def readable_rooms_of(*, readers: dict[int, list[int]]) -> dict[int, list[tuple[Room, int]]]:
+    """readable_rooms of many users at once ({user id: her readable_neighbourhood_ids}),
+    as (room, her unread count) in readable_rooms' order: two queries whatever their
+    number (the hellos of the sockets that open together, backend/chat/arrivals.py)."""
+    if not readers:
+        return {}
+    counts: dict[int, dict[int, int]] = {reader: {} for reader in readers}
+    for reader, room_id, unread in _readable_pairs(set(readers)):
+        counts[reader][room_id] = unread
+    room_ids = {room_id for rooms in counts.values() for room_id in rooms}
+    ordered = Room.objects.filter(pk__in=room_ids).select_related("user_a", "user_b").order_by(*_ROOM_ORDER)
+    listed: dict[int, list[tuple[Room, int]]] = {reader: [] for reader in readers}
+    for room in ordered:
+        for reader, neighbourhood_ids in readers.items():
+            unread = counts[reader].get(room.pk)
+            if unread is not None and room.neighbourhood_id in neighbourhood_ids:
+                listed[reader].append((room, unread))
+    return listed
 
 
 # Unread: one definition for every count she is shown (chat_rooms, hello, read.updated
@@ -191,10 +230,19 @@ def unread_badges(*, user_ids: set[int]) -> dict[int, int]:
     count of `readable_rooms`, capped at 99 (each room counts at most 99), in one query."""
     if not user_ids:
         return {}
+    badges = dict.fromkeys(user_ids, 0)
+    for reader, _, unread in _readable_pairs(user_ids, cap=BADGE_CAP):
+        badges[reader] += unread
+    return {user_id: min(total, BADGE_CAP) for user_id, total in badges.items()}
+
+
+def _readable_pairs(user_ids: set[int], *, cap: int | None = None) -> QuerySet:
+    """(reader, room id, her unread count, at most `cap`) for every room that each of
+    these users reads, as readable_rooms reads them, in one query."""
     others = Room.objects.exclude(kind=Room.Kind.DIRECT)
     directs = Room.objects.filter(kind=Room.Kind.DIRECT)
-    # (reader, room) pairs, as readable_rooms reads them: verified members and moderators
-    # of the neighbourhood, and the two people of a direct conversation while they are.
+    # Verified members and moderators of the neighbourhood, and the two people of a
+    # direct conversation while they read its neighbourhood.
     pairs = [
         others.filter(
             neighbourhood__memberships__user_id__in=user_ids, neighbourhood__memberships__state=Membership.State.VERIFIED
@@ -204,14 +252,11 @@ def unread_badges(*, user_ids: set[int]) -> dict[int, int]:
         directs.filter(user_b_id__in=user_ids).filter(_reads_the_neighbourhood("user_b_id")).annotate(reader=F("user_b_id")),
     ]
     counted = [
-        _with_unread(rooms.order_by(), reader="reader", cap=BADGE_CAP).values_list("reader", "pk", "unread")
+        _with_unread(rooms.order_by(), reader="reader", cap=cap).values_list("reader", "pk", "unread")
         for rooms in pairs
     ]
-    badges = dict.fromkeys(user_ids, 0)
-    # A union without ALL: a moderator who is also a member counts each room once.
-    for reader, _, unread in counted[0].union(*counted[1:]):
-        badges[reader] += unread
-    return {user_id: min(total, BADGE_CAP) for user_id, total in badges.items()}
+    # A union without ALL: a moderator who is also a member reads each room once.
+    return counted[0].union(*counted[1:])
 
 
 def message_images_visible(user: User, message_id: int) -> bool:

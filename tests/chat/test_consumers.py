@@ -624,16 +624,16 @@ async def test_rooms_created_while_connected_are_announced(member, neighbour, mo
 
 async def test_a_connect_that_fails_after_joining_the_hub_gives_back_everything(member, neighbour, room, connect,
                                                                                    settings, monkeypatch):
-    from backend.chat import consumers
+    from backend.chat import arrivals
     from backend.chat.hub import current_hub
 
     settings.CHAT_MAX_SOCKETS_PER_USER = 1
     nina = await connect(neighbour)
 
-    def broken(user, neighbourhood_ids):
+    def broken(readers):
         raise RuntimeError("hello could not be built")
 
-    monkeypatch.setattr(consumers, "_hello_rooms", broken)
+    monkeypatch.setattr(arrivals, "hello_rooms_of", broken)
     failed = await connect(member, expect_hello=False)
     error = await failed.expect("error")
     assert (error["code"], error["ref"]) == ("server_error", None)
@@ -655,15 +655,15 @@ async def test_a_connect_that_finds_the_database_busy_is_told_to_retry(member, r
     from django.db import OperationalError
     from psycopg_pool import PoolTimeout
 
-    from backend.chat import consumers
+    from backend.chat import arrivals
 
-    def busy(user, neighbourhood_ids):
+    def busy(readers):
         try:
             raise PoolTimeout("couldn't get a connection after 3.00 sec")
         except PoolTimeout as exc:
             raise OperationalError("couldn't get a connection") from exc
 
-    monkeypatch.setattr(consumers, "_hello_rooms", busy)
+    monkeypatch.setattr(arrivals, "hello_rooms_of", busy)
     settings.SERVER_BUSY_RETRY_AFTER = 3
     refused = await connect(member, expect_hello=False)
     error = await refused.expect("error")
@@ -676,17 +676,17 @@ async def test_a_connect_that_finds_the_database_busy_is_told_to_retry(member, r
 async def test_nothing_reaches_a_socket_before_its_hello(member, neighbour, room, connect, monkeypatch):
     import threading
 
-    from backend.chat import consumers
+    from backend.chat import arrivals
 
     building, release = threading.Event(), threading.Event()
-    build = consumers._hello_rooms
+    build = arrivals.hello_rooms_of
 
-    def slow(user, neighbourhood_ids):
+    def slow(readers):
         building.set()
         release.wait(3)
-        return build(user, neighbourhood_ids)
+        return build(readers)
 
-    monkeypatch.setattr(consumers, "_hello_rooms", slow)
+    monkeypatch.setattr(arrivals, "hello_rooms_of", slow)
     opening = asyncio.ensure_future(connect(member, expect_hello=False))
     await asyncio.get_running_loop().run_in_executor(None, building.wait, 3)
     monkeypatch.undo()

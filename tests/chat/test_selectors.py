@@ -133,17 +133,24 @@ def test_badges_cost_one_query_whatever_the_number_of_people_and_rooms(saint_mal
     assert _queries(lambda: selectors.unread_badges(user_ids={neighbour.id, member.id, moderator.id, *others})) == 1
 
 
-def test_the_rooms_of_hello_cost_one_query_whatever_the_number_of_rooms(saint_malo, member, neighbour, moderator):
-    from backend.chat.consumers import _hello_rooms
+def test_the_rooms_of_hello_cost_two_queries_whatever_the_number_of_rooms_and_readers(
+    saint_malo, dinard, member, neighbour, moderator, outsider
+):
+    from backend.chat.arrivals import hello_rooms_of
+    from backend.chat.frames import room_body
 
-    # The first time only, the neighbourhood's default room is made (a look, a savepoint
-    # around the insert) and the list read again.
-    assert _queries(lambda: _hello_rooms(neighbour, [saint_malo.id])) == 6
-    # Then the room list with the unread counts only (her neighbourhoods are known already).
-    assert _queries(lambda: _hello_rooms(neighbour, [saint_malo.id])) == 1
+    readers = {user.pk: selectors.readable_neighbourhood_ids(user=user) for user in (member, neighbour, moderator, outsider)}
+    # The first time only, each neighbourhood's default room is made (a look, a savepoint
+    # around each insert) and the lists read again.
+    assert _queries(lambda: hello_rooms_of(readers)) > 2
+    assert _queries(lambda: hello_rooms_of(readers)) == 2
     for i in range(4):
         topic = room_topic_create(actor=moderator, neighbourhood=saint_malo, name=f"Salon {i}")
         message_post(author=member, room_id=topic.id, text="x", client_id=f"t{i}")
     room_direct_open(actor=member, other_id=neighbour.id)
-    assert _queries(lambda: _hello_rooms(neighbour, [saint_malo.id])) == 1
-    assert [room["unread"] for room in _hello_rooms(neighbour, [saint_malo.id])] == [0, 1, 1, 1, 1, 0]
+    assert _queries(lambda: hello_rooms_of(readers)) == 2
+    hello = hello_rooms_of(readers)
+    assert [room["unread"] for room in hello[neighbour.pk]] == [0, 1, 1, 1, 1, 0]
+    # Each reader's list is readable_rooms' (chat_rooms over REST), in its order.
+    for user in (member, neighbour, moderator, outsider):
+        assert hello[user.pk] == [room_body(room, unread=room.unread) for room in selectors.readable_rooms(user=user)]
