@@ -2,31 +2,12 @@
 // reason (and a duration for a mute, "with the chain" for a ban, the chain shown
 // first), and the letter of a letter code, to print.
 import { Field, FormError, formValues } from "../core/forms.js";
-import { Component, createRef, html } from "../core/html.js";
+import { Component, html } from "../core/html.js";
+import { Modal } from "../core/modal.js";
 import { gettext, interpolate } from "../core/i18n.js";
 import { formatDate } from "../core/format.js";
 import * as actions from "./actions.js";
 import { closeDialog } from "./state.js";
-
-class Modal extends Component {
-  constructor() {
-    super();
-    this.ref = createRef();
-  }
-
-  componentDidMount() {
-    const dialog = this.ref.current;
-    dialog.addEventListener("close", () => closeDialog());
-    if (!dialog.open) dialog.showModal();
-  }
-
-  render({ title, children, id }) {
-    return html`<dialog ref=${this.ref} class="modal" aria-labelledby=${`${id}-title`} id=${id}>
-      <h2 id=${`${id}-title`}>${title}</h2>
-      ${children}
-    </dialog>`;
-  }
-}
 
 export const MUTE_DURATIONS = () => [
   [60, gettext("1 hour")],
@@ -103,7 +84,7 @@ class ActionDialog extends Component {
   render({ dialog }, { error, errors, busy, chain }) {
     const { action } = dialog;
     const danger = ["remove", "remove-post", "ban", "mute", "deny", "reject-proof", "reject-application"].includes(action.kind);
-    return html`<${Modal} title=${titles(action.kind, action.name)} id="action-dialog">
+    return html`<${Modal} onClose=${closeDialog} title=${titles(action.kind, action.name)} id="action-dialog">
       ${action.about && html`<blockquote class="about">${action.about}</blockquote>`}
       <form onSubmit=${(event) => this.submit(event)} novalidate>
         ${action.kind === "mute" && html`<${Field} label=${gettext("For how long?")} name="minutes" as="select"
@@ -125,7 +106,7 @@ class ActionDialog extends Component {
 
 function LetterDialog({ dialog }) {
   const { applicant, letter } = dialog;
-  return html`<${Modal} title=${interpolate(gettext("The letter for %(name)s"), { name: applicant.display_name })} id="letter-dialog">
+  return html`<${Modal} onClose=${closeDialog} title=${interpolate(gettext("The letter for %(name)s"), { name: applicant.display_name })} id="letter-dialog">
     <p>${gettext("Her code:")} <strong class="letter-code">${letter.code}</strong></p>
     <p class="muted small">${interpolate(gettext("Shown once, here. It expires on %(date)s."), { date: formatDate(letter.expires_at) })}</p>
     <pre class="letter-text" tabindex="0">${letter.letter}</pre>

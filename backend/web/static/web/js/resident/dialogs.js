@@ -2,36 +2,17 @@
 // and reporting a message, a post or a member to the moderators.
 import * as api from "../core/api.js";
 import { Field, FormError, formValues } from "../core/forms.js";
-import { Component, createRef, html } from "../core/html.js";
+import { Component, html } from "../core/html.js";
+import { Modal } from "../core/modal.js";
 import { gettext } from "../core/i18n.js";
 import { closeDialog, toast } from "./state.js";
-
-class Modal extends Component {
-  constructor() {
-    super();
-    this.ref = createRef();
-  }
-
-  componentDidMount() {
-    const dialog = this.ref.current;
-    dialog.addEventListener("close", () => closeDialog());
-    if (!dialog.open) dialog.showModal();
-  }
-
-  render({ title, children, id }) {
-    return html`<dialog ref=${this.ref} class="modal" aria-labelledby=${`${id}-title`} id=${id}>
-      <h2 id=${`${id}-title`}>${title}</h2>
-      ${children}
-    </dialog>`;
-  }
-}
 
 function ConfirmDialog({ dialog }) {
   const confirm = async () => {
     closeDialog();
     await dialog.onConfirm();
   };
-  return html`<${Modal} title=${dialog.title} id="confirm-dialog">
+  return html`<${Modal} onClose=${closeDialog} title=${dialog.title} id="confirm-dialog">
     ${dialog.body && html`<p>${dialog.body}</p>`}
     <div class="actions">
       <button type="button" onClick=${closeDialog}>${gettext("Cancel")}</button>
@@ -67,7 +48,7 @@ class ReportDialog extends Component {
   }
 
   render({ dialog }, { error, busy }) {
-    return html`<${Modal} title=${gettext("Report to the moderators")} id="report-dialog">
+    return html`<${Modal} onClose=${closeDialog} title=${gettext("Report to the moderators")} id="report-dialog">
       ${dialog.about && html`<blockquote class="about">${dialog.about}</blockquote>`}
       <form onSubmit=${(event) => this.submit(event)}>
         <${Field} label=${gettext("What is wrong?")} name="category" as="select" defaultValue="other" options=${REPORT_CATEGORIES()} />
