@@ -26,6 +26,7 @@ async def test_500_sockets_reconnecting_at_once_all_get_hello_with_documented_an
         "LOG_LEVEL": "WARNING",
         # Two pools and the sampler's connection stay well under max_connections.
         "DB_POOL_MAX": str(POOL),
+        "PGAPPNAME": "voisins-web",
     }
     processes: list[subprocess.Popen] = []
     log = (tmp_path / "web.log").open("ab")

@@ -19,10 +19,14 @@ from channels.db import database_sync_to_async
 from backend.accounts.models import User
 from backend.chat import frames, selectors, services
 from backend.chat.models import Room
+from backend.common.busy import is_server_busy
 
 logger = logging.getLogger(__name__)
 
 BATCH = 100
+# Times a batch asks for a pooled connection (DB_POOL_TIMEOUT each) before its sockets
+# are refused with server_busy.
+BUSY_ATTEMPTS = 2
 
 
 @dataclass(frozen=True)
@@ -107,10 +111,18 @@ class Arrivals:
     async def _read(self) -> None:
         while self.waiting:
             batch = [self.waiting.popleft() for _ in range(min(BATCH, len(self.waiting)))]
-            try:
-                answers = await database_sync_to_async(read_batch)([request for request, _ in batch])
-            except Exception as exc:  # noqa: BLE001: the database failed the whole batch
-                answers = [exc] * len(batch)
+            requests = [request for request, _ in batch]
+            for attempt in range(1, BUSY_ATTEMPTS + 1):
+                try:
+                    answers = await database_sync_to_async(read_batch)(requests)
+                    break
+                except Exception as exc:  # noqa: BLE001: the database failed the whole batch
+                    # A batch's sockets have each had a ticket already: worth another wait
+                    # for a pooled connection before they are all told to come back.
+                    if attempt < BUSY_ATTEMPTS and is_server_busy(exc):
+                        continue
+                    answers = [exc] * len(batch)
+                    break
             for (_, future), answer in zip(batch, answers):
                 if not future.done():  # its socket may have gone meanwhile
                     future.set_result(answer)

@@ -71,3 +71,25 @@ async def test_a_batch_the_database_refuses_refuses_each_of_its_sockets(member, 
                                    return_exceptions=True)
     assert all(isinstance(result, ConnectionError) for result in results)
     await desk.close()
+
+
+async def test_a_batch_that_found_the_pool_busy_asks_once_more_before_refusing(member, monkeypatch):
+    from django.db import OperationalError
+    from psycopg_pool import PoolTimeout
+
+    read_batch, calls = arrivals.read_batch, []
+
+    def busy_once(requests):
+        calls.append(len(requests))
+        if len(calls) == 1:
+            try:
+                raise PoolTimeout("couldn't get a connection after 3.00 sec")
+            except PoolTimeout as exc:
+                raise OperationalError("couldn't get a connection") from exc
+        return read_batch(requests)
+
+    monkeypatch.setattr(arrivals, "read_batch", busy_once)
+    desk = Arrivals()
+    user, _ = await desk.identity(user_id=member.pk, token_id=None)
+    assert user.pk == member.pk and len(calls) == 2
+    await desk.close()
