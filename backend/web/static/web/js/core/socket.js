@@ -295,6 +295,10 @@ export class ContractSocket {
       this._roomFrame(frame);
       return;
     }
+    if (frame.type === "error" && frame.code === "server_busy" && frame.retry_after) {
+      // The server will close this socket: come back no sooner than it asks.
+      this.busyRetryMs = frame.retry_after * 1000;
+    }
     if (frame.ref !== undefined) {
       if (frame.type === "ack" || frame.type === "error") this.outbox.delete(frame.ref);
       if (frame.type === "error") {
@@ -369,8 +373,10 @@ export class ContractSocket {
     this._setStatus("reconnecting");
     const ceiling = Math.min(this.maxBackoffMs, this.backoffMs * factor * 2 ** this.attempts);
     this.attempts += 1;
-    // Full jitter: a storm of pages reconnecting after a deploy spreads out.
-    const delay = ceiling / 2 + Math.random() * (ceiling / 2);
+    // Full jitter, after the delay a busy server asked for: a storm of pages
+    // reconnecting after a deploy spreads out.
+    const delay = (this.busyRetryMs || 0) + Math.random() * ceiling;
+    this.busyRetryMs = 0;
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = setTimeout(() => this._open(), delay);
   }
