@@ -3,6 +3,7 @@
 // write it.
 import { parseRoute } from "../core/router.js";
 import { createStore } from "../core/store.js";
+import { toastsOf } from "../core/toasts.js";
 
 /** The neighbourhoods she may watch (all of them for staff), from the page's shell. */
 export const NEIGHBOURHOODS = JSON.parse(document.body.dataset.neighbourhoods || "[]");
@@ -28,23 +29,7 @@ export const store = createStore({
   toasts: [],
 });
 
-let toastCounter = 0;
-
-export function toast(text, { tone = "info", timeout = tone === "error" ? 9000 : 4000 } = {}) {
-  toastCounter += 1;
-  const id = toastCounter;
-  store.set((state) => ({ toasts: [...state.toasts.filter((item) => item.text !== text), { id, text, tone }].slice(-3) }));
-  if (timeout) setTimeout(() => dismissToast(id), timeout);
-  return id;
-}
-
-export function dismissToast(id) {
-  store.set((state) => ({ toasts: state.toasts.filter((item) => item.id !== id) }));
-}
-
-export function showError(error) {
-  toast(error?.message || String(error), { tone: "error" });
-}
+export const { toast, dismissToast, showError } = toastsOf(store);
 
 export function openDialog(dialog) {
   store.set({ dialog });

@@ -3,6 +3,7 @@
 // actions; live frames (live.js) and REST answers write it.
 import { parseRoute } from "../core/router.js";
 import { createStore, withKey } from "../core/store.js";
+import { toastsOf } from "../core/toasts.js";
 
 export const store = createStore({
   phase: "boot", // boot | anonymous | ready
@@ -28,25 +29,7 @@ export const store = createStore({
 export const me = () => store.get().me?.user ?? null;
 export const myId = () => store.get().me?.user?.id ?? null;
 
-// Toasts: short-lived notes (role=status), or alerts for refusals.
-
-let toastCounter = 0;
-
-export function toast(text, { tone = "info", timeout = tone === "error" ? 9000 : 4000 } = {}) {
-  toastCounter += 1;
-  const id = toastCounter;
-  store.set((state) => ({ toasts: [...state.toasts.filter((item) => item.text !== text), { id, text, tone }].slice(-3) }));
-  if (timeout) setTimeout(() => dismissToast(id), timeout);
-  return id;
-}
-
-export function dismissToast(id) {
-  store.set((state) => ({ toasts: state.toasts.filter((item) => item.id !== id) }));
-}
-
-export function showError(error) {
-  toast(error?.message || String(error), { tone: "error" });
-}
+export const { toast, dismissToast, showError } = toastsOf(store);
 
 export function openDialog(dialog) {
   store.set({ dialog, openMenu: null });
