@@ -135,14 +135,27 @@ class Visit:
         inner = self.page.evaluate("() => window.innerWidth")
         assert width <= inner, f"the page is {width}px wide in a {inner}px window"
 
+    def describe(self):
+        shown = self.page.evaluate("() => document.body.innerText.slice(0, 1500)")
+        print(f"--- the page at {self.page.url} showed:\n{shown}\n--- its errors: {self.errors}", file=sys.stderr)
+
     def close(self):
         assert not self.errors, "\n".join(self.errors)
         self.context.close()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if call.when == "call":
+        item.call_failed = report.failed
+    return report
+
+
 @pytest.fixture
-def visit(browser):
-    """visit(base, viewport=PHONE|DESKTOP, locale=...) -> Visit; checked for errors at the end."""
+def visit(browser, request):
+    """visit(base, viewport=PHONE|DESKTOP, locale=...) -> Visit; checked for errors at the end.
+    When the test failed, what each page showed is printed, to read in CI's output."""
     from playwright.sync_api import expect
 
     # Two people's pages and a server share two cores: live frames may take a moment.
@@ -155,6 +168,9 @@ def visit(browser):
         return item
 
     yield open_visit
+    if getattr(request.node, "call_failed", False):
+        for item in opened:
+            item.describe()
     for item in opened:
         item.close()
 

@@ -17,8 +17,17 @@ import { putCards, toast } from "./state.js";
 export const POST_MAX_PHOTOS = 6; // frontend-contract/README.md, Photos
 const PHOTO_REFUSALS = new Set(["too_many_images", "image_not_found", "image_already_attached"]);
 let schema = null;
+/** post.json, fetched once; a failed fetch is forgotten so that the next call tries again. */
 export function postSchema() {
-  schema ||= fetch(document.body.dataset.postSchema, { credentials: "same-origin" }).then((response) => response.json());
+  schema ||= fetch(document.body.dataset.postSchema, { credentials: "same-origin" })
+    .then((response) => {
+      if (!response.ok) throw new Error(`post.json: ${response.status}`);
+      return response.json();
+    })
+    .catch((error) => {
+      schema = null;
+      throw error;
+    });
   return schema;
 }
 
@@ -107,7 +116,15 @@ export class PostFormScreen extends Component {
   }
 
   componentDidMount() {
-    postSchema().then((loaded) => this.setState({ defs: loaded.$defs }));
+    this.loadSchema();
+  }
+
+  loadSchema() {
+    this.setState({ schemaFailed: false });
+    postSchema().then(
+      (loaded) => this.setState({ defs: loaded.$defs }),
+      () => this.setState({ schemaFailed: true }),
+    );
   }
 
   componentDidUpdate(previous) {
@@ -171,8 +188,12 @@ export class PostFormScreen extends Component {
     return this.props.kind === "classified" && name === "price_cents" && this.state.mode === "give";
   }
 
-  render({ kind, state }, { defs, errors, error, busy }) {
+  render({ kind, state }, { defs, errors, error, busy, schemaFailed }) {
     if (!kind) return html`<${KindChooser} />`;
+    if (!defs && schemaFailed) {
+      return html`<main id="main" class="screen"><p class="empty" role="alert">${gettext("The form could not be loaded.")}</p>
+        <button type="button" onClick=${() => this.loadSchema()}>${gettext("Try again")}</button></main>`;
+    }
     if (!defs) return html`<main id="main" class="screen"><p class="empty" role="status">${gettext("Loading…")}</p></main>`;
     const definition = defs[kind];
     if (!definition) return html`<${KindChooser} />`;

@@ -8,7 +8,7 @@ import { gettext, interpolate, ngettext } from "../core/i18n.js";
 import { dayKey, dayLabel, formatDateTime, formatTime } from "../core/format.js";
 import { emptyRoom, orderedMessages } from "../core/messages.js";
 import { Photos } from "../core/photos.js";
-import { navigate } from "../core/router.js";
+import { navigate, parseRoute } from "../core/router.js";
 import { richText } from "../core/text.js";
 import { Card } from "./cards.js";
 import { currentRoomId, deleteMessage, loadOlder, openDirect, react, refreshMessage } from "./chat.js";
@@ -242,11 +242,18 @@ function RoomView({ room, state }) {
   </section>`;
 }
 
+/** On a wide screen the rooms screen never stays empty. The location is read again: it
+ * may have moved on (a link followed while the room list arrived) since this render. */
+function openFirstRoom(roomId) {
+  const route = parseRoute();
+  if (["", "rooms"].includes(route.name) && !route.params[0]) location.replace(`#/rooms/${roomId}`);
+}
+
 export function RoomsScreen({ state }) {
   const roomId = currentRoomId(state);
   const room = roomId ? state.rooms[roomId] : null;
   const rooms = sortedRooms(state.rooms);
-  if (!room && WIDE.matches && rooms.length) queueMicrotask(() => location.replace(`#/rooms/${rooms[0].id}`));
+  if (!room && WIDE.matches && rooms.length) queueMicrotask(() => openFirstRoom(rooms[0].id));
   return html`<main id="main" class=${cx("screen rooms-screen", room ? "has-room" : "no-room")}>
     <${RoomList} state=${state} currentId=${roomId} />
     ${room ? html`<${RoomView} room=${room} state=${state} key=${room.id} />` : html`<section class="room-view placeholder">
