@@ -176,6 +176,9 @@ if PUSH_BACKEND not in ("console", "fcm"):
     raise ImproperlyConfigured("PUSH_BACKEND is console or fcm")
 # Tests and benchmarks only: a host that stands for https://fcm.googleapis.com.
 PUSH_FCM_ENDPOINT = os.environ.get("PUSH_FCM_ENDPOINT", "")
+# Keep-alive connections to FCM of one worker process, and how long one request may take.
+PUSH_FCM_CONNECTIONS = int(os.environ.get("PUSH_FCM_CONNECTIONS", "100"))
+PUSH_FCM_TIMEOUT_SECONDS = float(os.environ.get("PUSH_FCM_TIMEOUT_SECONDS", "30"))
 # A push is decided this long after its message, so that a neighbour reading live gets none.
 PUSH_DELAY_SECONDS = float(os.environ.get("PUSH_DELAY_SECONDS", "10"))
 # Pushes are sent and their outcome recorded this many at a time: a worker killed

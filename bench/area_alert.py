@@ -1,6 +1,6 @@
 """Area alert benchmark: an organisation's alert to the phones of 10,000 residents, sent
-by the Procfile's worker through the real firebase-admin code path to the fake FCM
-server of the tests (tests/push/fake_fcm.py), on this machine, in one run.
+by the Procfile's worker (firebase-admin's messages, backend/push/fcm.py's transport) to
+the fake FCM server of the tests (tests/push/fake_fcm.py), on this machine, in one run.
 
     .venv/bin/python bench/area_alert.py            # 10,000 residents, one device each
     .venv/bin/python bench/area_alert.py --quick    # 1,000
@@ -9,7 +9,8 @@ server of the tests (tests/push/fake_fcm.py), on this machine, in one run.
   running and warm (one small alert sent first); the agent publishes the alert
   (backend.cities.services.alert_publish, committed); counted until the fake FCM receives
   the last of the 10,000 pushes. The baseline is firebase-admin's send_each alone, in
-  batches of 500, from a process of its own, for as many tokens.
+  batches of 500, from a process of its own, for as many tokens; the fake FCM's own
+  ceiling is printed too (bench/fcm_baselines.py).
 - decision cost per device: the push service's work for the same alert in this process
   with a backend that sends nothing, divided by the devices: choosing who (one query),
   the texts (once per language), and the Delivery records that make a rerun send
@@ -26,24 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.fcm_baselines import ceiling_per_second, send_each_seconds  # noqa: E402
 from tests.push.fake_fcm import FakeFcm  # noqa: E402
 from tests.servers import PostgresServer, remove  # noqa: E402
-
-BASELINE = """
-import sys, warnings
-from firebase_admin import messaging
-from backend.push.backends import FcmBackend
-import django
-django.setup()
-backend = FcmBackend()
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)
-    messages = [messaging.Message(token=f"baseline-{i}", data={"type": "city_alert"},
-                                  notification=messaging.Notification(title="t", body="b")) for i in range(int(sys.argv[1]))]
-for start in range(0, len(messages), 500):
-    messaging.send_each(messages[start:start + 500], app=backend.app)
-"""
-
 
 def prepare(residents: int) -> tuple[int, int, int]:
     """Two neighbourhoods of one town hall: a big one whose `residents` verified
@@ -153,10 +139,8 @@ def main() -> None:
     worker = None
     try:
         agent, big, small = prepare(residents)
-        subprocess.run([sys.executable, "-c", BASELINE, str(residents)], cwd=ROOT, env=env, check=True)
-        arrivals = sorted(fake.arrivals)
-        baseline = arrivals[-1] - arrivals[0]
-        fake.reset()
+        baseline = send_each_seconds(fake, env, residents, "city_alert")
+        ceiling = ceiling_per_second(fake, residents)
 
         worker = subprocess.Popen([sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--interval", "0.05"],
                                   cwd=ROOT, env=env)
@@ -177,6 +161,7 @@ def main() -> None:
         postgres.stop()
         remove(workdir)
     print(f"\nArea alert benchmark, {os.cpu_count()} cores, {residents:,} residents' devices, fake FCM on 127.0.0.1")
+    print(f"  the fake FCM's ceiling (bare aiohttp, 100 connections): {ceiling:,.0f} requests/s")
     print(f"  firebase-admin send_each alone (baseline), first to last request: {baseline:6.2f} s "
           f"({residents / baseline:,.0f} tokens/s)")
     print(f"  publication (commit) to the last push handed to FCM:             {last - committed:6.2f} s "

@@ -1,12 +1,14 @@
 """Where pushes go: `console` logs them (the embedded default, so make run shows who
-would have been pushed), `fcm` sends them with firebase-admin's messaging.send_each."""
+would have been pushed), `fcm` sends them to FCM (backend/push/fcm.py)."""
 
 import logging
+import threading
 import warnings
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Protocol
 
+import orjson
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
@@ -44,47 +46,63 @@ class ConsoleBackend:
 
 
 class FcmBackend:
-    """The real firebase-admin code path. Credentials come from
-    GOOGLE_APPLICATION_CREDENTIALS; PUSH_FCM_ENDPOINT, for tests and benchmarks only,
-    sends to another host than fcm.googleapis.com."""
+    """firebase-admin builds, validates and encodes each message and holds the service
+    account's credentials (GOOGLE_APPLICATION_CREDENTIALS); backend/push/fcm.py sends
+    them. PUSH_FCM_ENDPOINT, for tests and benchmarks only, sends to another host than
+    fcm.googleapis.com."""
 
     def __init__(self) -> None:
         import firebase_admin
         from firebase_admin import credentials, messaging
 
+        from backend.push.fcm import FcmTransport
+
         self.messaging = messaging
-        if settings.PUSH_FCM_ENDPOINT:
-            # The SDK has no option for its endpoint: it is this class attribute.
-            messaging._MessagingService.FCM_URL = settings.PUSH_FCM_ENDPOINT.rstrip("/") + "/v1/projects/{0}/messages:send"
         try:
             self.app = firebase_admin.get_app("voisins")
         except ValueError:
             self.app = firebase_admin.initialize_app(credentials.ApplicationDefault(), name="voisins")
-        if settings.PUSH_FCM_ENDPOINT:
-            self._pool_like_fcm()
-
-    def _pool_like_fcm(self) -> None:
-        """Gives the other host the connection pool the SDK mounts for fcm.googleapis.com."""
-        import requests
-        from firebase_admin import _http_client
-
-        service = self.messaging._get_messaging_service(self.app)
-        adapter = requests.adapters.HTTPAdapter(
-            pool_connections=100, pool_maxsize=100, max_retries=_http_client.DEFAULT_RETRY_CONFIG
+        self.credential = self.app.credential.get_credential()
+        self.token_lock = threading.Lock()
+        host = settings.PUSH_FCM_ENDPOINT.rstrip("/") or "https://fcm.googleapis.com"
+        self.transport = FcmTransport(
+            url=f"{host}/v1/projects/{self.app.project_id}/messages:send", access_token=self.access_token,
+            connections=settings.PUSH_FCM_CONNECTIONS, timeout=settings.PUSH_FCM_TIMEOUT_SECONDS,
         )
-        service._client.session.mount(settings.PUSH_FCM_ENDPOINT.rstrip("/"), adapter)
+
+    def access_token(self, refresh_now: bool) -> str:
+        """The OAuth token of the service account, refreshed by google-auth when it is
+        about to expire (or when FCM refused it)."""
+        from google.auth.transport.requests import Request
+
+        with self.token_lock:
+            if refresh_now or not self.credential.valid:
+                self.credential.refresh(Request())
+            return self.credential.token
 
     def send(self, pushes: list[Push]) -> list[Result]:
+        # The pushes of one event mostly share their payload: each distinct one is built,
+        # validated and encoded once, then given each token.
+        encoded: dict[bytes, dict[str, Any]] = {}
+        messages = []
+        for push in pushes:
+            key = orjson.dumps(push.payload, option=orjson.OPT_SORT_KEYS)
+            if key not in encoded:
+                encoded[key] = self._encoded(push.payload)
+            messages.append({"message": {**encoded[key], "token": push.token}})
+        return self.transport.send(messages)
+
+    def _encoded(self, payload: dict[str, Any]) -> dict[str, Any]:
         with warnings.catch_warnings():
             # firebase-admin 7.7 prefers installation ids (fid); apps give us registration
             # tokens, which FCM's v1 API still takes as `token`.
             warnings.filterwarnings("ignore", "Message.token is deprecated", DeprecationWarning)
-            messages = [self._message(push) for push in pushes]
-        response = self.messaging.send_each(messages, app=self.app)
-        return [self._result(item) for item in response.responses]
+            # encode_message is the SDK's own validation and JSON form of a Message (the
+            # version is pinned); a placeholder token is replaced by each device's.
+            return self.messaging._MessagingService.encode_message(self._message(payload, token="-"))
 
-    def _message(self, push: Push) -> Any:
-        m, payload = self.messaging, push.payload
+    def _message(self, payload: dict[str, Any], *, token: str) -> Any:
+        m = self.messaging
         notification = payload.get("notification")
         collapse = payload.get("collapse_key")
         # What the phone shows once: the collapse key, or the event's own tag (a push sent
@@ -101,7 +119,7 @@ class FcmBackend:
         if tag:
             apns_headers["apns-collapse-id"] = tag
         return m.Message(
-            token=push.token,
+            token=token,
             data={key: str(value) for key, value in payload.get("data", {}).items()},
             notification=m.Notification(**notification) if notification else None,
             android=m.AndroidConfig(
@@ -111,20 +129,6 @@ class FcmBackend:
             apns=m.APNSConfig(headers=apns_headers, payload=m.APNSPayload(aps=aps)),
             webpush=m.WebpushConfig(notification=m.WebpushNotification(tag=tag)) if notification and tag else None,
         )
-
-    @staticmethod
-    def _result(item: Any) -> Result:
-        if item.success:
-            return Result()
-        error = item.exception
-        retry_after = None
-        response = getattr(error, "http_response", None)
-        if response is not None and response.headers.get("Retry-After"):
-            try:
-                retry_after = float(response.headers["Retry-After"])
-            except ValueError:
-                retry_after = None
-        return Result(error=type(error).__name__, retry_after=retry_after, detail=str(error)[:200])
 
 
 @cache

@@ -9,7 +9,7 @@ from typing import Any
 from backend.cities.domain import PUSH_TEXTS as CITY_TEXTS
 from backend.trust.domain import DECISION_TEXTS
 
-BATCH = 500  # FCM's send_each takes at most 500 messages
+BATCH = 500  # requests in flight at once to FCM, at most
 MAX_ATTEMPTS = 5
 BASE_RETRY_SECONDS = 2
 MAX_RETRY_SECONDS = 300

@@ -20,7 +20,7 @@ def fake_fcm():
 @pytest.fixture
 def fcm(fake_fcm, settings):
     """The fcm backend, on the fake FCM server, with pushes decided at once."""
-    from backend.push.backends import backend
+    from backend.push.backends import FcmBackend, backend
 
     fake_fcm.reset()
     settings.PUSH_BACKEND = "fcm"
@@ -28,6 +28,8 @@ def fcm(fake_fcm, settings):
     settings.PUSH_DELAY_SECONDS = 0
     backend.cache_clear()
     yield fake_fcm
+    if backend.cache_info().currsize and isinstance(backend(), FcmBackend):
+        backend().transport.close()  # its thread and connections
     backend.cache_clear()
 
 

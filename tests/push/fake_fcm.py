@@ -46,6 +46,7 @@ class FakeFcm:
         self.answers: dict[str, list[tuple[int, dict | None, dict]]] = {}
         self.hold: set[str] = set()
         self.delay = 0.0  # seconds each messages:send answer waits: a slow FCM
+        self.token_requests = 0  # OAuth access tokens handed out
         self.released = threading.Event()
         self.lock = threading.Lock()
         self.loop = asyncio.new_event_loop()
@@ -67,6 +68,8 @@ class FakeFcm:
     def answer(self, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict, dict, bool]:
         """(status, reply, headers, held) for one request."""
         if path == "/token":
+            with self.lock:
+                self.token_requests += 1
             return 200, {"access_token": "fake-access-token", "expires_in": 3600, "token_type": "Bearer"}, {}, False
         if path != f"/v1/projects/{PROJECT}/messages:send":
             return 404, {"error": {"code": 404, "message": "no such path", "status": "NOT_FOUND"}}, {}, False
@@ -100,6 +103,7 @@ class FakeFcm:
             self.hold.clear()
             self.released.clear()
             self.delay = 0.0
+            self.token_requests = 0
 
     def tokens_sent(self) -> list[str]:
         with self.lock:

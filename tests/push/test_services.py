@@ -10,6 +10,8 @@ from django_tasks_db.models import DBTaskResult
 from backend.chat.models import Room
 from backend.chat.services import message_post, read_mark, rooms_ensure_default
 from backend.push import services
+from backend.push.backends import backend
+from backend.push.fcm import FcmTransport
 from backend.push.models import Delivery, Device, RoomMute
 from backend.push.tasks import deliveries_retry, room_messages_push
 from tests.conftest import make_membership, make_user
@@ -103,33 +105,43 @@ def test_a_503_is_retried_and_sent_once(fcm, phone, member, nina, room):
     fcm.answers["nina-android"] = [answers.UNAVAILABLE, (200, None, {})]
     post(member, room)
     assert push_pending() == 1
-    assert fcm.tokens_sent() == ["nina-android", "nina-android"]  # the SDK's own retry
+    assert fcm.tokens_sent() == ["nina-android", "nina-android"]  # the transport's own retry
     assert Delivery.objects.get().state == "sent"
 
 
-def test_a_429_is_retried_after_retry_after_then_by_our_task(fcm, phone, member, nina, room):
+def test_a_429_is_not_slept_on_by_the_worker_but_retried_by_our_task_after_retry_after(fcm, phone, member, nina, room):
     phone(nina, "nina-android")
-    # firebase-admin's own HTTP retries (four, honouring Retry-After) all meet 429, then
-    # our retry task, enqueued no sooner than Retry-After, gets through.
-    fcm.answers["nina-android"] = [answers.quota_exceeded(retry_after=1)] * 5 + [(200, None, {})]
+    phone(member, "marc-android")
+    fcm.answers["nina-android"] = [answers.quota_exceeded(retry_after=60), (200, None, {})]
     post(member, room)
     started = timezone.now()
     assert push_pending() == 0
-    assert fcm.tokens_sent() == ["nina-android"] * 5
-    assert timezone.now() - started >= timedelta(seconds=4)  # the SDK waited Retry-After between tries
+    assert timezone.now() - started < timedelta(seconds=30)  # the worker went on at once
+    assert fcm.tokens_sent() == ["nina-android"]
     delivery = Delivery.objects.get()
     assert (delivery.state, delivery.attempts) == ("retry", 1)
     retry = DBTaskResult.objects.get(task_path=deliveries_retry.module_path)
-    assert retry.run_after >= started + timedelta(seconds=2)  # our backoff, at least Retry-After
+    assert retry.run_after >= started + timedelta(seconds=60)  # no sooner than FCM asked
     assert services.deliveries_retry(event=delivery.event) == 1
     delivery.refresh_from_db()
     assert (delivery.state, delivery.attempts) == ("sent", 2)
-    assert len(fcm.tokens_sent()) == 6
+    assert fcm.tokens_sent() == ["nina-android"] * 2
+
+
+def test_an_expired_access_token_is_refreshed_once_and_the_push_sent(fcm, phone, member, nina, room):
+    phone(nina, "nina-android")
+    fcm.answers["nina-android"] = [answers.fcm_error(401, "UNAUTHENTICATED"), (200, None, {})]
+    backend().access_token(False)  # a token that looks valid, as FCM will refuse it
+    fcm.token_requests = 0
+    post(member, room)
+    assert push_pending() == 1
+    assert fcm.tokens_sent() == ["nina-android"] * 2
+    assert fcm.token_requests == 1  # a fresh one after the 401
 
 
 def test_transient_errors_give_up_after_the_last_attempt(fcm, phone, member, nina, room):
     phone(nina, "nina-android")
-    # 429 without Retry-After: firebase-admin does not retry it itself; we do.
+    # 429 without Retry-After: only our task retries it.
     fcm.answers["nina-android"] = [answers.fcm_error(429, "RESOURCE_EXHAUSTED", "QUOTA_EXCEEDED")]
     post(member, room)
     push_pending()
@@ -222,9 +234,8 @@ def test_1200_tokens_go_in_sends_of_push_confirm_every_at_most_500(
     fcm, member, room, saint_malo, monkeypatch, settings, confirm_every, sizes
 ):
     # Each send's outcome is recorded before the next (a worker killed mid-send sends at
-    # most one send's pushes twice); FCM's send_each takes 500 at most.
+    # most one send's pushes twice), and at most 500 requests are in flight at once.
     settings.PUSH_CONFIRM_EVERY = confirm_every
-    from firebase_admin import messaging
 
     neighbours = [make_user(f"n{i}@example.org") for i in range(400)]
     for user in neighbours:
@@ -234,9 +245,8 @@ def test_1200_tokens_go_in_sends_of_push_confirm_every_at_most_500(
         for user in neighbours for k in range(3)
     )
     sent_sizes = []
-    real_send_each = messaging.send_each
-    monkeypatch.setattr(messaging, "send_each",
-                        lambda messages, **kw: sent_sizes.append(len(messages)) or real_send_each(messages, **kw))
+    real_send = FcmTransport.send
+    monkeypatch.setattr(FcmTransport, "send", lambda self, messages: sent_sizes.append(len(messages)) or real_send(self, messages))
     post(member, room)
     assert push_pending() == 1200
     assert sent_sizes == sizes and len(set(fcm.tokens_sent())) == 1200
