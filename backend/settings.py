@@ -136,12 +136,15 @@ HTTP_QUEUE_SECONDS = float(os.environ.get("HTTP_QUEUE_SECONDS", "10"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The channel layer may be sharded over several Redis servers (comma-separated URLs;
+# channels-redis spreads groups and channels over them by name): docs/capacity.md.
+CHANNEL_LAYER_URLS = [url.strip() for url in os.environ.get("CHANNEL_LAYER_URLS", REDIS_URL).split(",") if url.strip()]
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {"hosts": CHANNEL_LAYER_URLS},
         }
     }
 else:

@@ -217,3 +217,48 @@ async def test_an_invalid_utf8_frame_closes_with_1007_and_the_log_holds_no_trace
     assert "Traceback" not in written and "Invalid UTF-8" not in written
     assert written.count("not valid UTF-8") == 3
     assert ticket not in written and "ticket=[redacted]" in written
+
+
+async def test_a_channel_layer_sharded_over_two_redis_servers_delivers_and_counts_presence(serve, neighbours, saint_malo,
+                                                                                            tmp_path):
+    """docs/capacity.md: the channel layer spread over two Redis servers by name
+    (CHANNEL_LAYER_URLS), presence and tickets on REDIS_URL. Messages, presence and a
+    user's own frames cross the two processes whichever shard their group is on."""
+    import redis as sync_redis
+
+    from tests.servers import RedisServer
+
+    (alice, bruno, chloe), room = neighbours
+    others = []
+    for n in range(8):
+        user = await sync_to_async(make_user)(f"voisin{n}@example.org", name=f"Voisin {n}")
+        await sync_to_async(make_membership)(user, saint_malo, state="verified")
+        others.append(user)
+    shards = [RedisServer(tmp_path), RedisServer(tmp_path)]  # nothing saved to disk
+    layer = ",".join(shard.url for shard in shards)
+    try:
+        process_a, process_b = serve(CHANNEL_LAYER_URLS=layer), serve(CHANNEL_LAYER_URLS=layer)
+        sender, receiver = await _device(process_a, alice), await _device(process_b, bruno)
+        spread = [await _device(process_a if n % 2 else process_b, user) for n, user in enumerate(others)]
+        subscribed = [sync_redis.Redis.from_url(shard.url).pubsub_channels() for shard in shards]
+        assert all(subscribed), f"every shard carries some of the groups: {subscribed}"
+
+        await receiver.send({"type": "subscribe", "room_id": room.id})
+        await receiver.expect("subscribed")
+        for index in range(5):
+            await sender.send({"type": "message.send", "ref": f"s{index}", "room_id": room.id, "text": f"n°{index}"})
+            await sender.expect("ack")
+        received = [await receiver.expect("message.new") for _ in range(5)]
+        assert [frame["message"]["text"] for frame in received] == [f"n°{index}" for index in range(5)]
+
+        late = await _device(process_a, chloe)  # she comes online: everyone hears it on both processes
+        for device in (sender, receiver, *spread):
+            while True:
+                frame = await device.expect("presence")
+                if frame["user_id"] == chloe.id and frame["online"]:
+                    break
+        for device in (sender, receiver, late, *spread):
+            await device.ws.close()
+    finally:
+        for shard in shards:
+            shard.stop()
