@@ -28,7 +28,7 @@ test: $(VENV)/.installed
 contract: $(VENV)/.installed
 	$(RUN_ENV) $(BIN)/python manage.py spectacular --validate --fail-on-warn --file frontend-contract/openapi.yaml
 	rm -rf frontend-contract/websocket/examples
-	VOISINS_CAPTURE_EXAMPLES=1 $(BIN)/python -m pytest -q tests/chat tests/test_asgi.py tests/moderation/test_live.py tests/cities/test_live.py
+	VOISINS_CAPTURE_EXAMPLES=1 $(BIN)/python -m pytest -q tests/chat tests/test_asgi.py tests/moderation/test_live.py tests/cities/test_live.py tests/privacy/test_live.py
 
 # After changing the strings of the pages (backend/web): extracts them, fills English,
 # lists missing French, compiles the committed .mo files. Needs GNU gettext.

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "backend.push",
     "backend.moderation",
     "backend.cities",
+    "backend.privacy",
     "backend.demo",
     "backend.web",
 ]
@@ -167,6 +168,7 @@ PERIODIC_TASKS = {
     "backend.feed.tasks.feed_sweep": int(os.environ.get("FEED_SWEEP_SECONDS", "60")),
     "backend.push.tasks.devices_prune": 24 * 3600,
     "backend.photos.tasks.photos_sweep": 3600,
+    "backend.privacy.tasks.retention_sweep": int(os.environ.get("PRIVACY_SWEEP_SECONDS", "3600")),
 }
 
 # Content reported by this many distinct members is hidden from residents until reviewed.
@@ -331,6 +333,25 @@ CHAT_SWEEP_SECONDS = 5.0
 CHAT_ACTIVITY_SECONDS = 0.5
 # How often each process checks that the channel layer still reaches it.
 CHAT_LAYER_PROBE_SECONDS = 1.0
+
+# Your data (backend/privacy). How long Voisins keeps what: each rule is applied by the
+# periodic retention_sweep and written on the data page (/data/) from these same values
+# (backend/privacy/retention.py lists every rule, with those set elsewhere).
+PRIVACY_EXPORT_DAYS = int(os.environ.get("PRIVACY_EXPORT_DAYS", "7"))
+PRIVACY_APPLICATION_ADDRESS_DAYS = int(os.environ.get("PRIVACY_APPLICATION_ADDRESS_DAYS", "183"))
+PRIVACY_INACTIVE_ACCOUNT_DAYS = int(os.environ.get("PRIVACY_INACTIVE_ACCOUNT_DAYS", str(3 * 365)))
+PRIVACY_INACTIVE_GRACE_DAYS = int(os.environ.get("PRIVACY_INACTIVE_GRACE_DAYS", "30"))
+PRIVACY_TASK_RESULTS_DAYS = int(os.environ.get("PRIVACY_TASK_RESULTS_DAYS", "7"))
+PRIVACY_PUSH_DELIVERIES_DAYS = int(os.environ.get("PRIVACY_PUSH_DELIVERIES_DAYS", "7"))
+# The warning of an inactive account goes by email too: the console in development.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Voisins <no-reply@voisins.invalid>")
+# Where people reach this server, for the links of emails.
+PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from backend.privacy.views import data_page
 from backend.web.views import moderation_console
 
 urlpatterns = [
@@ -17,6 +18,9 @@ urlpatterns = [
     path("api/v1/moderation/", include("backend.moderation.urls")),
     path("api/v1/photos/", include("backend.photos.urls")),
     path("api/v1/cities/", include("backend.cities.urls")),
+    path("api/v1/privacy/", include("backend.privacy.urls")),
+    # What Voisins keeps, why, how long (backend/privacy), public.
+    path("data/", data_page, name="data-page"),
 ]
 
 # Errors outside any view (a middleware's): JSON under /api/, 503 server_busy when the

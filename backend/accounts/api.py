@@ -2,6 +2,7 @@ from django.contrib.auth import login as session_login
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404
 from django.utils.translation.trans_real import parse_accept_lang_header
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -180,7 +181,26 @@ class MeUpdateInput(serializers.Serializer):
     language = serializers.ChoiceField(choices=Language.choices, required=False)
 
 
+class EraseInput(serializers.Serializer):
+    password = serializers.CharField(max_length=128, trim_whitespace=False, help_text="Her current password.")
+
+
+class _BodyOnDeleteSchema(AutoSchema):
+    """drf-spectacular documents a request body on POST, PUT and PATCH only; the erasure
+    is a DELETE that carries her password (HTTP allows a body on DELETE)."""
+
+    def _get_request_body(self, direction="request"):
+        method = self.method
+        self.method = "POST" if method == "DELETE" else method
+        try:
+            return super()._get_request_body(direction)
+        finally:
+            self.method = method
+
+
 class MeApi(ApiView):
+    schema = _BodyOnDeleteSchema()
+
     def _render(self, user: User) -> Response:
         return Response(MeOutput({"user": user, **user_trust_summary(user=user)}).data)
 
@@ -196,6 +216,23 @@ class MeApi(ApiView):
         data.is_valid(raise_exception=True)
         user = services.user_update(user=request.user, **data.validated_data)
         return self._render(user)
+
+    @extend_schema(
+        operation_id="auth_me_erase",
+        request=EraseInput,
+        responses={204: None, **error_responses(400, 401, 403, 429)},
+        description="Erases her account for good, confirmed by her password (403 `wrong_password`, which counts as "
+        "a failed login: 429 `login_throttled` after 5). At once: every API token and session of hers ends, her "
+        "sockets get `session.ended` (reason `account_erased`) and close with 4410, her devices, addresses, proofs, "
+        "photos and preferences are deleted, her messages become deleted messages, her open posts close, and what "
+        "others keep of her (a loan, a purchase share, a vouch, a decision) shows a neutral label. "
+        "See frontend-contract/README.md, Your data.",
+    )
+    def delete(self, request):
+        data = EraseInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.account_erase(user=request.user, password=data.validated_data["password"], ip=_client_ip(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class TokenListApi(ApiView):

@@ -36,6 +36,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Her last login or API use (at most hourly: API_TOKEN_SLIDE_EVERY); the inactivity
+    # rule of backend/privacy/retention.py reads it.
+    last_seen_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # When she was warned that her inactive account would be erased; cleared when she comes back.
+    inactivity_warned_at = models.DateTimeField(null=True, blank=True)
+    # Erased (backend.accounts.services.user_erase): the row stays as a tombstone without
+    # personal data, so that what others keep of her trace (a loan, a vouch, a decision)
+    # points to `pseudonym`, never to her.
+    erased_at = models.DateTimeField(null=True, blank=True)
+    pseudonym = models.CharField(max_length=16, blank=True)
 
     objects = UserManager()
 

@@ -1,24 +1,34 @@
 """The only place that writes accounts and tokens."""
 
+import logging
 import secrets
 import time
-from datetime import datetime
+from datetime import date, datetime
+from functools import partial
 
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import authenticate, logout
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
+from backend.accounts import domain
 from backend.accounts.domain import TOKEN_PREFIX, normalize_email, token_digest, token_expiry_after_use
+from backend.accounts.domain_events import AccountErased, InactivityWarned
 from backend.accounts.models import DeviceToken, User
-from backend.common import events, ratelimit
+from backend.common import domain_events, events, ratelimit
 from backend.common.errors import VoisinsError
 from backend.push import services as push
+
+logger = logging.getLogger(__name__)
 
 LOGIN_FAILURES_PER_ACCOUNT = ratelimit.RateLimit(
     "login-account", settings.LOGIN_FAILURE_LIMIT, int(settings.LOGIN_FAILURE_WINDOW.total_seconds())
@@ -82,7 +92,18 @@ def token_use(*, raw: str, now: datetime | None = None) -> DeviceToken | None:
     if new_expiry is not None:
         DeviceToken.objects.filter(pk=token.pk).update(last_used_at=now, expires_at=new_expiry)
         token.last_used_at, token.expires_at = now, new_expiry
+        _seen(token.user, now)
     return token
+
+
+def _seen(user: User, now: datetime) -> None:
+    """Records her activity (the inactivity rule reads it), at most every API_TOKEN_SLIDE_EVERY;
+    coming back cancels an inactivity warning."""
+    if domain.seen_again(last_seen_at=user.last_seen_at, now=now, every=settings.API_TOKEN_SLIDE_EVERY) or (
+        user.inactivity_warned_at is not None
+    ):
+        User.objects.filter(pk=user.pk).update(last_seen_at=now, inactivity_warned_at=None)
+        user.last_seen_at, user.inactivity_warned_at = now, None
 
 
 def token_revoke(*, token: DeviceToken) -> None:
@@ -119,4 +140,102 @@ def login_check(*, email: str, password: str, ip: str) -> User:
             ratelimit.hit(limit, identity, now)
         raise VoisinsError("invalid_credentials")
     cache.delete(LOGIN_FAILURES_PER_ACCOUNT.key(email, now))
+    _seen(user, timezone.now())
     return user
+
+
+def tokens_prune(*, now: datetime) -> int:
+    """Deletes API tokens expired for good (API_TOKEN_TTL after their last use): they
+    open nothing any more. Run by backend.privacy's retention task."""
+    deleted, _ = DeviceToken.objects.filter(expires_at__lte=now).delete()
+    return deleted
+
+
+def sessions_prune(*, now: datetime) -> int:
+    """Deletes sessions past their expiry (Django's clearsessions, on the retention timer)."""
+    deleted, _ = Session.objects.filter(expire_date__lte=now).delete()
+    return deleted
+
+
+# Erasure
+
+
+def account_erase(*, user: User, password: str, ip: str) -> None:
+    """She erases her own account, confirming with her password: a wrong one changes
+    nothing and counts as a failed login (the same throttle)."""
+    checks = [(LOGIN_FAILURES_PER_ACCOUNT, user.email), (LOGIN_FAILURES_PER_IP, ip or "unknown")]
+    now = time.time()
+    retry_after = ratelimit.exceeded(checks, now)
+    if retry_after is not None:
+        raise VoisinsError("login_throttled", retry_after=retry_after)
+    if not user.check_password(password):
+        for limit, identity in checks:
+            ratelimit.hit(limit, identity, now)
+        raise VoisinsError("wrong_password")
+    user_erase(user=user)
+
+
+def _sessions_end(user_id: int) -> int:
+    """Deletes every session logged in as her. Sessions are opaque rows, so each is
+    decoded: an erasure is rare, and must reach all of them."""
+    ended = [
+        session.pk for session in Session.objects.iterator()
+        if session.get_decoded().get("_auth_user_id") == str(user_id)
+    ]
+    Session.objects.filter(pk__in=ended).delete()
+    return len(ended)
+
+
+def user_erase(*, user: User, cause: str = "requested", now: datetime | None = None) -> bool:
+    """Erases her account, irreversibly, in one transaction: her personal fields become
+    a tombstone (backend.accounts.domain), her tokens and sessions go, her sockets close
+    (`account.erased`: backend.chat.consumers, close code 4410), and every app erases its
+    own part on AccountErased. False when she was already erased (nothing changes)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if user.erased_at is not None:
+            return False
+        pseudonym = secrets.token_hex(4)
+        user.email = domain.erased_email(user_id=user.pk)
+        user.display_name = domain.erased_display_name(pseudonym)
+        user.set_unusable_password()
+        user.language = settings.LANGUAGE_CODE
+        user.is_active = user.is_staff = user.is_superuser = False
+        user.last_login = user.inactivity_warned_at = None
+        user.erased_at, user.pseudonym = now, pseudonym
+        user.save()
+        user.groups.clear()
+        user.user_permissions.clear()
+        DeviceToken.objects.filter(user=user).delete()
+        _sessions_end(user.pk)
+        # The admin's history of changes to her account named her.
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)
+        ).update(object_repr=user.display_name)
+        domain_events.emit(AccountErased(user_id=user.pk, pseudonym=pseudonym, at=now, cause=cause))
+        events.publish_on_commit(events.user_group(user.pk), control={"kind": "account.erased"})
+    return True
+
+
+def user_inactivity_warn(*, user: User, now: datetime, erase_on: date) -> bool:
+    """Warns her, by email and push (InactivityWarned), that her account inactive for
+    long will be erased on `erase_on` unless she logs in (backend.privacy's inactivity
+    rule). False if she was warned already."""
+    with transaction.atomic():
+        if not User.objects.filter(pk=user.pk, inactivity_warned_at=None).update(inactivity_warned_at=now):
+            return False
+        domain_events.emit(InactivityWarned(user_id=user.pk, erase_on=erase_on.isoformat()))
+        day = erase_on.strftime("%d/%m/%Y") if user.language == "fr" else erase_on.isoformat()
+        subject, body = domain.inactivity_email(
+            language=user.language, display_name=user.display_name, erase_on=day, page=f"{settings.PUBLIC_URL}/data/"
+        )
+        transaction.on_commit(partial(_send_email, subject, body, user.email))
+    return True
+
+
+def _send_email(subject: str, body: str, to: str) -> None:
+    try:
+        send_mail(subject, body, None, [to])
+    except Exception:  # the push says it too; the warning is not sent again
+        logger.exception("could not send an inactivity warning")

@@ -17,3 +17,11 @@ class ChatConfig(AppConfig):
         from backend.photos import attachments
 
         attachments.register("message", limit=domain.MAX_IMAGES, rule=selectors.message_images_visible)
+
+        # Her data (issue 15): chat's part of her export, and of her erasure.
+        from backend.accounts.domain_events import AccountErased
+        from backend.chat import services
+        from backend.common import personal_data
+
+        personal_data.register("chat", selectors.personal_data_export)
+        domain_events.subscribe(AccountErased, services.account_erased)

@@ -383,6 +383,9 @@ class RoomSocket(AsyncWebsocketConsumer):
             reason = "token_revoked" if kind == "token.revoked" else "logged_out"
             self._send_frame({"type": "session.ended", "reason": reason})
             self._shutdown(CloseCode.UNAUTHENTICATED, flush=True)
+        elif kind == "account.erased":  # every socket of hers, on every process (backend.accounts.services.user_erase)
+            self._send_frame({"type": "session.ended", "reason": "account_erased"})
+            self._shutdown(CloseCode.ACCOUNT_ERASED, flush=True)
 
     def _leave_room(self, room_id: int) -> None:
         self.hub.unsubscribe(self, room_id)

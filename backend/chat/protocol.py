@@ -28,6 +28,7 @@ class CloseCode:
     ORIGIN_NOT_ALLOWED = 4403
     IDLE_TIMEOUT = 4408
     TOO_MANY_SOCKETS = 4409
+    ACCOUNT_ERASED = 4410  # she erased her account: do not reconnect
     TOO_SLOW = 4503
 
 

@@ -8,6 +8,7 @@ from backend.accounts.models import DeviceToken, User
 from backend.chat import domain
 from backend.chat.models import Message, Reaction, ReadMarker, Room
 from backend.common.errors import VoisinsError
+from backend.common.personal_data import Section
 from backend.neighbourhoods.models import Neighbourhood
 from backend.trust.models import Membership
 from backend.trust.selectors import NeighbourhoodAccess, neighbourhood_access, neighbourhood_readers
@@ -267,3 +268,24 @@ def message_images_visible(user: User, message_id: int) -> bool:
     if message is None or message.deleted_at is not None or not room_access(user=user, room=message.room):
         return False
     return (message.removed_at is None and message.hidden_at is None) or reads_in_full(user=user, room=message.room)
+
+
+def personal_data_export(user: User) -> Section:
+    """Her part of chat for her data export (backend.common.personal_data): the messages
+    she wrote, with their rooms, and her reactions. Only her own messages: of a direct
+    conversation, the other side's messages are theirs."""
+    messages = Message.objects.filter(author=user).select_related("room").order_by("room_id", "seq")
+    reactions = Reaction.objects.filter(user=user).select_related("message__room").order_by("created_at", "pk")
+    return Section(data={
+        "messages": [
+            {"id": m.pk, "room": {"id": m.room_id, "kind": m.room.kind, "name": m.room.name}, "seq": m.seq,
+             "text": m.text, "reply_to": m.reply_to_id, "post": (m.card or {}).get("post_id"),
+             "created_at": m.created_at, "edited_at": m.edited_at, "deleted_at": m.deleted_at,
+             "removed_by_moderators_at": m.removed_at}
+            for m in messages
+        ],
+        "reactions": [
+            {"message_id": r.message_id, "room": r.message.room.name, "emoji": r.emoji, "created_at": r.created_at}
+            for r in reactions
+        ],
+    })

@@ -17,6 +17,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from backend.accounts.domain_events import AccountErased
 from backend.accounts.models import User
 from backend.chat import domain, frames, selectors
 from backend.chat.domain_events import MessagesPosted, ReadMarked
@@ -599,3 +600,39 @@ async def presence_publish(*, user_id: int, neighbourhood_ids: list[int], online
     for neighbourhood_id in neighbourhood_ids:
         frame = {"type": "presence", "neighbourhood_id": neighbourhood_id, "user_id": user_id, "online": online}
         await events.publish_async(events.neighbourhood_group(neighbourhood_id), room_id=None, frame=events.encode(frame))
+
+
+# Her data (issue 15)
+
+
+def account_erased(event: AccountErased) -> None:
+    """Her part of chat when her account is erased (subscriber of AccountErased, in the
+    erasing transaction): every message she wrote loses its text, card and mentions and
+    becomes a deleted message for everyone (live `message.deleted`, one change of its
+    room each), her reactions and read markers go, and her direct conversations are
+    named after her neutral label."""
+    now = event.at
+    messages = list(
+        Message.objects.select_for_update(of=("self",)).select_related("room")
+        .filter(author_id=event.user_id).order_by("room_id", "seq")
+    )
+    by_room: dict[int, list[Message]] = {}
+    for message in messages:
+        by_room.setdefault(message.room_id, []).append(message)
+    for room_id, room_messages in by_room.items():
+        last = _advance_seq(room_id, len(room_messages))
+        frames_ = []
+        for seq, message in enumerate(room_messages, start=last - len(room_messages) + 1):
+            message.text, message.card, message.mentions, message.changed_seq = "", None, [], seq
+            message.deleted_at = message.deleted_at or now
+            frames_.append({"type": "message.deleted", "room_id": room_id, "seq": seq, "message_id": message.pk})
+        _publish_room(room_messages[0].room, frames_)
+    Message.objects.bulk_update(messages, ["text", "card", "mentions", "changed_seq", "deleted_at"], batch_size=500)
+    Reaction.objects.filter(user_id=event.user_id).delete()
+    ReadMarker.objects.filter(user_id=event.user_id).delete()
+    direct = Room.objects.filter(Q(user_a_id=event.user_id) | Q(user_b_id=event.user_id), kind=Room.Kind.DIRECT)
+    for room in direct.select_related("user_a", "user_b", "created_by"):
+        first = room.created_by or room.user_a
+        second = room.user_b if first.pk == room.user_a_id else room.user_a
+        room.name = f"{first.display_name} · {second.display_name}"
+        room.save(update_fields=["name"])

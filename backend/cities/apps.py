@@ -14,3 +14,11 @@ class CitiesConfig(AppConfig):
         attachments.register("announcement", limit=domain.ANNOUNCEMENT_IMAGES, rule=selectors.announcement_images_visible)
         attachments.register("city_report", limit=domain.REPORT_IMAGES, rule=selectors.report_images_visible)
         attachments.register_uploader(selectors.is_active_agent)
+
+        # Her data (issue 15): the organisations' part of her export, and of her erasure.
+        from backend.accounts.domain_events import AccountErased
+        from backend.cities import services
+        from backend.common import domain_events, personal_data
+
+        personal_data.register("cities", selectors.personal_data_export)
+        domain_events.subscribe(AccountErased, services.account_erased)

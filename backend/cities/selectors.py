@@ -16,6 +16,7 @@ from backend.cities.models import (
     ReportCategory, ReportChange, ReportSupport, Residence,
 )
 from backend.common.errors import VoisinsError
+from backend.common.personal_data import Section
 from backend.neighbourhoods import domain as geo
 from backend.neighbourhoods.models import Neighbourhood
 from backend.photos import frames as photo_frames
@@ -483,3 +484,24 @@ def report_images_visible(user: User, report_id: int) -> bool:
         return True
     return report.organisation_id is not None and Agent.objects.filter(
         user_id=user.pk, organisation_id=report.organisation_id, removed_at=None).exists()
+
+
+def personal_data_export(user: User) -> Section:
+    """Her part of the organisations' space for her data export
+    (backend.common.personal_data): her civic reports, her "me too"s, her answers to
+    consultations, and the organisations she acts for."""
+    reports = CivicReport.objects.filter(reporter=user).select_related("organisation").order_by("created_at", "pk")
+    supports = ReportSupport.objects.filter(user=user).order_by("created_at", "pk")
+    answers = ConsultationAnswer.objects.filter(user=user).select_related("consultation").order_by("pk")
+    agents = Agent.objects.filter(user=user).select_related("organisation").order_by("added_at", "pk")
+    return Section(data={
+        "civic_reports": [{"id": r.pk, "organisation": r.organisation.name if r.organisation else None,
+                           "category": r.category, "description": r.description, "show_name": r.show_name,
+                           "latitude": r.latitude, "longitude": r.longitude, "status": r.status, "reason": r.reason,
+                           "created_at": r.created_at} for r in reports],
+        "supports": [{"report_id": s.report_id, "created_at": s.created_at} for s in supports],
+        "consultation_answers": [{"consultation": a.consultation.question, "choice": a.choice, "text": a.text}
+                                 for a in answers],
+        "agent_of": [{"organisation": a.organisation.name, "role": a.role, "added_at": a.added_at,
+                      "removed_at": a.removed_at} for a in agents],
+    })

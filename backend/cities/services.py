@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from backend.accounts.domain_events import AccountErased
 from backend.accounts.models import User
 from backend.chat import services as chat_services
 from backend.chat.models import Message, Room
@@ -580,3 +581,20 @@ def report_note_add(*, agent: Agent, report_id: int, text: str) -> ReportNote:
         raise VoisinsError("text_blank")
     report = selectors.report_for_agent(agent=agent, report_id=report_id)
     return ReportNote.objects.create(report=report, author=agent.user, text=text, created_at=timezone.now())
+
+
+# Her data (issue 15)
+
+
+def account_erased(event: AccountErased) -> None:
+    """Her part of the organisations' space when her account is erased (subscriber of
+    AccountErased, in the erasing transaction): she acts for no organisation any more
+    (what she published and decided for it stays, under her neutral label: it is the
+    organisation's record); her civic reports lose their description and her name, her
+    "me too"s go, her free answers to consultations lose their text (their choice still
+    counts), and so do the reasons she gave to reopen a report."""
+    Agent.objects.filter(user_id=event.user_id, removed_at=None).update(removed_at=event.at)
+    CivicReport.objects.filter(reporter_id=event.user_id).update(description="", show_name=False)
+    ReportSupport.objects.filter(user_id=event.user_id).delete()
+    ConsultationAnswer.objects.filter(user_id=event.user_id).update(text="")
+    ReportChange.objects.filter(actor_id=event.user_id, by_reporter=True).update(reason="")

@@ -44,6 +44,14 @@ ERRORS: dict[str, ErrorSpec] = {
         "Too many failed logins; retry in {retry_after} s.",
         "Trop d'échecs de connexion ; réessayez dans {retry_after} s.",
     ),
+    "wrong_password": ErrorSpec(403, "This is not your password.", "Ce n'est pas votre mot de passe."),
+    # Your data (backend/privacy)
+    "export_not_ready": ErrorSpec(
+        409, "Your archive is still being prepared.", "Votre archive est encore en préparation."
+    ),
+    "export_expired": ErrorSpec(
+        410, "This archive has expired; ask for a new one.", "Cette archive a expiré ; demandez-en une nouvelle."
+    ),
     # Neighbourhoods and membership
     "no_neighbourhood": ErrorSpec(
         400, "No Voisins neighbourhood covers this address yet.", "Aucun quartier Voisins ne couvre encore cette adresse."

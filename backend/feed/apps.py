@@ -17,3 +17,11 @@ class FeedConfig(AppConfig):
         chat_api.register_card_output(api.CardOutput)
         # Photos on posts, and who sees them.
         attachments.register("post", limit=domain.MAX_IMAGES, rule=selectors.post_images_visible)
+
+        # Her data (issue 15): the feed's part of her export, and of her erasure.
+        from backend.accounts.domain_events import AccountErased
+        from backend.common import domain_events, personal_data
+        from backend.feed import services
+
+        personal_data.register("feed", selectors.personal_data_export)
+        domain_events.subscribe(AccountErased, services.account_erased)

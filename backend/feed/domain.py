@@ -256,3 +256,18 @@ def bbox_parse(raw: str) -> tuple[float, float, float, float]:
     if east - west > MAX_BBOX_SPAN_DEGREES or north - south > MAX_BBOX_SPAN_DEGREES:
         raise DetailsError("bbox_too_large", "bbox", f"at most {MAX_BBOX_SPAN_DEGREES} degrees a side")
     return west, south, east, north
+
+
+# Her data (issue 15): pushes to the other side of a loan or purchase when she leaves.
+PUSH_TEXTS: dict[str, dict[str, str]] = {
+    "partner_left_loan": {"en": "Loan: {item}", "fr": "Prêt : {item}"},
+    "partner_left_loan_body": {
+        "en": "The neighbour of this loan left Voisins; the loan stays in your conversation.",
+        "fr": "Le voisin de ce prêt a quitté Voisins ; le prêt reste dans votre conversation.",
+    },
+    "partner_left_purchase": {"en": "Group purchase: {item}", "fr": "Achat groupé : {item}"},
+    "partner_left_purchase_body": {
+        "en": "A neighbour of this group purchase left Voisins; check what was paid and what is owed.",
+        "fr": "Un voisin de cet achat groupé a quitté Voisins ; vérifiez ce qui a été payé et ce qui est dû.",
+    },
+}

@@ -8,8 +8,9 @@ from django.utils import timezone
 from backend.accounts.models import User
 from backend.chat.selectors import readable_neighbourhood_ids
 from backend.common.errors import VoisinsError
+from backend.common.personal_data import Section
 from backend.feed import domain
-from backend.feed.models import Commitment, Loan, Partner, Post
+from backend.feed.models import Commitment, Loan, Partner, Post, Response, Rsvp
 from backend.photos import selectors as photo_selectors
 from backend.photos.models import Image
 from backend.trust.selectors import neighbourhood_access, may_moderate
@@ -155,3 +156,33 @@ MAP_LIMIT = 500
 def _feature(longitude: float, latitude: float, properties: dict[str, Any]) -> dict[str, Any]:
     return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [longitude, latitude]},
             "properties": properties}
+
+
+def personal_data_export(user: User) -> Section:
+    """Her part of the feed for her data export (backend.common.personal_data): her
+    posts, her answers and RSVPs, her loans and her shares of group purchases; other
+    people by display name only."""
+    def name(person: User | None) -> str | None:
+        return person.display_name if person else None
+
+    posts = Post.objects.filter(author=user).select_related("neighbourhood", "responder").order_by("created_at", "pk")
+    responses = Response.objects.filter(responder=user).select_related("post__author").order_by("created_at", "pk")
+    rsvps = Rsvp.objects.filter(user=user).select_related("post").order_by("created_at", "pk")
+    loans = Loan.objects.filter(Q(lender=user) | Q(borrower=user)).select_related("lender", "borrower").order_by("created_at")
+    shares = Commitment.objects.filter(user=user).select_related("post__author").order_by("updated_at", "pk")
+    return Section(data={
+        "posts": [{"id": p.pk, "neighbourhood": p.neighbourhood.name, "kind": p.kind, "title": p.title, "text": p.text,
+                   "details": p.details, "status": p.status, "responder": name(p.responder),
+                   "created_at": p.created_at, "expires_at": p.expires_at, "removed_by_moderators_at": p.removed_at}
+                  for p in posts],
+        "responses": [{"post_id": r.post_id, "post_title": r.post.title, "post_author": name(r.post.author),
+                       "created_at": r.created_at} for r in responses],
+        "rsvps": [{"post_id": r.post_id, "post_title": r.post.title, "created_at": r.created_at} for r in rsvps],
+        "loans": [{"id": loan.pk, "post_id": loan.post_id, "item": loan.item,
+                   "role": "lender" if loan.lender_id == user.pk else "borrower",
+                   "with": name(loan.borrower if loan.lender_id == user.pk else loan.lender),
+                   "return_due": loan.return_due, "created_at": loan.created_at, "returned_at": loan.returned_at}
+                  for loan in loans],
+        "purchase_shares": [{"post_id": c.post_id, "post_title": c.post.title, "organiser": name(c.post.author),
+                             "quantity": c.quantity, "paid": c.paid, "updated_at": c.updated_at} for c in shares],
+    })

@@ -6,15 +6,19 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from backend.accounts.domain_events import AccountErased
 from backend.accounts.models import User
 from backend.chat import selectors as chat_selectors
 from backend.chat import services as chat_services
 from backend.chat.models import Room
 from backend.chat.services import PostRequest
+from backend.common import domain_events, events
 from backend.common.errors import VoisinsError
 from backend.feed import cards, domain
+from backend.feed.domain_events import PartnerLeft
 from backend.feed.models import Commitment, Loan, Post, Response, Rsvp
 from backend.neighbourhoods.models import Neighbourhood
 from backend.photos import frames as photo_frames
@@ -393,3 +397,53 @@ def posts_expire(*, now: datetime) -> int:
             _refresh_cards(post)
             changed += 1
     return changed
+
+
+# Her data (issue 15)
+
+
+def _partner_left(told: list[PartnerLeft]) -> None:
+    for event in told:
+        events.tell_on_commit([event.user_id], {
+            "type": "partner.left", "relation": event.relation, "post_id": event.post_id, "loan_id": event.loan_id,
+            "room_id": event.room_id, "item": event.item, "at": event.at.isoformat(),
+        })
+        domain_events.emit(event)
+
+
+def account_erased(event: AccountErased) -> None:
+    """Her part of the feed when her account is erased (subscriber of AccountErased, in
+    the erasing transaction): the other side of each loan in progress and of each open
+    group purchase with her is told; her open and taken posts close and lose their title
+    and text; her RSVPs go; and every card that shows her (her posts, those she answered
+    or joined) is refreshed with her neutral label. Loans and purchase shares stay: they
+    are the others' record too."""
+    user_id, now = event.user_id, event.at
+    told = [
+        PartnerLeft(user_id=loan.borrower_id if loan.lender_id == user_id else loan.lender_id, relation="loan",
+                    post_id=loan.post_id, loan_id=loan.pk, room_id=loan.room_id, item=loan.item, at=now)
+        for loan in Loan.objects.filter(Q(lender_id=user_id) | Q(borrower_id=user_id), returned_at=None).order_by("pk")
+    ]
+    open_purchases = Post.objects.filter(kind="group_purchase", status="open")
+    for post in open_purchases.filter(author_id=user_id).order_by("pk"):
+        told += [PartnerLeft(user_id=participant, relation="purchase", post_id=post.pk, loan_id=None, room_id=None,
+                             item=post.title, at=now)
+                 for participant in post.commitments.exclude(user_id=user_id).values_list("user_id", flat=True)]
+    for post in open_purchases.filter(commitments__user_id=user_id).exclude(author_id=user_id).order_by("pk"):
+        told.append(PartnerLeft(user_id=post.author_id, relation="purchase", post_id=post.pk, loan_id=None,
+                                room_id=None, item=post.title, at=now))
+    _partner_left(told)
+    Rsvp.objects.filter(user_id=user_id).delete()
+    touched = Post.objects.filter(
+        Q(author_id=user_id) | Q(responder_id=user_id) | Q(commitments__user_id=user_id) | Q(rsvps__user_id=user_id)
+        | Q(responses__responder_id=user_id)
+    ).values_list("pk", flat=True).distinct()
+    for post in Post.objects.select_for_update(of=("self",)).select_related("author", "responder").filter(
+            pk__in=list(touched)).order_by("pk"):
+        if post.author_id == user_id:
+            if post.status in ("open", "taken"):
+                post.status, post.status_changed_at = "closed", now
+            post.title, post.text = "", ""
+            post.save(update_fields=["status", "status_changed_at", "title", "text"])
+        _refresh_cards(post)
+

@@ -15,3 +15,11 @@ class ModerationConfig(AppConfig):
         # Moderators review the photos of what they moderate (after the apps that show them).
         attachments.register("post", rule=selectors.post_images_reviewable)
         attachments.register("message", rule=selectors.message_images_reviewable)
+
+        # Her data (issue 15): moderation's part of her export, and of her erasure.
+        from backend.accounts.domain_events import AccountErased
+        from backend.common import domain_events, personal_data
+        from backend.moderation import services
+
+        personal_data.register("moderation", selectors.personal_data_export)
+        domain_events.subscribe(AccountErased, services.account_erased)

@@ -9,6 +9,7 @@ from backend.chat import handlers
 from backend.chat import selectors as chat_selectors
 from backend.chat.models import Message, Room
 from backend.common.errors import VoisinsError
+from backend.common.personal_data import Section
 from backend.moderation import domain
 from backend.moderation.models import Action, Appeal, Report
 from backend.neighbourhoods.models import Neighbourhood
@@ -132,3 +133,25 @@ def console_neighbourhoods(*, user: User) -> list[Neighbourhood]:
         return []
     neighbourhoods = Neighbourhood.objects.all() if user.is_staff else user.moderated_neighbourhoods.all()
     return list(neighbourhoods.order_by("name"))
+
+
+def personal_data_export(user: User) -> Section:
+    """Her part of moderation for her data export (backend.common.personal_data): the
+    reports she filed with their outcome, and the decisions about her with their
+    reasons and her appeals. Not what others reported about her (their reports are theirs)."""
+    reports = Report.objects.filter(reporter=user).order_by("created_at", "pk")
+    actions = Action.objects.filter(subject=user).select_related("actor", "neighbourhood").order_by("at", "pk")
+    appeals = {a.action_id: a for a in Appeal.objects.filter(appellant=user)}
+    return Section(data={
+        "reports_filed": [{"id": r.pk, "about": "message" if r.message_id else "post" if r.post_id else "member",
+                           "category": r.category, "text": r.text, "status": r.status, "created_at": r.created_at,
+                           "reviewed_at": r.reviewed_at} for r in reports],
+        "decisions_about_me": [
+            {"id": a.pk, "neighbourhood": a.neighbourhood.name, "kind": a.kind, "reason": a.reason,
+             "by": a.actor.display_name, "until": a.until, "at": a.at,
+             "appeal": None if a.pk not in appeals else {
+                 "text": appeals[a.pk].text, "status": appeals[a.pk].status,
+                 "created_at": appeals[a.pk].created_at, "decided_at": appeals[a.pk].decided_at}}
+            for a in actions
+        ],
+    })

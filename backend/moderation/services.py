@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from backend.accounts.domain_events import AccountErased
 from backend.accounts.models import User
 from backend.chat import selectors as chat_selectors
 from backend.chat import services as chat_services
@@ -345,3 +346,16 @@ def _undo(action: Action, *, actor: User, reason: str, now: datetime) -> None:
         ).order_by("-decided_at").first()
         if membership is not None:
             trust_services.membership_reinstate(actor=actor, membership=membership, reason=reason, notify=False)
+
+
+# Her data (issue 15)
+
+
+def account_erased(event: AccountErased) -> None:
+    """Her part of moderation when her account is erased (subscriber of AccountErased,
+    in the erasing transaction): what she wrote in her reports and appeals goes. The
+    moderation log keeps every decision, its reason and who it concerned or who took it,
+    under her neutral label (the law lets us keep what accountability needs); the
+    reported content of hers is already erased by chat and the feed."""
+    Report.objects.filter(reporter_id=event.user_id).update(text="")
+    Appeal.objects.filter(appellant_id=event.user_id).update(text="")

@@ -10,3 +10,11 @@ class PhotosConfig(AppConfig):
         from pillow_heif import register_heif_opener
 
         register_heif_opener()
+
+        # Her data (issue 15): her photos in her export, and gone with her erasure.
+        from backend.accounts.domain_events import AccountErased
+        from backend.common import domain_events, personal_data
+        from backend.photos import selectors, services
+
+        personal_data.register("photos", selectors.personal_data_export)
+        domain_events.subscribe(AccountErased, services.account_erased)

@@ -1,8 +1,12 @@
 """Reads of photos."""
 
 from collections.abc import Iterable
+from functools import partial
+
+from django.core.files.storage import storages
 
 from backend.accounts.models import User
+from backend.common.personal_data import ExportFile, Section
 from backend.photos import attachments, domain
 from backend.photos.models import Image
 from backend.trust.models import Membership
@@ -61,3 +65,17 @@ def attach_refusals(*, kind: str, wanted: list[tuple[int, list[int]]]) -> list[s
             owned_attached={pk for pk, (_, attached) in mine.items() if attached},
         ) if ids else None)
     return refusals
+
+
+def personal_data_export(user: User) -> Section:
+    """Her photos for her data export (backend.common.personal_data): each image she
+    uploaded, as stored (re-encoded, without metadata), with what it is attached to."""
+    storage = storages["photos"]
+    images = list(Image.objects.filter(owner=user).order_by("created_at", "pk"))
+    return Section(
+        data=[{"file": image.name.rsplit("/", 1)[-1], "content_type": image.content_type, "width": image.width,
+               "height": image.height, "attached_to": image.attached_kind or None, "attached_id": image.attached_id,
+               "created_at": image.created_at} for image in images],
+        files=[ExportFile(name=image.name.rsplit("/", 1)[-1], open=partial(storage.open, image.name, "rb"))
+               for image in images],
+    )

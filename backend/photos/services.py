@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from backend.accounts.domain_events import AccountErased
 from backend.accounts.models import User
 from backend.common import ratelimit
 from backend.common.errors import VoisinsError
@@ -168,3 +169,9 @@ def images_sweep(*, now: datetime) -> int:
             if not images:
                 return deleted
             deleted += _delete(images)
+
+
+def account_erased(event: AccountErased) -> None:
+    """Her photos when her account is erased (subscriber of AccountErased, in the
+    erasing transaction): every image she uploaded goes, its files once this commits."""
+    _delete(list(Image.objects.select_for_update().filter(owner_id=event.user_id)))

@@ -19,3 +19,16 @@ class PushConfig(AppConfig):
         domain_events.subscribe(ModerationActed, services.moderation_acted)
         domain_events.subscribe(AreaAlertPublished, services.area_alert_published)
         domain_events.subscribe(ReportChanged, services.report_changed)
+
+        # Her data (issue 15).
+        from backend.accounts.domain_events import AccountErased, InactivityWarned
+        from backend.common import personal_data
+        from backend.feed.domain_events import PartnerLeft
+        from backend.privacy.domain_events import ExportReady
+        from backend.push import selectors
+
+        personal_data.register("push", selectors.personal_data_export)
+        domain_events.subscribe(AccountErased, services.account_erased)
+        domain_events.subscribe(PartnerLeft, services.partner_left)
+        domain_events.subscribe(ExportReady, services.export_ready)
+        domain_events.subscribe(InactivityWarned, services.inactivity_warned)

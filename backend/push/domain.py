@@ -7,6 +7,8 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from backend.cities.domain import PUSH_TEXTS as CITY_TEXTS
+from backend.feed.domain import PUSH_TEXTS as FEED_TEXTS
+from backend.privacy.domain import PUSH_TEXTS as PRIVACY_TEXTS
 from backend.trust.domain import DECISION_TEXTS
 
 BATCH = 500  # requests in flight at once to FCM, at most
@@ -85,6 +87,8 @@ _TEXTS = {
     "mention": {"en": "{author} mentioned you", "fr": "{author} vous a mentionné·e"},
     **DECISION_TEXTS,
     **CITY_TEXTS,
+    **FEED_TEXTS,
+    **PRIVACY_TEXTS,
     **{
         f"moderation_{kind}": {"en": "Moderation", "fr": "Modération"}
         for kind in ("remove", "restore", "mute", "ban", "dismiss", "appeal_granted", "appeal_denied")

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from backend.accounts.domain_events import AccountErased, InactivityWarned
 from backend.accounts.models import User
 from backend.chat.domain_events import MessagesPosted, ReadMarked
 from backend.chat.models import Message, ReadMarker, Room
@@ -29,9 +30,11 @@ from backend.chat.selectors import room_readers, unread_badges
 from backend.cities.domain_events import AreaAlertPublished, ReportChanged
 from backend.common import metrics, task_attempts
 from backend.common.errors import VoisinsError
+from backend.feed.domain_events import PartnerLeft
 from backend.moderation.domain_events import ModerationActed
 from backend.push import domain, tasks
 from backend.push.backends import Push, backend
+from backend.privacy.domain_events import ExportReady
 from backend.push.models import Delivery, Device, Preferences, RoomMute
 from backend.trust.domain_events import MembershipDecided
 from backend.trust.models import Membership
@@ -397,3 +400,47 @@ def _send_claimed(claim: str, *, now: datetime) -> int:
         event = claimed[0].event
         tasks.deliveries_retry.using(run_after=now + timedelta(seconds=retry_after)).enqueue(event)
     return sent
+
+
+# Her data (issue 15)
+
+
+def account_erased(event: AccountErased) -> None:
+    """Her part of push when her account is erased (subscriber of AccountErased, in the
+    erasing transaction): her devices (their FCM tokens and the record of what was sent
+    to them), her preferences and mutes go, and so does the record of any push of her
+    messages to others (its notification showed her name and text)."""
+    Device.objects.filter(user_id=event.user_id).delete()
+    Preferences.objects.filter(user_id=event.user_id).delete()
+    RoomMute.objects.filter(user_id=event.user_id).delete()
+    her_messages = Message.objects.filter(author_id=event.user_id).values_list("pk", flat=True)
+    Delivery.objects.filter(payload__data__message_id__in=list(her_messages)).delete()
+
+
+def deliveries_prune(*, now: datetime, after_days: int) -> int:
+    """The retention of push records (backend/privacy/retention.py): a delivery only
+    guards against sending twice, which matters for minutes; after `after_days` it goes."""
+    deleted, _ = Delivery.objects.filter(updated_at__lte=now - timedelta(days=after_days)).delete()
+    return deleted
+
+
+def partner_left(event: PartnerLeft) -> None:
+    """The other side of her loan or purchase left Voisins: urgent, like a decision."""
+    tasks.user_alert.enqueue(
+        event.user_id, f"partner_left_{event.relation}", {"item": event.item},
+        f"partner_left:{event.relation}:{event.post_id}:{event.user_id}",
+    )
+
+
+def export_ready(event: ExportReady) -> None:
+    """The archive of her data is ready: urgent (the link lasts PRIVACY_EXPORT_DAYS)."""
+    tasks.user_alert.enqueue(
+        event.user_id, "privacy_export_ready", {"days": event.days}, f"export:{event.export_id}",
+    )
+
+
+def inactivity_warned(event: InactivityWarned) -> None:
+    """Her inactive account will be erased unless she comes back (an email says it too)."""
+    tasks.user_alert.enqueue(
+        event.user_id, "privacy_inactive_warning", {"day": event.erase_on}, f"inactive:{event.user_id}:{event.erase_on}",
+    )

@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class TrustConfig(AppConfig):
     name = "backend.trust"
     label = "trust"
+
+    def ready(self) -> None:
+        # Her data (issue 15): trust's part of her export, and of her erasure.
+        from backend.accounts.domain_events import AccountErased
+        from backend.common import domain_events, personal_data
+        from backend.trust import selectors, services
+
+        personal_data.register("trust", selectors.personal_data_export)
+        domain_events.subscribe(AccountErased, services.account_erased)

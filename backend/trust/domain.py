@@ -243,3 +243,14 @@ def audit_entry_body(entry: Any) -> dict[str, Any]:
         "reason": entry.reason,
         "at": entry.at.isoformat(),
     }
+
+
+# Her data (issue 15): what an address becomes once it is no longer kept.
+ERASED_ADDRESS = {"street": "", "number": "", "postcode": "", "city": "", "latitude": 0.0, "longitude": 0.0}
+
+
+def abandoned_reason(*, days: int) -> str:
+    """The reason of an application closed by the retention rule, in both languages
+    (the audit log keeps one text)."""
+    return (f"Demande abandonnée : pas de décision en {days} jours · "
+            f"Application abandoned: no decision in {days} days")

@@ -9,6 +9,7 @@ from django.db.models import Case, Count, DateTimeField, Exists, OuterRef, Query
 from django.db.models.functions import Coalesce
 
 from backend.accounts.models import User
+from backend.common.personal_data import ExportFile, Section
 from backend.neighbourhoods.domain import bounding_box, snap_to_grid
 from backend.neighbourhoods.models import Neighbourhood
 from backend.trust import domain
@@ -266,4 +267,46 @@ def applicant_list(*, neighbourhood: Neighbourhood, viewer: User) -> QuerySet[Me
             vouched_by_viewer=Exists(Vouch.objects.filter(membership=OuterRef("pk"), voucher=viewer)),
         )
         .order_by("applied_at", "pk")
+    )
+
+
+def personal_data_export(user: User) -> Section:
+    """Her part of trust for her data export (backend.common.personal_data): her
+    applications with their addresses, proofs, decisions and reasons, the vouches she
+    gave and received, and her history; other people by display name only."""
+    memberships = list(
+        Membership.objects.filter(user=user).select_related("neighbourhood", "decided_by").order_by("applied_at", "pk")
+    )
+    files = []
+    rows = []
+    for membership in memberships:
+        proofs = []
+        for proof in membership.proofs.order_by("uploaded_at", "pk"):
+            proofs.append({"state": proof.state, "content_type": proof.content_type, "size": proof.size,
+                           "uploaded_at": proof.uploaded_at, "reviewed_at": proof.reviewed_at, "reason": proof.reason,
+                           "file": proof.file.name.rsplit("/", 1)[-1] if proof.file else None})
+            if proof.file:
+                files.append(ExportFile(name=f"proofs/{proof.file.name.rsplit('/', 1)[-1]}", open=proof.file.open))
+        rows.append({
+            "id": membership.pk, "neighbourhood": membership.neighbourhood.name, "state": membership.state,
+            "route": membership.route,
+            "address": {"street": membership.street, "number": membership.number, "postcode": membership.postcode,
+                        "city": membership.city, "latitude": membership.latitude, "longitude": membership.longitude},
+            "applied_at": membership.applied_at, "decided_at": membership.decided_at,
+            "decided_by": membership.decided_by.display_name if membership.decided_by else None,
+            "reason": membership.reason, "proofs": proofs,
+            "vouches_received": [{"display_name": v["display_name"], "created_at": v["created_at"]}
+                                 for v in vouches_received(membership=membership)],
+        })
+    history = AuditEntry.objects.filter(subject=user).select_related("actor", "neighbourhood").order_by("at", "pk")
+    return Section(
+        data={
+            "memberships": rows,
+            "vouches_given": [{"display_name": v["display_name"], "state": v["state"], "created_at": v["created_at"]}
+                              for v in vouches_given(user=user)],
+            "history": [{"at": e.at, "action": e.action, "route": e.route or None,
+                         "neighbourhood": e.neighbourhood.name if e.neighbourhood else None,
+                         "actor": e.actor.display_name if e.actor else None, "reason": e.reason} for e in history],
+        },
+        files=files,
     )

@@ -3,13 +3,14 @@ in the same transaction; files are deleted only once that transaction commits.""
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone, translation
 
+from backend.accounts.domain_events import AccountErased
 from backend.accounts.models import User
 from backend.common import domain_events, events
 from backend.common.errors import VoisinsError, require_reason
@@ -438,3 +439,71 @@ def membership_mute(*, membership: Membership, until: datetime | None) -> None:
     """Moderation mutes her in the neighbourhood until `until` (None lifts it); the
     decision and its reason are moderation's log."""
     Membership.objects.filter(pk=membership.pk).update(muted_until=until)
+
+
+# Her data (issue 15)
+
+ERASED_REASON = "Compte effacé · Account erased"
+
+
+def account_erased(event: AccountErased) -> None:
+    """Her part of trust when her account is erased (subscriber of AccountErased, in the
+    erasing transaction): every address she gave is blanked, her proof files and letter
+    codes go, her open application or membership ends (audited; those she vouched for
+    stay verified: leaving is no misconduct), and she moderates nothing any more. The
+    vouches and decisions stay, under her neutral label."""
+    now = event.at
+    memberships = list(
+        Membership.objects.select_for_update(of=("self",)).select_related("neighbourhood", "user")
+        .filter(user_id=event.user_id).order_by("pk")
+    )
+    for membership in memberships:
+        if membership.state in (State.PENDING, State.VERIFIED):
+            was_verified = membership.state == State.VERIFIED
+            membership.state = State.REVOKED if was_verified else State.REJECTED
+            membership.decided_at, membership.decided_by, membership.reason = now, None, ERASED_REASON
+            membership.save(update_fields=["state", "decided_at", "decided_by", "reason"])
+            _audit(action=Action.REVOKE if was_verified else Action.REJECT, actor=None, membership=membership,
+                   reason=ERASED_REASON, now=now)
+            if was_verified:
+                _member_event(membership, "member.left")
+        proofs = list(membership.proofs.select_for_update().exclude(file=""))
+        for proof in proofs:
+            if proof.state == ProofOfAddress.State.PENDING:
+                proof.state, proof.reviewed_at = ProofOfAddress.State.WITHDRAWN, now
+        _delete_files_on_commit(proofs)
+        LetterCode.objects.filter(membership=membership).delete()
+    Membership.objects.filter(user_id=event.user_id).update(**domain.ERASED_ADDRESS)
+    User.objects.get(pk=event.user_id).moderated_neighbourhoods.clear()
+
+
+def applications_prune(*, now: datetime, after_days: int) -> int:
+    """The retention of applications (backend/privacy/retention.py): an application
+    pending for `after_days` is abandoned (rejected, audited, she is told) and its
+    address erased; so is the address of an application rejected `after_days` ago, with
+    its proof files. Returns the addresses erased."""
+    cutoff = now - timedelta(days=after_days)
+    erased = 0
+    stale = Membership.objects.filter(state=State.PENDING, applied_at__lte=cutoff).values_list("pk", flat=True)
+    for membership_id in stale:
+        with transaction.atomic():
+            membership = Membership.objects.select_for_update(of=("self",), skip_locked=True).select_related(
+                "neighbourhood", "user").filter(pk=membership_id, state=State.PENDING).first()
+            if membership is None:
+                continue
+            reason = domain.abandoned_reason(days=after_days)
+            _decide(membership, state=State.REJECTED, actor=None, now=now, reason=reason)
+            _audit(action=Action.REJECT, actor=None, membership=membership, reason=reason, now=now)
+            _notify(membership, "rejected", reason=reason, now=now)
+            Membership.objects.filter(pk=membership.pk).update(**domain.ERASED_ADDRESS)
+            erased += 1
+    rejected = Membership.objects.filter(state=State.REJECTED, decided_at__lte=cutoff).exclude(street="")
+    for membership_id in rejected.values_list("pk", flat=True):
+        with transaction.atomic():
+            membership = Membership.objects.select_for_update(skip_locked=True).filter(pk=membership_id).first()
+            if membership is None:
+                continue
+            _delete_files_on_commit(list(membership.proofs.select_for_update().exclude(file="")))
+            Membership.objects.filter(pk=membership.pk).update(**domain.ERASED_ADDRESS)
+            erased += 1
+    return erased

@@ -227,3 +227,50 @@ def test_signup_without_a_language_takes_the_one_accepted_else_french(client_for
     headers = {"HTTP_ACCEPT_LANGUAGE": accept_language} if accept_language else {}
     response = client_for(**headers).post("/api/v1/auth/signup/", SIGNUP, format="json")
     assert response.status_code == 201 and response.json()["user"]["language"] == language
+
+
+# Erasure (auth_me_erase)
+
+
+def test_erasing_her_account_logs_her_out_everywhere(client_for, member):
+    from django.test import Client
+
+    phone = client_for(member)
+    other_phone = client_for(member)
+    browser = Client()
+    browser.force_login(member)
+    response = phone.delete("/api/v1/auth/me/", {"password": PASSWORD}, format="json")
+    assert response.status_code == 204
+    assert other_phone.get("/api/v1/auth/me/").status_code == 401
+    assert browser.get("/api/v1/auth/me/").status_code in (401, 403)
+    assert client_for().post("/api/v1/auth/login/", {"email": "member@example.org", "password": PASSWORD},
+                             format="json").json()["code"] == "invalid_credentials"
+    assert User.objects.get(pk=member.pk).erased_at is not None
+
+
+def test_erasing_needs_her_password_and_a_wrong_one_changes_nothing(client_for, member):
+    client = client_for(member)
+    wrong = client.delete("/api/v1/auth/me/", {"password": "not-my-password"}, format="json")
+    assert (wrong.status_code, wrong.json()["code"]) == (403, "wrong_password")
+    missing = client.delete("/api/v1/auth/me/", {}, format="json")
+    assert (missing.status_code, missing.json()["code"]) == (400, "validation_failed")
+    member.refresh_from_db()
+    assert member.erased_at is None and member.display_name == "Marc" and member.device_tokens.exists()
+    assert client.get("/api/v1/auth/me/").status_code == 200
+
+
+def test_wrong_passwords_are_throttled_like_logins(client_for, member):
+    client = client_for(member)
+    for _ in range(5):
+        client.delete("/api/v1/auth/me/", {"password": "guess"}, format="json")
+    throttled = client.delete("/api/v1/auth/me/", {"password": PASSWORD}, format="json")
+    assert (throttled.status_code, throttled.json()["code"]) == (429, "login_throttled")
+    assert User.objects.get(pk=member.pk).erased_at is None
+
+
+def test_erasing_without_authentication_or_twice(client_for, member):
+    assert client_for().delete("/api/v1/auth/me/", {"password": PASSWORD}, format="json").status_code == 401
+    client = client_for(member)
+    assert client.delete("/api/v1/auth/me/", {"password": PASSWORD}, format="json").status_code == 204
+    again = client.delete("/api/v1/auth/me/", {"password": PASSWORD}, format="json")
+    assert (again.status_code, again.json()["code"]) == (401, "invalid_token")

@@ -29,3 +29,30 @@ def test_the_language_of_a_new_account():
     assert domain.signup_language(chosen=None, accepted=["de", "en-gb", "fr"], supported=supported) == "en"
     assert domain.signup_language(chosen=None, accepted=[], supported=supported) == "fr"
     assert domain.signup_language(chosen=None, accepted=["de", "*"], supported=supported) == "fr"
+
+
+def test_an_erased_account_is_a_neutral_label_and_an_address_about_no_one():
+    from backend.accounts import domain
+
+    assert domain.erased_display_name("1a2b3c4d") == "Ancien membre · Former member #1a2b3c4d"
+    assert len(domain.erased_display_name("1a2b3c4d")) <= 60  # User.display_name
+    assert domain.erased_email(user_id=42) == "erased-42@erased.voisins.invalid"
+
+
+def test_activity_is_recorded_at_most_every_period():
+    from datetime import datetime, timedelta, timezone
+
+    from backend.accounts import domain
+
+    seen = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    assert not domain.seen_again(last_seen_at=seen, now=seen + timedelta(minutes=59), every=timedelta(hours=1))
+    assert domain.seen_again(last_seen_at=seen, now=seen + timedelta(hours=1), every=timedelta(hours=1))
+
+
+def test_the_inactivity_warning_speaks_her_language():
+    from backend.accounts import domain
+
+    fr = domain.inactivity_email(language="fr", display_name="Ada", erase_on="24/12/2026", page="https://v/data/")
+    en = domain.inactivity_email(language="en", display_name="Ada", erase_on="2026-12-24", page="https://v/data/")
+    assert fr[0] == "Votre compte Voisins sera effacé" and "24/12/2026" in fr[1] and "https://v/data/" in fr[1]
+    assert en[0] == "Your Voisins account will be erased" and "2026-12-24" in en[1]
