@@ -25,6 +25,11 @@ PAGES = {
         ["web/vendor/leaflet-1.9.4/leaflet.js", "web/vendor/leaflet-1.9.4/leaflet.css"],
     ),
     "console (/moderation/)": ("web/js/console/main.js", ["web/css/voisins.css", "web/css/console.css"], []),
+    "organisations' console (/city/)": (
+        "web/js/city/main.js",
+        ["web/css/voisins.css", "web/css/console.css", "web/css/city.css"],
+        ["web/vendor/leaflet-1.9.4/leaflet.js", "web/vendor/leaflet-1.9.4/leaflet.css"],
+    ),
 }
 
 IMPORT = re.compile(r"""(?:\bimport\s*(?:[\w*{}\s,]+from\s*)?|\bexport\s*[\w*{}\s,]+from\s*|\bimport\s*\()\s*["']([^"']+)["']""")

@@ -95,6 +95,16 @@ def moderation_console(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@with_csp
+@ensure_csrf_cookie
+def city_console(request: HttpRequest) -> HttpResponse:
+    """The organisations' console (backend/web/static/web/js/city/): everything it shows
+    comes from cities_* for the organisations she acts for; anyone else is told whom it
+    is for."""
+    return render_page(request, "web/city.html", entry="web/js/city/main.js")
+
+
+@require_GET
 def catalogue(request: HttpRequest, language: str) -> HttpResponse:
     """The strings of our scripts in `language` (domain djangojs), as Django's
     JSONCatalog gives them; versioned by the page, so cached for a year."""

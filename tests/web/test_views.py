@@ -128,3 +128,17 @@ def test_the_post_schema_is_the_contract_s(client, db):
 
 def test_the_page_sets_the_csrf_cookie(client, db):
     assert "csrftoken" in client.get("/").cookies
+
+
+@pytest.mark.parametrize("accept, language", [("fr-FR,fr;q=0.9", "fr"), ("en-GB", "en")])
+def test_the_organisations_console_is_a_page_of_ours(client, db, accept, language):
+    response = client.get("/city/", HTTP_ACCEPT_LANGUAGE=accept)
+    assert response.status_code == 200 and "csrftoken" in response.cookies
+    policy = dict(part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";"))
+    assert policy["script-src"] == "'self'" and policy["frame-src"] == "'none'"
+    page = _Inventory()
+    page.feed(response.content.decode())
+    assert len(page.scripts) == 1 and "web/js/city/main" in page.scripts[0]["src"]
+    assert page.data == [] and page.inline_handlers == [] and page.style_attributes == []
+    assert f'<html lang="{language}">' in response.content.decode()
+    assert response["Content-Language"] == language

@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from backend.accounts import services as accounts
 from backend.accounts.models import User
+from backend.cities import services as cities
+from backend.cities.models import Organisation
 from backend.feed import services as feed
 from backend.feed.models import Partner
 from backend.neighbourhoods import services as neighbourhoods
@@ -30,6 +32,10 @@ PEOPLE = [
     ("chloe@example.org", "Chloé", "Rue Jacques Cartier", "3", 48.6481, -2.0262),
     ("dan@example.org", "Dan", "Rue de la Pie qui Boit", "9", 48.6502, -2.0259),
 ]
+# The town hall, verified, covering both demo neighbourhoods, and its agent (who lives in
+# neither: she reads no room).
+CITY_SLUG = "ville-de-saint-malo"
+AGENT = ("mairie@example.org", "Yann (Ville de Saint-Malo)")
 
 
 class Command(BaseCommand):
@@ -42,9 +48,15 @@ class Command(BaseCommand):
             with transaction.atomic():
                 self._load()
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        # Its own check: a demo loaded before organisations existed gets the town hall too.
+        if not Organisation.objects.filter(slug=CITY_SLUG).exists():
+            with transaction.atomic():
+                self._city()
+            self.stdout.write(self.style.SUCCESS("Demo town hall loaded."))
         self.stdout.write(f"Demo logins (password for all: {PASSWORD}):")
         for email, name, *_ in PEOPLE:
             self.stdout.write(f"  {email:<22} {name}")
+        self.stdout.write(f"  {AGENT[0]:<22} {AGENT[1]}, administrator, for /city/")
         self.stdout.write("  admin@example.org      staff, for /admin/")
 
     def _load(self):
@@ -137,3 +149,37 @@ class Command(BaseCommand):
             link="https://example.org/marguerite",
         )
         partner.neighbourhoods.add(neighbourhood)
+
+    def _city(self) -> None:
+        """Saint-Malo's town hall: an announcement, a consultation, and two residents'
+        reports in its queue (one already acknowledged)."""
+        users = {user.email: user for user in User.objects.filter(email__in=[email for email, *_ in PEOPLE])}
+        staff = User.objects.get(email="admin@example.org")
+        town_hall = cities.organisation_create(
+            name="Ville de Saint-Malo", slug=CITY_SLUG, kind=Organisation.Kind.MUNICIPALITY,
+            neighbourhood_ids=list(Neighbourhood.objects.filter(slug__in=[SLUG, "saint-servan"]).values_list("pk", flat=True)),
+        )
+        cities.organisation_verify(actor=staff, organisation=town_hall)
+        accounts.user_signup(email=AGENT[0], password=PASSWORD, display_name=AGENT[1], language="fr")
+        agent = cities.agent_add(organisation=town_hall, email=AGENT[0], role="admin", actor=staff)
+        now = timezone.now()
+        cities.announcement_publish(
+            agent=agent, client_id="demo-collecte", title="Collecte des encombrants jeudi",
+            text="Déposez vos encombrants devant chez vous mercredi soir, pas avant 19 h.",
+        )
+        cities.consultation_create(
+            agent=agent, client_id="demo-bancs", question="Où installer deux nouveaux bancs ?", answer_kind="choices",
+            choices=["Place Chateaubriand", "Rue Saint-Vincent", "Près de la Grande Porte"], closes_at=now + timedelta(days=14),
+        )
+        pothole = cities.report_create(
+            reporter=users["alice@example.org"], client_id="demo-nid-de-poule", category="roadway",
+            description="Nid-de-poule profond devant le 12 Grande Rue", latitude=48.6496, longitude=-2.0248,
+            show_name=True,
+        ).report
+        cities.report_support_set(user=users["chloe@example.org"], report_id=pothole.pk, present=True)
+        cities.report_status_set(agent=agent, report_id=pothole.pk, status="acknowledged",
+                                 reason="Une équipe passe cette semaine.")
+        cities.report_create(
+            reporter=users["bruno@example.org"], client_id="demo-lampadaire", category="lighting",
+            description="Lampadaire éteint rue Porcon de la Barbinais", latitude=48.6491, longitude=-2.0266,
+        )

@@ -38,3 +38,25 @@ def test_demo_residents_can_log_in(client):
         "/api/v1/auth/login/", {"email": "bruno@example.org", "password": "raclette-2014"}, content_type="application/json"
     )
     assert response.status_code == 200
+
+
+def test_seed_demo_loads_a_town_hall_with_its_agent_once():
+    from backend.cities.models import Agent, Announcement, CivicReport, Consultation, Organisation
+
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    town_hall = Organisation.objects.get(slug="ville-de-saint-malo")
+    assert town_hall.verified_at is not None
+    assert sorted(town_hall.neighbourhoods.values_list("slug", flat=True)) == ["saint-malo-intra-muros", "saint-servan"]
+    agent = Agent.objects.select_related("user").get(organisation=town_hall)
+    assert (agent.user.email, agent.role) == ("mairie@example.org", "admin")
+    assert not Membership.objects.filter(user=agent.user).exists()  # an agent is not a resident
+    assert "mairie@example.org" in out.getvalue()
+    assert sorted(CivicReport.objects.values_list("status", "organisation_id")) == [
+        ("acknowledged", town_hall.pk), ("received", town_hall.pk)]
+    counts = (Announcement.objects.count(), Consultation.objects.count(), CivicReport.objects.count())
+    assert counts == (1, 1, 2)
+
+    call_command("seed_demo", stdout=io.StringIO())
+    assert (Announcement.objects.count(), Consultation.objects.count(), CivicReport.objects.count()) == counts
+    assert Organisation.objects.count() == 1

@@ -2,49 +2,17 @@
 // finds out who she is, watches the chosen neighbourhood through the socket, and renders
 // the store on every change.
 import * as api from "../core/api.js";
-import { Field, FormError, formValues } from "../core/forms.js";
-import { Component, Fragment, cx, html, render } from "../core/html.js";
+import { Fragment, cx, html, render } from "../core/html.js";
 import { gettext, language, loadCatalogue } from "../core/i18n.js";
+import { Login } from "../core/login.js";
 import { onRoute } from "../core/router.js";
+import { Toasts } from "../core/toasts.js";
 import { chooseNeighbourhood, loadAll, socket } from "./actions.js";
 import { Dialogs, PrintedLetter } from "./dialogs.js";
 import { AppealsPanel, ApplicantsPanel, LivePanel, LogPanel, MembersPanel, ReportsPanel } from "./panels.js";
 import { NEIGHBOURHOODS, dismissToast, store } from "./state.js";
 
 const root = document.getElementById("app");
-
-class Login extends Component {
-  constructor() {
-    super();
-    this.state = { error: null, busy: false };
-  }
-
-  async submit(event) {
-    event.preventDefault();
-    const { email, password } = formValues(event.target);
-    this.setState({ busy: true, error: null });
-    try {
-      await api.post("auth/session/", { email, password });
-      location.reload();
-    } catch (error) {
-      this.setState({ busy: false, error: error.message });
-    }
-  }
-
-  render(_, { error, busy }) {
-    return html`<main id="main" class="auth">
-      <section class="panel auth-panel" aria-labelledby="auth-title">
-        <h1 id="auth-title">${gettext("Moderators' console")}</h1>
-        <form id="login" onSubmit=${(event) => this.submit(event)} novalidate>
-          <${Field} label=${gettext("Email address")} name="email" type="email" required autocomplete="username" />
-          <${Field} label=${gettext("Password")} name="password" type="password" required autocomplete="current-password" />
-          <${FormError} error=${error} />
-          <button type="submit" class="primary" disabled=${busy}>${gettext("Log in")}</button>
-        </form>
-      </section>
-    </main>`;
-  }
-}
 
 const TABS = () => [
   ["live", gettext("Messages"), LivePanel],
@@ -55,15 +23,6 @@ const TABS = () => [
   ["log", gettext("Log"), LogPanel],
 ];
 
-function Toasts({ toasts }) {
-  return html`<div class="toasts" aria-live="polite">
-    ${toasts.map((item) => html`<div class=${cx("toast", item.tone)} role=${item.tone === "error" ? "alert" : "status"} key=${item.id}>
-      <span>${item.text}</span>
-      <button type="button" class="icon-button" aria-label=${gettext("Dismiss")} onClick=${() => dismissToast(item.id)}>×</button>
-    </div>`)}
-  </div>`;
-}
-
 function count(list) {
   return list?.length ? html`<span class="badge">${list.length}</span>` : null;
 }
@@ -71,7 +30,7 @@ function count(list) {
 function App({ state }) {
   if (state.phase === "boot") return html`<p class="boot" role="status">${gettext("Loading Voisins…")}</p>`;
   if (state.phase === "anonymous") {
-    return html`<div class="shell anonymous"><header class="topbar"><span class="brand">Voisins</span></header><${Login} /></div>`;
+    return html`<div class="shell anonymous"><header class="topbar"><span class="brand">Voisins</span></header><${Login} title=${gettext("Moderators' console")} /></div>`;
   }
   const { user } = state.me;
   if (!NEIGHBOURHOODS.length) {
@@ -103,7 +62,7 @@ function App({ state }) {
         <${Panel} state=${state} />
       </main>
     </div>
-    <${Toasts} toasts=${state.toasts} />
+    <${Toasts} toasts=${state.toasts} onDismiss=${dismissToast} />
     <${Dialogs} state=${state} />
   </div>
   <${PrintedLetter} state=${state} /></${Fragment}>`;

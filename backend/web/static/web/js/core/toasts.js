@@ -1,5 +1,8 @@
 // Toasts: short-lived notes (role=status), or alerts for refusals, kept in a page's
-// store under `toasts`. Shared by the resident app and the console.
+// store under `toasts`. Shared by the resident app and the consoles.
+import { cx, html } from "./html.js";
+import { gettext } from "./i18n.js";
+
 export function toastsOf(store) {
   let counter = 0;
 
@@ -20,4 +23,14 @@ export function toastsOf(store) {
   }
 
   return { toast, dismissToast, showError };
+}
+
+/** <Toasts toasts onDismiss>: the store's toasts, each with a button to dismiss it. */
+export function Toasts({ toasts, onDismiss }) {
+  return html`<div class="toasts" aria-live="polite">
+    ${toasts.map((item) => html`<div class=${cx("toast", item.tone)} role=${item.tone === "error" ? "alert" : "status"} key=${item.id}>
+      <span>${item.text}</span>
+      <button type="button" class="icon-button" aria-label=${gettext("Dismiss")} onClick=${() => onDismiss(item.id)}>×</button>
+    </div>`)}
+  </div>`;
 }

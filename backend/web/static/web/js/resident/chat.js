@@ -17,8 +17,11 @@ export const socket = new ContractSocket({
   onStatus: (status) => store.set({ connection: status }),
 });
 
-/** Hooks the rest of the app sets: what a trust decision or the end of the session does. */
-export const hooks = { onTrustNotice: null, onSessionEnded: null, onBanned: null };
+/** Hooks the rest of the app sets: what a trust decision, the end of the session, a
+ * (re)connection, an area alert or a change of a civic report she follows does. */
+export const hooks = {
+  onTrustNotice: null, onSessionEnded: null, onBanned: null, onHello: null, onAlert: null, onReportUpdated: null,
+};
 
 const PAGE_SIZE = 50;
 
@@ -43,7 +46,13 @@ function setRoomInfo(roomId, patch) {
 
 function learnFromMessages(messages) {
   learnPeople(messages.flatMap((message) => [message.author, message.reply_to?.author]));
-  putCards(messages.map((message) => message.card).filter(Boolean));
+  // Posts' cards are kept current by post; organisations' cards (city.json) tell who
+  // writes for an organisation, so that its answers in the thread show as official.
+  putCards(messages.map((message) => message.card).filter((card) => card?.post_id));
+  const voices = messages.filter((message) => message.card?.organisation && !store.get().voices[message.author.id]);
+  if (voices.length) {
+    store.set((state) => ({ voices: { ...state.voices, ...Object.fromEntries(voices.map((message) => [message.author.id, message.card.organisation])) } }));
+  }
 }
 
 // Read markers: the room she is looking at, while the page is visible.
@@ -104,6 +113,7 @@ const handlers = {
     for (const roomId of Object.keys(store.get().messages)) {
       if (!rooms[roomId]) socket.forget(Number(roomId));
     }
+    hooks.onHello?.();
   },
 
   subscribed(frame) {
@@ -230,6 +240,14 @@ const handlers = {
     }[action.kind] || gettext("A moderator took a decision about you.");
     toast(`${what} ${interpolate(gettext("Reason: %(reason)s"), { reason: action.reason })}`, { tone: "error", timeout: 15000 });
     if (action.kind === "ban") hooks.onBanned?.(); // her membership is revoked: the page follows
+  },
+
+  "city.alert"(frame) {
+    hooks.onAlert?.(frame.alert);
+  },
+
+  "city.report.updated"(frame) {
+    hooks.onReportUpdated?.(frame.report);
   },
 
   "report.closed"(frame) {

@@ -1,11 +1,12 @@
 // Modal dialogs (<dialog>, never window.prompt): confirming what cannot be undone,
-// and reporting a message, a post or a member to the moderators.
+// reporting a message, a post or a member to the moderators, and reopening a civic
+// report that is not fixed.
 import * as api from "../core/api.js";
 import { Field, FormError, formValues } from "../core/forms.js";
 import { Component, html } from "../core/html.js";
 import { Modal } from "../core/modal.js";
 import { gettext } from "../core/i18n.js";
-import { closeDialog, toast } from "./state.js";
+import { closeDialog, store, toast } from "./state.js";
 
 function ConfirmDialog({ dialog }) {
   const confirm = async () => {
@@ -63,10 +64,51 @@ class ReportDialog extends Component {
   }
 }
 
+class ReopenDialog extends Component {
+  constructor() {
+    super();
+    this.state = { error: null, errors: {}, busy: false };
+  }
+
+  async submit(event) {
+    event.preventDefault();
+    const reason = new FormData(event.target).get("reason").trim();
+    if (!reason) {
+      this.setState({ errors: { reason: [gettext("Say what is still wrong.")] } });
+      return;
+    }
+    this.setState({ busy: true, error: null, errors: {} });
+    try {
+      const report = await api.post(`cities/reports/${this.props.dialog.report.id}/reopen/`, { reason });
+      store.set((state) => ({ myReports: (state.myReports || []).map((item) => (item.id === report.id ? report : item)) }));
+      closeDialog();
+      toast(gettext("Reopened: the organisation sees it again."), { tone: "success" });
+    } catch (error) {
+      this.setState({ busy: false, error: error.message });
+    }
+  }
+
+  render({ dialog }, { error, errors, busy }) {
+    return html`<${Modal} onClose=${closeDialog} title=${gettext("Reopen this report")} id="reopen-dialog">
+      <blockquote class="about">${dialog.report.description}</blockquote>
+      <form onSubmit=${(event) => this.submit(event)} novalidate>
+        <${Field} label=${gettext("What is still wrong?")} name="reason" id="reopen-reason" as="textarea" maxlength="2000" rows="3"
+          error=${errors.reason} />
+        <${FormError} error=${error} />
+        <div class="actions">
+          <button type="button" onClick=${closeDialog}>${gettext("Cancel")}</button>
+          <button type="submit" class="primary" disabled=${busy}>${gettext("Reopen")}</button>
+        </div>
+      </form>
+    </${Modal}>`;
+  }
+}
+
 export function Dialogs({ state }) {
   const { dialog } = state;
   if (!dialog) return null;
   if (dialog.kind === "confirm") return html`<${ConfirmDialog} dialog=${dialog} key=${dialog.key || "confirm"} />`;
   if (dialog.kind === "report") return html`<${ReportDialog} dialog=${dialog} key="report" />`;
+  if (dialog.kind === "reopen") return html`<${ReopenDialog} dialog=${dialog} key="reopen" />`;
   return null;
 }

@@ -6,6 +6,7 @@ import { gettext } from "../core/i18n.js";
 import { kindLabels, statusLabels } from "../core/posts.js";
 import { Card } from "./cards.js";
 import { icon } from "./icons.js";
+import { Announcements } from "./official.js";
 import { putCards, showError } from "./state.js";
 
 const PAGE = 20;
@@ -23,9 +24,13 @@ export class FeedScreen extends Component {
 
   async load({ more = false } = {}) {
     const { filters, nextBefore, posts } = this.state;
+    // Filters changed quickly: only the answer to the latest request is shown.
+    this.ticket = (this.ticket || 0) + 1;
+    const ticket = this.ticket;
     this.setState({ loading: true });
     try {
       const page = await api.get("feed/posts/", { ...filters, limit: PAGE, before: more ? nextBefore : undefined });
+      if (ticket !== this.ticket) return;
       putCards(page.posts.map((item) => item.card));
       this.setState({ posts: more ? [...(posts || []), ...page.posts] : page.posts, nextBefore: page.next_before, loading: false });
     } catch (error) {
@@ -49,6 +54,7 @@ export class FeedScreen extends Component {
         <h1 class="screen-title">${gettext("Posts of the neighbourhood")}</h1>
         <a class="button primary" href="#/new">${icon("plus")}<span>${gettext("New post")}</span></a>
       </header>
+      <${Announcements} state=${state} />
       <form class="filters" role="search" onInput=${(event) => this.filter(event)} onChange=${(event) => this.filter(event)}
           onSubmit=${(event) => { event.preventDefault(); this.filter(event); }}>
         <div class="field"><label for="filter-q">${gettext("Search")}</label>

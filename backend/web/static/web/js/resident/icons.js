@@ -12,6 +12,7 @@ const PATHS = {
   plus: "M12 5v14M5 12h14",
   more: "M5 12h.01M12 12h.01M19 12h.01",
   send: "M4 12l16-8-6 16-2-6z",
+  flag: "M5 21V4M5 4h11l-2 4 2 4H5",
 };
 
 export function icon(name) {

@@ -2,12 +2,15 @@
 // bar at the bottom of a phone, a rail on the left of a desktop), toasts and dialogs,
 // and the screen of the current route.
 import { cx, html } from "../core/html.js";
-import { gettext, interpolate, ngettext } from "../core/i18n.js";
+import { gettext, interpolate, ngettext, pgettext } from "../core/i18n.js";
+import { Toasts } from "../core/toasts.js";
 import { AuthScreen } from "./auth.js";
+import { CivicScreen, ReportFormScreen } from "./civic.js";
 import { Dialogs } from "./dialogs.js";
 import { FeedScreen } from "./feed.js";
 import { icon } from "./icons.js";
 import { MapScreen } from "./map.js";
+import { AlertsBar } from "./official.js";
 import { PostFormScreen } from "./postform.js";
 import { ProfileScreen } from "./profile.js";
 import { RoomsScreen } from "./rooms.js";
@@ -41,6 +44,7 @@ function Tabs({ state }) {
     (verified || hasRooms) && ["rooms", gettext("Chats"), "chat", unread],
     verified && ["feed", gettext("Posts"), "feed"],
     verified && ["map", gettext("Map"), "map"],
+    verified && ["reports", pgettext("tab of civic reports", "Street"), "flag"],
     verified && ["neighbours", gettext("Neighbours"), "people"],
     !verified && ["join", gettext("Membership"), "badge"],
     ["settings", gettext("Settings"), "gear"],
@@ -53,15 +57,6 @@ function Tabs({ state }) {
       ${count > 0 && html`<span class="badge" aria-label=${interpolate(ngettext("%(n)s unread", "%(n)s unread", count), { n: count })}>${count > 99 ? "99+" : count}</span>`}
     </a>`)}
   </nav>`;
-}
-
-function Toasts({ toasts }) {
-  return html`<div class="toasts" aria-live="polite">
-    ${toasts.map((item) => html`<div class=${cx("toast", item.tone)} role=${item.tone === "error" ? "alert" : "status"} key=${item.id}>
-      <span>${item.text}</span>
-      <button type="button" class="icon-button" aria-label=${gettext("Dismiss")} onClick=${() => dismissToast(item.id)}>×</button>
-    </div>`)}
-  </div>`;
 }
 
 function Screen({ state }) {
@@ -77,6 +72,8 @@ function Screen({ state }) {
       return html`<${PostFormScreen} state=${state} kind=${params[0]} />`;
     case "map":
       return html`<${MapScreen} state=${state} />`;
+    case "reports":
+      return params[0] === "new" ? html`<${ReportFormScreen} state=${state} key="new" />` : html`<${CivicScreen} state=${state} />`;
     case "neighbours":
       return html`<${NeighboursScreen} state=${state} />`;
     case "people":
@@ -96,7 +93,7 @@ export function App({ state }) {
     return html`<div class="shell anonymous">
       <header class="topbar"><span class="brand">Voisins</span></header>
       <${AuthScreen} />
-      <${Toasts} toasts=${state.toasts} />
+      <${Toasts} toasts=${state.toasts} onDismiss=${dismissToast} />
     </div>`;
   }
   const { user, membership } = state.me;
@@ -109,11 +106,12 @@ export function App({ state }) {
       </a>
     </header>
     <${ConnectionBanner} status=${state.connection} />
+    <${AlertsBar} alerts=${state.alerts} />
     <div class="frame">
       <${Tabs} state=${state} />
       <${Screen} state=${state} />
     </div>
-    <${Toasts} toasts=${state.toasts} />
+    <${Toasts} toasts=${state.toasts} onDismiss=${dismissToast} />
     <${Dialogs} state=${state} />
   </div>`;
 }

@@ -9,6 +9,8 @@ import { followCurrentRoom, hooks, markRead, socket } from "./chat.js";
 import { App, totalUnread } from "./layout.js";
 import { refreshMe } from "./session.js";
 import { store, toast } from "./state.js";
+import { loadReports, reportUpdated } from "./civic.js";
+import { alertArrived, loadAlerts } from "./official.js";
 import { trustNotice } from "./trust.js";
 
 const root = document.getElementById("app");
@@ -20,6 +22,13 @@ function draw(state) {
 }
 
 hooks.onTrustNotice = trustNotice;
+hooks.onAlert = alertArrived;
+hooks.onReportUpdated = reportUpdated;
+hooks.onHello = () => {
+  // What changed while the socket was away: alerts valid now, her reports' statuses.
+  loadAlerts();
+  if (store.get().myReports) loadReports();
+};
 hooks.onBanned = async () => {
   await refreshMe();
   socket.restart();

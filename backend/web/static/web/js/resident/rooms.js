@@ -11,6 +11,7 @@ import { Photos } from "../core/photos.js";
 import { navigate, parseRoute } from "../core/router.js";
 import { richText } from "../core/text.js";
 import { Card } from "./cards.js";
+import { OfficialCard } from "./official.js";
 import { currentRoomId, deleteMessage, loadOlder, openDirect, react, refreshMessage } from "./chat.js";
 import { Composer, setComposer } from "./composer.js";
 import { icon } from "./icons.js";
@@ -113,7 +114,7 @@ function Reactions({ message }) {
   </div>`;
 }
 
-function MessageActions({ message, room }) {
+function MessageActions({ message, room, official }) {
   const mine = message.author.id === myId();
   const reactedWith = (emoji) => message.reactions?.some((r) => r.emoji === emoji && r.user_ids.includes(myId()));
   const confirmDelete = () => openDialog({
@@ -132,7 +133,7 @@ function MessageActions({ message, room }) {
     ${mine && !message.card && html`<button type="button" onClick=${() => { setComposer(room.id, { editing: message.id, replyTo: null }); close(); }}>${gettext("Edit")}</button>`}
     ${mine && html`<button type="button" class="danger" onClick=${confirmDelete}>${gettext("Delete")}</button>`}
     ${!mine && html`<button type="button" onClick=${report}>${gettext("Report")}</button>`}
-    ${!mine && room.kind !== "direct" && html`<button type="button" onClick=${() => openDirect(message.author.id)}>
+    ${!mine && !official && room.kind !== "direct" && html`<button type="button" onClick=${() => openDirect(message.author.id)}>
       ${interpolate(gettext("Message %(name)s"), { name: message.author.display_name })}</button>`}
   </div>`;
 }
@@ -141,6 +142,9 @@ function MessageBody({ message, state }) {
   if (message.deleted) return html`<p class="text muted">${message.removed ? gettext("Removed by a moderator") : gettext("Message deleted")}</p>`;
   if (message.hidden) return html`<p class="text muted">${gettext("Hidden until a moderator reviews it")}</p>`;
   const names = (message.mentions || []).map((id) => state.people[id]).filter(Boolean);
+  if (message.card?.organisation) {
+    return html`<${OfficialCard} card=${message.card} state=${state} message=${message} />`;
+  }
   const card = message.card ? state.cards[message.card.post_id] || message.card : null;
   return html`
     ${(!card || message.text !== card.title) && message.text && html`<p class="text">${richText(message.text, { mentionNames: names })}</p>`}
@@ -153,10 +157,13 @@ function Message({ message, room, state }) {
   const mine = message.author.id === myId();
   const menuOpen = state.openMenu === message.id;
   const mentionsMe = message.mentions?.includes(myId());
-  return html`<article class=${cx("message", mine && "mine", message.pending && "pending", mentionsMe && "mentions-me", message.card && "has-card")}
+  // An organisation writes with an account nobody can open a profile of or message.
+  const official = Boolean(state.voices[message.author.id]);
+  return html`<article class=${cx("message", mine && "mine", message.pending && "pending", mentionsMe && "mentions-me", message.card && "has-card", official && "official")}
       id=${`message-${message.id}`} aria-label=${interpolate(gettext("Message from %(name)s"), { name: message.author.display_name })}>
     <header class="message-head">
-      <a class="author" href=${`#/people/${message.author.id}`}>${message.author.display_name}</a>
+      ${official ? html`<span class="author official">${message.author.display_name} · ${gettext("Official")}</span>`
+        : html`<a class="author" href=${`#/people/${message.author.id}`}>${message.author.display_name}</a>`}
       <time datetime=${message.created_at} title=${formatDateTime(message.created_at)}>${formatTime(message.created_at)}</time>
       ${message.edited_at && !message.deleted && html`<span class="edited">${gettext("edited")}</span>`}
       ${message.pending && html`<span class="sending">${gettext("Sending…")}</span>`}
@@ -167,7 +174,7 @@ function Message({ message, room, state }) {
     <${Quote} quoted=${message.reply_to} />
     <${MessageBody} message=${message} state=${state} />
     <${Reactions} message=${message} />
-    ${menuOpen && html`<${MessageActions} message=${message} room=${room} />`}
+    ${menuOpen && html`<${MessageActions} message=${message} room=${room} official=${official} />`}
   </article>`;
 }
 

@@ -24,6 +24,11 @@ export const store = createStore({
   answered: {}, // post id -> room id of her answer
   rsvp: {}, // post id -> true when she said she goes
   online: {}, // user id -> true
+  voices: {}, // author id -> organisation, for the accounts organisations write with
+  alerts: [], // area alerts valid now (official.js)
+  consultations: {}, // consultation id -> cities_consultation
+  civicReports: null, // cities_reports: open ones of her neighbourhood
+  myReports: null, // cities_my_reports
 });
 
 export const me = () => store.get().me?.user ?? null;
