@@ -3,13 +3,13 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from backend.accounts.models import DeviceToken
 from backend.chat import frames, selectors, services
-from backend.common.api import ApiView, PersonOutput, error_responses
+from backend.common.api import ApiView, JsonInput, PersonOutput, QueryInput, error_responses
 from backend.neighbourhoods.models import Neighbourhood
 from backend.photos.api import ImageOutput
 
@@ -92,8 +92,10 @@ class HistoryOutput(serializers.Serializer):
     )
 
 
-class HistoryQuery(serializers.Serializer):
-    before = serializers.IntegerField(min_value=1, required=False)
+class HistoryQuery(QueryInput):
+    before = serializers.IntegerField(
+        min_value=1, required=False, help_text="A message seq: messages before it (exclusive)."
+    )
     limit = serializers.IntegerField(min_value=1, max_value=100, default=50)
 
 
@@ -118,7 +120,7 @@ class TicketApi(ApiView):
         )
 
 
-class TopicInput(serializers.Serializer):
+class TopicInput(JsonInput):
     neighbourhood_id = serializers.IntegerField()
     name = serializers.CharField(max_length=80)
 
@@ -138,7 +140,7 @@ class RoomListApi(ApiView):
     @extend_schema(
         operation_id="chat_topic_create",
         request=TopicInput,
-        responses={201: RoomOutput, **error_responses(400, 401, 403, 404, 409)},
+        responses={201: RoomOutput, **error_responses(400, 422, 401, 403, 404, 409)},
         description="Moderators add a topic room to their neighbourhood (for instance “entraide”, “prêts”).",
     )
     def post(self, request):
@@ -149,7 +151,7 @@ class RoomListApi(ApiView):
         return Response(RoomOutput(frames.room_body(room, unread=0)).data, status=status.HTTP_201_CREATED)
 
 
-class DirectInput(serializers.Serializer):
+class DirectInput(JsonInput):
     user_id = serializers.IntegerField()
 
 
@@ -157,7 +159,7 @@ class DirectOpenApi(ApiView):
     @extend_schema(
         operation_id="chat_direct_open",
         request=DirectInput,
-        responses={200: RoomOutput, **error_responses(400, 401, 403)},
+        responses={200: RoomOutput, **error_responses(400, 422, 401, 403)},
         description="The direct conversation with a verified member of the same neighbourhood, opened the first time.",
     )
     def post(self, request):
@@ -171,11 +173,8 @@ class DirectOpenApi(ApiView):
 class HistoryApi(ApiView):
     @extend_schema(
         operation_id="chat_history",
-        parameters=[
-            OpenApiParameter("before", int, description="A message seq: messages before it (exclusive)."),
-            OpenApiParameter("limit", int, description="1 to 100, 50 by default."),
-        ],
-        responses={200: HistoryOutput, **error_responses(400, 401, 403, 404)},
+        parameters=[HistoryQuery],
+        responses={200: HistoryOutput, **error_responses(400, 422, 401, 403, 404)},
         description="A room's messages, newest first, with a cursor to older pages.",
     )
     def get(self, request, room_id: int):

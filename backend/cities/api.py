@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from backend.cities import domain, frames, selectors, services
 from backend.cities.models import Agent, Announcement, AreaAlert, Consultation, Organisation
-from backend.common.api import ApiView, error_responses
+from backend.common.api import ApiView, JsonInput, QueryInput, error_responses
 from backend.common.errors import VoisinsError
 from backend.feed import domain as feed_domain
 from backend.photos.api import ImageOutput
@@ -310,24 +310,25 @@ def _agent_body(agent: Agent) -> dict[str, Any]:
                         "role": agent.role, "added_at": agent.added_at}).data
 
 
-class CityAgentAddInput(serializers.Serializer):
+class CityAgentAddInput(JsonInput):
     email = serializers.EmailField(help_text="Of an existing Voisins account.")
     role = serializers.ChoiceField(choices=Agent.Role.values)
 
 
-class CityAgentRoleInput(serializers.Serializer):
+class CityAgentRoleInput(JsonInput):
     role = serializers.ChoiceField(choices=Agent.Role.values)
 
 
 class AgentListApi(AgentView):
     @extend_schema(operation_id="cities_agents", responses={200: CityAgentOutput(many=True), **error_responses(401, 403)},
-                   description="Administrators: the organisation's agents.")
+                   description="The organisation's agents: whom a report can be assigned to (any agent); "
+                   "administrators manage them.")
     def get(self, request, organisation_id: int):
-        admin = self.agent(request, organisation_id, admin=True)
-        return Response([_agent_body(agent) for agent in selectors.agents_of(organisation=admin.organisation)])
+        agent = self.agent(request, organisation_id)
+        return Response([_agent_body(colleague) for colleague in selectors.agents_of(organisation=agent.organisation)])
 
     @extend_schema(operation_id="cities_agent_add", request=CityAgentAddInput,
-                   responses={201: CityAgentOutput, **error_responses(400, 401, 403, 404, 409)},
+                   responses={201: CityAgentOutput, **error_responses(400, 422, 401, 403, 404, 409)},
                    description="Administrators: someone with a Voisins account acts for the organisation from now "
                    "on. It gives her no access to any room, member list or address.")
     def post(self, request, organisation_id: int):
@@ -340,7 +341,7 @@ class AgentListApi(AgentView):
 
 class AgentDetailApi(AgentView):
     @extend_schema(operation_id="cities_agent_role", request=CityAgentRoleInput,
-                   responses={200: CityAgentOutput, **error_responses(400, 401, 403, 404, 409)},
+                   responses={200: CityAgentOutput, **error_responses(400, 422, 401, 403, 404, 409)},
                    description="Administrators: changes an agent's role; the last administrator stays one.")
     def patch(self, request, organisation_id: int, agent_id: int):
         admin = self.agent(request, organisation_id, admin=True)
@@ -357,13 +358,13 @@ class AgentDetailApi(AgentView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class CityCategoryInput(serializers.Serializer):
+class CityCategoryInput(JsonInput):
     name = serializers.CharField(max_length=60)
 
 
 class CategoryCreateApi(AgentView):
     @extend_schema(operation_id="cities_category_create", request=CityCategoryInput,
-                   responses={201: CityCategoryOutput, **error_responses(400, 401, 403)},
+                   responses={201: CityCategoryOutput, **error_responses(400, 422, 401, 403)},
                    description="Administrators: a report category of the organisation's own (key c<id>), offered "
                    "to residents reporting where it handles reports.")
     def post(self, request, organisation_id: int):
@@ -375,11 +376,11 @@ class CategoryCreateApi(AgentView):
                         status=status.HTTP_201_CREATED)
 
 
-class CityPageQuery(serializers.Serializer):
+class CityPageQuery(QueryInput):
     before = serializers.IntegerField(min_value=1, required=False, help_text="An id: older ones only.")
 
 
-class CityAnnouncementInput(serializers.Serializer):
+class CityAnnouncementInput(JsonInput):
     client_id = serializers.RegexField(help_text="Your id for it: sending it again returns the first one.", **CLIENT_ID)
     title = serializers.CharField(max_length=domain.TITLE_MAX)
     text = serializers.CharField(max_length=domain.TEXT_MAX, required=False, allow_blank=True, default="")
@@ -402,7 +403,7 @@ class OrganisationAnnouncementsApi(AgentView):
 
     @extend_schema(operation_id="cities_announcement_publish", request=CityAnnouncementInput,
                    responses={201: CityAnnouncementOutput, 200: CityAnnouncementOutput,
-                              **error_responses(400, 401, 403, 404, 409)},
+                              **error_responses(400, 422, 401, 403, 404, 409)},
                    description="An official card (card kind `announcement`, written by the organisation) in the "
                    "default room of each neighbourhood, live and pushed like any card. 200 with the first one when "
                    "the client id was already used.")
@@ -449,7 +450,7 @@ class AnnouncementThreadApi(AgentView):
         return Response(CityThreadCardOutput(selectors.thread(announcement=announcement), many=True).data)
 
 
-class CityReplyInput(serializers.Serializer):
+class CityReplyInput(JsonInput):
     client_id = serializers.RegexField(help_text="Your id for it: sending it again returns the first one.", **CLIENT_ID)
     reply_to = serializers.IntegerField(min_value=1, help_text="The card, or a reply under it (a message id).")
     text = serializers.CharField(max_length=domain.TEXT_MAX)
@@ -461,7 +462,7 @@ class CityReplyIdOutput(serializers.Serializer):
 
 class AnnouncementReplyApi(AgentView):
     @extend_schema(operation_id="cities_announcement_reply", request=CityReplyInput,
-                   responses={201: CityReplyIdOutput, **error_responses(400, 401, 403, 404)},
+                   responses={201: CityReplyIdOutput, **error_responses(400, 422, 401, 403, 404)},
                    description="The organisation answers in the thread: a message written by the organisation in "
                    "that room, replying to the card or to a resident's reply.")
     def post(self, request, organisation_id: int, announcement_id: int):
@@ -472,7 +473,7 @@ class AnnouncementReplyApi(AgentView):
         return Response({"message_id": message_id}, status=status.HTTP_201_CREATED)
 
 
-class CityAlertInput(serializers.Serializer):
+class CityAlertInput(JsonInput):
     client_id = serializers.RegexField(help_text="Your id for it: sending it again returns the first one.", **CLIENT_ID)
     title = serializers.CharField(max_length=domain.TITLE_MAX)
     text = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
@@ -490,7 +491,7 @@ class OrganisationAlertsApi(AgentView):
         return Response([_alert(a) for a in selectors.organisation_alerts(organisation_id=agent.organisation_id)])
 
     @extend_schema(operation_id="cities_alert_publish", request=CityAlertInput,
-                   responses={201: CityAlertOutput, 200: CityAlertOutput, **error_responses(400, 401, 403, 429)},
+                   responses={201: CityAlertOutput, 200: CityAlertOutput, **error_responses(400, 422, 401, 403, 429)},
                    description="An urgent message to every verified resident of the neighbourhoods: `city.alert` "
                    "to their sockets, an urgent push (through quiet hours and mutes), pinned in cities_alerts until "
                    "it expires. At most `alerts_per_day` per organisation per 24 hours (alert_limit_reached, 429, "
@@ -503,7 +504,7 @@ class OrganisationAlertsApi(AgentView):
         return Response(_alert(result.item), status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
 
 
-class CityConsultationInput(serializers.Serializer):
+class CityConsultationInput(JsonInput):
     client_id = serializers.RegexField(help_text="Your id for it: sending it again returns the first one.", **CLIENT_ID)
     question = serializers.CharField(max_length=domain.TITLE_MAX)
     text = serializers.CharField(max_length=domain.TEXT_MAX, required=False, allow_blank=True, default="")
@@ -525,7 +526,7 @@ class OrganisationConsultationsApi(AgentView):
                          for c in selectors.organisation_consultations(organisation_id=agent.organisation_id)])
 
     @extend_schema(operation_id="cities_consultation_create", request=CityConsultationInput,
-                   responses={201: CityConsultationOutput, 200: CityConsultationOutput, **error_responses(400, 401, 403)},
+                   responses={201: CityConsultationOutput, 200: CityConsultationOutput, **error_responses(400, 422, 401, 403)},
                    description="A question (with choices, or a short free answer) to the residents of the "
                    "neighbourhoods, as a card (kind `consultation`) in each default room, open until `closes_at`.")
     def post(self, request, organisation_id: int):
@@ -547,20 +548,21 @@ class OrganisationConsultationApi(AgentView):
         return Response(_consultation(consultation, for_organisation=True))
 
 
-class CityQueueQuery(serializers.Serializer):
+class CityQueueQuery(QueryInput):
     status = serializers.MultipleChoiceField(choices=domain.STATUSES, required=False)
     category = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
     neighbourhood_id = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False)
     assignee = serializers.RegexField(r"^(me|none|[1-9][0-9]{0,9})$", required=False,
                                       help_text="me, none, or an agent id.")
-    bbox = serializers.CharField(required=False, help_text="west,south,east,north, at most 0.5 degree a side: the map.")
+    bbox = serializers.CharField(required=False, allow_blank=True,
+                                 help_text="west,south,east,north, at most 0.5 degree a side: the map; empty: anywhere.")
     before = serializers.IntegerField(min_value=1, required=False, help_text="A report id: older ones only.")
     limit = serializers.IntegerField(min_value=1, max_value=200, default=50)
 
 
 class QueueApi(AgentView):
     @extend_schema(operation_id="cities_queue", parameters=[CityQueueQuery],
-                   responses={200: CityAgentReportOutput(many=True), **error_responses(400, 401, 403)},
+                   responses={200: CityAgentReportOutput(many=True), **error_responses(400, 422, 401, 403)},
                    description="The organisation's reports, newest first, filtered by status, category and "
                    "neighbourhood (repeat a parameter for several), assignee and map box.")
     def get(self, request, organisation_id: int):
@@ -590,7 +592,7 @@ def _queue_report(agent: Agent, report_id: int) -> Response:
     return Response(_agent_reports([selectors.report_for_agent(agent=agent, report_id=report_id)], with_notes=True)[0])
 
 
-class CityStatusInput(serializers.Serializer):
+class CityStatusInput(JsonInput):
     status = serializers.ChoiceField(choices=["acknowledged", "in_progress", "resolved", "rejected", "duplicate"])
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="",
                                    help_text="Required for rejected and duplicate; told to the residents.")
@@ -600,7 +602,7 @@ class CityStatusInput(serializers.Serializer):
 
 class ReportStatusApi(AgentView):
     @extend_schema(operation_id="cities_report_status", request=CityStatusInput,
-                   responses={200: CityAgentReportDetailOutput, **error_responses(400, 401, 403, 404, 409)},
+                   responses={200: CityAgentReportDetailOutput, **error_responses(400, 422, 401, 403, 404, 409)},
                    description="received → acknowledged → in_progress → resolved (acknowledged → resolved too), or "
                    "rejected / duplicate with a reason. Anything else answers invalid_report_transition with "
                    "`current` and `target`. The reporter and supporters are told live (city.report.updated) and by "
@@ -613,13 +615,13 @@ class ReportStatusApi(AgentView):
         return _queue_report(agent, report_id)
 
 
-class CityAssignInput(serializers.Serializer):
+class CityAssignInput(JsonInput):
     agent_id = serializers.IntegerField(min_value=1, allow_null=True, help_text="An agent of the organisation, or null.")
 
 
 class ReportAssignApi(AgentView):
     @extend_schema(operation_id="cities_report_assign", request=CityAssignInput,
-                   responses={200: CityAgentReportDetailOutput, **error_responses(400, 401, 403, 404)})
+                   responses={200: CityAgentReportDetailOutput, **error_responses(400, 422, 401, 403, 404)})
     def post(self, request, organisation_id: int, report_id: int):
         agent = self.agent(request, organisation_id)
         data = CityAssignInput(data=request.data)
@@ -628,13 +630,13 @@ class ReportAssignApi(AgentView):
         return _queue_report(agent, report_id)
 
 
-class CityNoteInput(serializers.Serializer):
+class CityNoteInput(JsonInput):
     text = serializers.CharField(max_length=domain.NOTE_MAX)
 
 
 class ReportNoteApi(AgentView):
     @extend_schema(operation_id="cities_report_note", request=CityNoteInput,
-                   responses={201: CityAgentReportDetailOutput, **error_responses(400, 401, 403, 404)},
+                   responses={201: CityAgentReportDetailOutput, **error_responses(400, 422, 401, 403, 404)},
                    description="An internal note: the organisation's agents read it, residents never.")
     def post(self, request, organisation_id: int, report_id: int):
         agent = self.agent(request, organisation_id)
@@ -750,7 +752,7 @@ class ConsultationDetailApi(ApiView):
         return Response(_consultation(consultation, for_organisation=False, answer=answer))
 
 
-class CityAnswerInput(serializers.Serializer):
+class CityAnswerInput(JsonInput):
     choice = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None,
                                       help_text="The index of the choice.")
     text = serializers.CharField(max_length=domain.FREE_ANSWER_MAX, required=False, allow_blank=True, default="",
@@ -759,7 +761,7 @@ class CityAnswerInput(serializers.Serializer):
 
 class ConsultationAnswerApi(ApiView):
     @extend_schema(operation_id="cities_consultation_answer", request=CityAnswerInput,
-                   responses={201: CityResidentConsultationOutput, **error_responses(400, 401, 403, 404, 409)},
+                   responses={201: CityResidentConsultationOutput, **error_responses(400, 422, 401, 403, 404, 409)},
                    description="Your one answer, while it is open, as a verified resident of one of its "
                    "neighbourhoods; a second answer is already_answered, after closes_at consultation_closed.")
     def post(self, request, consultation_id: int):
@@ -771,7 +773,7 @@ class ConsultationAnswerApi(ApiView):
                         status=status.HTTP_201_CREATED)
 
 
-class CityPositionQuery(serializers.Serializer):
+class CityPositionQuery(QueryInput):
     latitude = serializers.FloatField(min_value=-90, max_value=90)
     longitude = serializers.FloatField(min_value=-180, max_value=180)
 
@@ -784,7 +786,7 @@ class CityCategoriesOutput(serializers.Serializer):
 
 class ReportCategoriesApi(ApiView):
     @extend_schema(operation_id="cities_report_categories", parameters=[CityPositionQuery],
-                   responses={200: CityCategoriesOutput, **error_responses(400, 401, 403)},
+                   responses={200: CityCategoriesOutput, **error_responses(400, 422, 401, 403)},
                    description="Before reporting at a position of your neighbourhood: its categories and who "
                    "would receive the report.")
     def get(self, request):
@@ -800,16 +802,17 @@ class ReportCategoriesApi(ApiView):
         }).data)
 
 
-class CityReportListQuery(serializers.Serializer):
+class CityReportListQuery(QueryInput):
     neighbourhood_id = serializers.IntegerField(min_value=1, required=False, help_text="Yours by default.")
     status = serializers.MultipleChoiceField(choices=domain.STATUSES, required=False, help_text="Open ones by default.")
     category = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
-    bbox = serializers.CharField(required=False, help_text="west,south,east,north, at most 0.5 degree a side: the map.")
+    bbox = serializers.CharField(required=False, allow_blank=True,
+                                 help_text="west,south,east,north, at most 0.5 degree a side: the map; empty: anywhere.")
     before = serializers.IntegerField(min_value=1, required=False)
     limit = serializers.IntegerField(min_value=1, max_value=200, default=50)
 
 
-class CityReportInput(serializers.Serializer):
+class CityReportInput(JsonInput):
     client_id = serializers.RegexField(help_text="Your id for it: sending it again returns the first one.", **CLIENT_ID)
     category = serializers.CharField(max_length=40, help_text="A key of cities_report_categories at that position.")
     description = serializers.CharField(max_length=domain.DESCRIPTION_MAX)
@@ -837,7 +840,7 @@ NO_ORGANISATION = {
 
 class ReportListApi(ApiView):
     @extend_schema(operation_id="cities_reports", parameters=[CityReportListQuery],
-                   responses={200: CityMyReportOutput(many=True), **error_responses(400, 401, 403)},
+                   responses={200: CityMyReportOutput(many=True), **error_responses(400, 422, 401, 403)},
                    description="Reports of your neighbourhood for the list and the map, newest first: open ones by "
                    "default.")
     def get(self, request):
@@ -856,7 +859,7 @@ class ReportListApi(ApiView):
 
     @extend_schema(operation_id="cities_report_create", request=CityReportInput,
                    responses={201: CityReportCreatedOutput, 200: CityReportCreatedOutput,
-                              **error_responses(400, 401, 403, 404, 409)},
+                              **error_responses(400, 422, 401, 403, 404, 409)},
                    description="Reports a problem in the public space of your neighbourhood. It goes to the "
                    "organisation handling the position (`organisation`), or is kept with none (`notice` says so). "
                    "Open reports of the same category within 150 m answer 409 similar_reports with `reports`: "
@@ -886,7 +889,7 @@ class CityNearbyQuery(CityPositionQuery):
 
 class NearbyReportsApi(ApiView):
     @extend_schema(operation_id="cities_reports_nearby", parameters=[CityNearbyQuery],
-                   responses={200: CityMyReportOutput(many=True), **error_responses(400, 401, 403)},
+                   responses={200: CityMyReportOutput(many=True), **error_responses(400, 422, 401, 403)},
                    description="Open reports of this category within 150 m of the position, nearest first: support "
                    "one instead of reporting the same problem again.")
     def get(self, request):
@@ -921,13 +924,13 @@ class ReportSupportApi(ApiView):
         return Response(_my_reports(request.user, [selectors.report_with_counts(report.pk)])[0])
 
 
-class CityReopenInput(serializers.Serializer):
+class CityReopenInput(JsonInput):
     reason = serializers.CharField(max_length=2000, help_text="What is still wrong.")
 
 
 class ReportReopenApi(ApiView):
     @extend_schema(operation_id="cities_report_reopen", request=CityReopenInput,
-                   responses={200: CityMyReportOutput, **error_responses(400, 401, 403, 404, 409)},
+                   responses={200: CityMyReportOutput, **error_responses(400, 422, 401, 403, 404, 409)},
                    description="Its reporter says a resolved problem is not fixed, within 14 days of its resolution "
                    "(reopen_too_late after): back to received.")
     def post(self, request, report_id: int):

@@ -54,7 +54,7 @@ ERRORS: dict[str, ErrorSpec] = {
     ),
     # Neighbourhoods and membership
     "no_neighbourhood": ErrorSpec(
-        400, "No Voisins neighbourhood covers this address yet.", "Aucun quartier Voisins ne couvre encore cette adresse."
+        422, "No Voisins neighbourhood covers this address yet.", "Aucun quartier Voisins ne couvre encore cette adresse."
     ),
     "already_member": ErrorSpec(
         409, "You already have a pending or verified membership.", "Vous avez déjà une adhésion en attente ou vérifiée."
@@ -94,7 +94,7 @@ ERRORS: dict[str, ErrorSpec] = {
     "proof_file_deleted": ErrorSpec(
         410, "This document was deleted once reviewed.", "Ce document a été supprimé après examen."
     ),
-    "reason_required": ErrorSpec(400, "A reason is required.", "Un motif est obligatoire."),
+    "reason_required": ErrorSpec(422, "A reason is required.", "Un motif est obligatoire."),
     # Cooptation
     "self_vouch": ErrorSpec(403, "You cannot vouch for yourself.", "Vous ne pouvez pas vous parrainer vous-même."),
     "other_neighbourhood": ErrorSpec(
@@ -109,7 +109,7 @@ ERRORS: dict[str, ErrorSpec] = {
     # Letter code
     "no_code": ErrorSpec(404, "No letter code was issued for this application.", "Aucun code courrier n'a été émis pour cette demande."),
     "code_invalid": ErrorSpec(
-        400, "Wrong code; {attempts_left} attempt(s) left.", "Code incorrect ; il reste {attempts_left} essai(s)."
+        422, "Wrong code; {attempts_left} attempt(s) left.", "Code incorrect ; il reste {attempts_left} essai(s)."
     ),
     "code_expired": ErrorSpec(410, "This code has expired; ask a moderator for a new letter.", "Ce code a expiré ; demandez un nouveau courrier à un modérateur."),
     "code_locked": ErrorSpec(
@@ -124,7 +124,7 @@ ERRORS: dict[str, ErrorSpec] = {
     "no_access": ErrorSpec(403, "You cannot read this room.", "Vous n'avez pas accès à ce salon."),
     "not_subscribed": ErrorSpec(409, "Subscribe to the room first.", "Abonnez-vous d'abord au salon."),
     "seq_out_of_range": ErrorSpec(
-        400, "This room has nothing after seq {last_seq}.", "Ce salon n'a rien après le numéro {last_seq}."
+        422, "This room has nothing after seq {last_seq}.", "Ce salon n'a rien après le numéro {last_seq}."
     ),
     "read_backwards": ErrorSpec(
         409, "You have already read up to seq {read_seq}; a read marker never moves back.",
@@ -133,29 +133,29 @@ ERRORS: dict[str, ErrorSpec] = {
     "message_not_found": ErrorSpec(404, "No such message in your rooms.", "Ce message n'existe pas dans vos salons."),
     "not_author": ErrorSpec(403, "Only its author can change this message.", "Seul son auteur peut modifier ce message."),
     "message_deleted": ErrorSpec(409, "This message was deleted.", "Ce message a été supprimé."),
-    "text_blank": ErrorSpec(400, "The text is empty.", "Le texte est vide."),
-    "invalid_reply": ErrorSpec(400, "You can only reply to a message of the same room.", "On ne répond qu'à un message du même salon."),
+    "text_blank": ErrorSpec(422, "The text is empty.", "Le texte est vide."),
+    "invalid_reply": ErrorSpec(422, "You can only reply to a message of the same room.", "On ne répond qu'à un message du même salon."),
     "invalid_mention": ErrorSpec(
-        400, "Mentions must name people who can read the room.", "Les mentions doivent désigner des personnes ayant accès au salon."
+        422, "Mentions must name people who can read the room.", "Les mentions doivent désigner des personnes ayant accès au salon."
     ),
-    "direct_with_self": ErrorSpec(400, "A conversation needs someone else.", "Une conversation se fait avec quelqu'un d'autre."),
+    "direct_with_self": ErrorSpec(422, "A conversation needs someone else.", "Une conversation se fait avec quelqu'un d'autre."),
     "room_name_taken": ErrorSpec(409, "A room already has this name.", "Un salon porte déjà ce nom."),
     "ticket_invalid": ErrorSpec(401, "This ticket is invalid, used or expired.", "Ce ticket est invalide, déjà utilisé ou expiré."),
     # Feed
     "post_not_found": ErrorSpec(404, "No such post in your neighbourhood.", "Cette annonce n'existe pas dans votre quartier."),
     "invalid_post_details": ErrorSpec(
-        400, "The field {field} does not fit this kind of post.", "Le champ {field} ne convient pas à ce type d'annonce."
+        422, "The field {field} does not fit this kind of post.", "Le champ {field} ne convient pas à ce type d'annonce."
     ),
-    "title_blank": ErrorSpec(400, "The title is empty.", "Le titre est vide."),
-    "end_before_start": ErrorSpec(400, "The end must come after the start.", "La fin doit venir après le début."),
-    "in_the_past": ErrorSpec(400, "The field {field} is in the past.", "Le champ {field} est dans le passé."),
+    "title_blank": ErrorSpec(422, "The title is empty.", "Le titre est vide."),
+    "end_before_start": ErrorSpec(422, "The end must come after the start.", "La fin doit venir après le début."),
+    "in_the_past": ErrorSpec(422, "The field {field} is in the past.", "Le champ {field} est dans le passé."),
     "expiry_too_far": ErrorSpec(
-        400, "A post lasts at most 90 days.", "Une annonce dure au plus 90 jours."
+        422, "A post lasts at most 90 days.", "Une annonce dure au plus 90 jours."
     ),
-    "price_required": ErrorSpec(400, "A sale needs a price.", "Une vente a besoin d'un prix."),
-    "price_not_for_gifts": ErrorSpec(400, "A gift has no price.", "Un don n'a pas de prix."),
+    "price_required": ErrorSpec(422, "A sale needs a price.", "Une vente a besoin d'un prix."),
+    "price_not_for_gifts": ErrorSpec(422, "A gift has no price.", "Un don n'a pas de prix."),
     "max_below_min": ErrorSpec(
-        400, "The maximum quantity is below the minimum.", "La quantité maximale est inférieure au minimum."
+        422, "The maximum quantity is below the minimum.", "La quantité maximale est inférieure au minimum."
     ),
     "not_post_author": ErrorSpec(
         403, "Only its author or a moderator can change this post.", "Seuls son auteur ou un modérateur peuvent modifier cette annonce."
@@ -172,7 +172,7 @@ ERRORS: dict[str, ErrorSpec] = {
     ),
     "post_not_open": ErrorSpec(409, "This post is no longer open.", "Cette annonce n'est plus ouverte."),
     "not_a_responder": ErrorSpec(
-        400, "This person has not answered the post.", "Cette personne n'a pas répondu à l'annonce."
+        422, "This person has not answered the post.", "Cette personne n'a pas répondu à l'annonce."
     ),
     "not_an_event": ErrorSpec(409, "Only events take RSVPs.", "Seuls les événements acceptent des participations."),
     "not_a_loan": ErrorSpec(404, "No such loan of yours.", "Ce prêt n'existe pas parmi les vôtres."),
@@ -183,28 +183,28 @@ ERRORS: dict[str, ErrorSpec] = {
     "over_maximum": ErrorSpec(
         409, "Only {remaining} more can be committed.", "Il ne reste que {remaining} à réserver."
     ),
-    "invalid_quantity": ErrorSpec(400, "A quantity is zero or more.", "Une quantité est positive ou nulle."),
+    "invalid_quantity": ErrorSpec(422, "A quantity is zero or more.", "Une quantité est positive ou nulle."),
     "not_organiser": ErrorSpec(403, "Only the organiser does this.", "Seul l'organisateur ou l'organisatrice fait cela."),
-    "no_commitment": ErrorSpec(400, "This person has committed nothing.", "Cette personne n'a rien réservé."),
+    "no_commitment": ErrorSpec(422, "This person has committed nothing.", "Cette personne n'a rien réservé."),
     "invalid_bbox": ErrorSpec(
-        400, "The box is west,south,east,north with west < east and south < north.",
+        422, "The box is west,south,east,north with west < east and south < north.",
         "La zone s'écrit ouest,sud,est,nord avec ouest < est et sud < nord."
     ),
-    "bbox_too_large": ErrorSpec(400, "This box is too large; zoom in.", "Cette zone est trop grande ; zoomez."),
+    "bbox_too_large": ErrorSpec(422, "This box is too large; zoom in.", "Cette zone est trop grande ; zoomez."),
     # Moderation
     "muted": ErrorSpec(
         403, "A moderator muted you in this neighbourhood until {until}.",
         "Un modérateur vous a mis en sourdine dans ce quartier jusqu'au {until}.",
     ),
     "report_one_thing": ErrorSpec(
-        400, "Report one message, one post or one member.", "Signalez un message, une annonce ou un membre, un seul."
+        422, "Report one message, one post or one member.", "Signalez un message, une annonce ou un membre, un seul."
     ),
-    "report_own": ErrorSpec(400, "You cannot report yourself.", "Vous ne pouvez pas vous signaler vous-même."),
+    "report_own": ErrorSpec(422, "You cannot report yourself.", "Vous ne pouvez pas vous signaler vous-même."),
     "already_removed": ErrorSpec(409, "This is already removed or deleted.", "C'est déjà retiré ou supprimé."),
     "not_removed": ErrorSpec(409, "This is neither removed nor hidden.", "Ce n'est ni retiré ni masqué."),
     "cannot_moderate_staff": ErrorSpec(403, "Staff cannot be muted or banned.", "L'équipe ne peut être ni mise en sourdine ni bannie."),
     "invalid_duration": ErrorSpec(
-        400, "A mute lasts from 5 minutes to 90 days.", "Une mise en sourdine dure de 5 minutes à 90 jours."
+        422, "A mute lasts from 5 minutes to 90 days.", "Une mise en sourdine dure de 5 minutes à 90 jours."
     ),
     "not_appealable": ErrorSpec(409, "This decision cannot be appealed.", "Cette décision ne peut pas faire l'objet d'un recours."),
     "already_appealed": ErrorSpec(409, "You already appealed this decision.", "Vous avez déjà contesté cette décision."),
@@ -220,12 +220,12 @@ ERRORS: dict[str, ErrorSpec] = {
         415, "The image must be a JPEG, PNG, WebP or HEIC file.", "L'image doit être un fichier JPEG, PNG, WebP ou HEIC."
     ),
     "image_unreadable": ErrorSpec(
-        400, "This image is damaged or incomplete.", "Cette image est endommagée ou incomplète."
+        422, "This image is damaged or incomplete.", "Cette image est endommagée ou incomplète."
     ),
     "image_too_many_pixels": ErrorSpec(
         413, "The image has more than {max_megapixels} megapixels.", "L'image dépasse {max_megapixels} mégapixels."
     ),
-    "too_many_images": ErrorSpec(400, "At most {max} images here.", "Au plus {max} images ici."),
+    "too_many_images": ErrorSpec(422, "At most {max} images here.", "Au plus {max} images ici."),
     "image_not_found": ErrorSpec(404, "No such image.", "Cette image n'existe pas."),
     "image_already_attached": ErrorSpec(
         409, "This image is already attached elsewhere.", "Cette image est déjà jointe ailleurs."
@@ -249,29 +249,29 @@ ERRORS: dict[str, ErrorSpec] = {
                             "Une organisation garde au moins un administrateur."),
     "outside_organisation_area": ErrorSpec(403, "These neighbourhoods are not in your organisation's area.",
                                            "Ces quartiers ne sont pas dans le territoire de votre organisation."),
-    "alert_too_long": ErrorSpec(400, "An alert lasts at most 72 hours.", "Une alerte dure au plus 72 heures."),
+    "alert_too_long": ErrorSpec(422, "An alert lasts at most 72 hours.", "Une alerte dure au plus 72 heures."),
     "alert_limit_reached": ErrorSpec(
         429, "Your organisation may send {limit} alerts per 24 hours; retry in {retry_after} s.",
         "Votre organisation peut envoyer {limit} alertes par 24 heures ; réessayez dans {retry_after} s.",
     ),
     "announcement_not_found": ErrorSpec(404, "No such announcement of your organisation.",
                                         "Cette annonce officielle n'existe pas dans votre organisation."),
-    "consultation_too_long": ErrorSpec(400, "A consultation lasts at most 90 days.", "Une consultation dure au plus 90 jours."),
+    "consultation_too_long": ErrorSpec(422, "A consultation lasts at most 90 days.", "Une consultation dure au plus 90 jours."),
     "invalid_choices": ErrorSpec(
-        400, "A question with choices has 2 to {max} distinct choices; a free question has none.",
+        422, "A question with choices has 2 to {max} distinct choices; a free question has none.",
         "Une question à choix a de 2 à {max} choix distincts ; une question libre n'en a pas.",
     ),
     "consultation_not_found": ErrorSpec(404, "No such consultation.", "Cette consultation n'existe pas."),
     "consultation_closed": ErrorSpec(409, "This consultation is closed.", "Cette consultation est close."),
     "already_answered": ErrorSpec(409, "You already answered this consultation.", "Vous avez déjà répondu à cette consultation."),
     "invalid_answer": ErrorSpec(
-        400, "Answer with one of the choices, or a text of at most 500 characters for a free question.",
+        422, "Answer with one of the choices, or a text of at most 500 characters for a free question.",
         "Répondez par l'un des choix, ou par un texte de 500 caractères au plus pour une question libre.",
     ),
     "position_outside_neighbourhood": ErrorSpec(
-        400, "Place the problem inside your neighbourhood.", "Placez le problème dans votre quartier."
+        422, "Place the problem inside your neighbourhood.", "Placez le problème dans votre quartier."
     ),
-    "unknown_category": ErrorSpec(400, "Unknown category here.", "Catégorie inconnue ici."),
+    "unknown_category": ErrorSpec(422, "Unknown category here.", "Catégorie inconnue ici."),
     "similar_reports": ErrorSpec(
         409, "Neighbours already reported this nearby: support their report, or report anyway.",
         "Des voisins ont déjà signalé cela tout près : soutenez leur signalement, ou signalez quand même.",
@@ -281,7 +281,7 @@ ERRORS: dict[str, ErrorSpec] = {
         409, "A report cannot go from {current} to {target}.", "Un signalement ne peut pas passer de {current} à {target}."
     ),
     "invalid_duplicate": ErrorSpec(
-        400, "Name another open or resolved report of your organisation as the original.",
+        422, "Name another open or resolved report of your organisation as the original.",
         "Indiquez comme original un autre signalement ouvert ou résolu de votre organisation.",
     ),
     "not_reporter": ErrorSpec(403, "Only the person who reported it can do this.",
@@ -293,9 +293,9 @@ ERRORS: dict[str, ErrorSpec] = {
     "own_report": ErrorSpec(409, "You reported it: you already follow it.", "Vous l'avez signalé : vous le suivez déjà."),
     "report_not_open": ErrorSpec(409, "This report is no longer open.", "Ce signalement n'est plus ouvert."),
     # Push
-    "invalid_time_zone": ErrorSpec(400, "Unknown time zone.", "Fuseau horaire inconnu."),
+    "invalid_time_zone": ErrorSpec(422, "Unknown time zone.", "Fuseau horaire inconnu."),
     "quiet_hours_incomplete": ErrorSpec(
-        400, "Quiet hours need both a start and an end.", "Les heures calmes ont un début et une fin."
+        422, "Quiet hours need both a start and an end.", "Les heures calmes ont un début et une fin."
     ),
 }
 

@@ -10,7 +10,7 @@ from backend.accounts.models import User
 from backend.chat import handlers
 from backend.chat import selectors as chat_selectors
 from backend.chat.models import Message
-from backend.common.api import ApiView, PersonOutput, error_responses
+from backend.common.api import ApiView, JsonInput, PersonOutput, QueryInput, error_responses
 from backend.common.errors import VoisinsError
 from backend.feed import cards, domain, selectors, services
 from backend.feed.models import Post
@@ -85,23 +85,24 @@ class PostListOutput(serializers.Serializer):
     next_before = serializers.IntegerField(allow_null=True, help_text="Pass as `before` for the next page; null on the last.")
 
 
-class PostListQuery(serializers.Serializer):
+class PostListQuery(QueryInput):
     neighbourhood_id = serializers.IntegerField(required=False)
     kind = serializers.MultipleChoiceField(choices=domain.KINDS, required=False)
     status = serializers.MultipleChoiceField(choices=domain.STATUSES, required=False)
-    q = serializers.CharField(required=False, max_length=100)
+    # An empty parameter is an absent one (DRF reads form-encoded data so), hence blank allowed.
+    q = serializers.CharField(required=False, allow_blank=True, max_length=100)
     before = serializers.IntegerField(min_value=1, required=False)
     limit = serializers.IntegerField(min_value=1, max_value=100, default=20)
 
 
-class PostInput(serializers.Serializer):
+class PostInput(JsonInput):
     client_id = serializers.RegexField(
         r"^[A-Za-z0-9_.:-]+$", max_length=64, help_text="Your id for this post: sending it again returns the first post."
     )
     kind = serializers.ChoiceField(choices=domain.KINDS)
     title = serializers.CharField(max_length=domain.TITLE_MAX)
     text = serializers.CharField(max_length=domain.TEXT_MAX, required=False, allow_blank=True, default="")
-    details = serializers.JSONField(help_text="The fields of the kind: post.json#/$defs/<kind> in frontend-contract.")
+    details = serializers.DictField(help_text="The fields of the kind: post.json#/$defs/<kind> in frontend-contract.")
     room_id = serializers.IntegerField(required=False, help_text="A room of your neighbourhood; its default room if absent.")
     neighbourhood_id = serializers.IntegerField(required=False, help_text="When room_id is absent; yours if absent too.")
     expires_at = serializers.DateTimeField(required=False, help_text="At most 90 days ahead; by default the end of what it is about.")
@@ -124,7 +125,7 @@ class PostListApi(ApiView):
     @extend_schema(
         operation_id="feed_posts",
         parameters=[PostListQuery],
-        responses={200: PostListOutput, **error_responses(400, 401, 403)},
+        responses={200: PostListOutput, **error_responses(400, 422, 401, 403)},
         description="Posts of a neighbourhood you belong to (yours by default), newest first, filtered by kind, "
         "status (repeat the parameter for several) and text.",
     )
@@ -147,7 +148,7 @@ class PostListApi(ApiView):
     @extend_schema(
         operation_id="feed_post_create",
         request=PostInput,
-        responses={201: PostOutput, 200: PostOutput, **error_responses(400, 401, 403, 404, 429)},
+        responses={201: PostOutput, 200: PostOutput, **error_responses(400, 422, 401, 403, 404, 429)},
         description="Posts in a room of your neighbourhood: the card appears there live, with the photos of "
         "`image_ids`. 200 with the first post when the client id was already used.",
     )
@@ -166,7 +167,7 @@ class PostDetailApi(ApiView):
         return _post_as_it_is(request, post_id)
 
 
-class StatusInput(serializers.Serializer):
+class StatusInput(JsonInput):
     status = serializers.ChoiceField(choices=["open", "done", "closed"])
 
 
@@ -174,7 +175,7 @@ class PostStatusApi(ApiView):
     @extend_schema(
         operation_id="feed_post_status",
         request=StatusInput,
-        responses={200: PostOutput, **error_responses(400, 401, 403, 404, 409)},
+        responses={200: PostOutput, **error_responses(400, 422, 401, 403, 404, 409)},
         description="Its author or a moderator closes the post, marks a taken post done, or reopens a taken post.",
     )
     def post(self, request, post_id: int):
@@ -204,7 +205,7 @@ class PostRespondApi(ApiView):
         return Response(AnswerOutput(body).data, status=status.HTTP_201_CREATED if answer.created else status.HTTP_200_OK)
 
 
-class ResponderInput(serializers.Serializer):
+class ResponderInput(JsonInput):
     user_id = serializers.IntegerField()
     return_due = serializers.DateField(
         required=False, help_text="Loans: the agreed return date; the end of the post's period by default."
@@ -215,7 +216,7 @@ class PostResponderApi(ApiView):
     @extend_schema(
         operation_id="feed_post_responder_pick",
         request=ResponderInput,
-        responses={200: PostOutput, **error_responses(400, 401, 403, 404, 409)},
+        responses={200: PostOutput, **error_responses(400, 422, 401, 403, 404, 409)},
         description="The author chooses one of the responders: the post is taken; the others are told in their conversations.",
     )
     def post(self, request, post_id: int):
@@ -228,7 +229,7 @@ class PostResponderApi(ApiView):
         return _post_as_it_is(request, post_id)
 
 
-class RsvpInput(serializers.Serializer):
+class RsvpInput(JsonInput):
     going = serializers.BooleanField()
 
 
@@ -236,7 +237,7 @@ class PostRsvpApi(ApiView):
     @extend_schema(
         operation_id="feed_post_rsvp",
         request=RsvpInput,
-        responses={200: PostOutput, **error_responses(400, 401, 404, 409)},
+        responses={200: PostOutput, **error_responses(400, 422, 401, 404, 409)},
         description="Events: say you are going, or no longer.",
     )
     def put(self, request, post_id: int):
@@ -246,7 +247,7 @@ class PostRsvpApi(ApiView):
         return _post_as_it_is(request, post_id)
 
 
-class CommitInput(serializers.Serializer):
+class CommitInput(JsonInput):
     quantity = serializers.IntegerField(help_text="Your share; 0 withdraws it.")
 
 
@@ -254,7 +255,7 @@ class PurchaseCommitApi(ApiView):
     @extend_schema(
         operation_id="feed_purchase_commit",
         request=CommitInput,
-        responses={200: PostOutput, **error_responses(400, 401, 404, 409)},
+        responses={200: PostOutput, **error_responses(400, 422, 401, 404, 409)},
         description="Group purchases: set your share (never past the maximum in total, never after the deadline). "
         "Changing it clears its payment mark.",
     )
@@ -265,7 +266,7 @@ class PurchaseCommitApi(ApiView):
         return _post_as_it_is(request, post_id)
 
 
-class PaidInput(serializers.Serializer):
+class PaidInput(JsonInput):
     paid = serializers.BooleanField()
 
 
@@ -273,7 +274,7 @@ class PurchasePaidApi(ApiView):
     @extend_schema(
         operation_id="feed_purchase_paid",
         request=PaidInput,
-        responses={200: PostOutput, **error_responses(400, 401, 403, 404, 409)},
+        responses={200: PostOutput, **error_responses(400, 422, 401, 403, 404, 409)},
         description="Group purchases: the organiser marks that a neighbour has paid her share (or not).",
     )
     def put(self, request, post_id: int, user_id: int):
@@ -334,7 +335,7 @@ class ProfileApi(ApiView):
         return Response(ProfileOutput({"person": target, **selectors.loan_record(user=target)}).data)
 
 
-class MapQuery(serializers.Serializer):
+class MapQuery(QueryInput):
     bbox = serializers.CharField(help_text="west,south,east,north in degrees, at most 0.5 degree a side.")
 
 
@@ -342,7 +343,7 @@ class MapApi(ApiView):
     @extend_schema(
         operation_id="feed_map",
         parameters=[MapQuery],
-        responses={200: OpenApiTypes.OBJECT, **error_responses(400, 401)},
+        responses={200: OpenApiTypes.OBJECT, **error_responses(400, 422, 401)},
         description="A GeoJSON FeatureCollection: the open and taken posts of your neighbourhoods (properties.type "
         "post) and their partners (properties.type partner) within the box. A post is placed at the centre of "
         "a grid cell of about 150 m around its author's address, never at the address.",

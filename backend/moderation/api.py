@@ -2,14 +2,14 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from backend.common.api import ApiView, PersonOutput, ReasonInput, error_responses
+from backend.common.api import ApiView, JsonInput, PersonOutput, QueryInput, ReasonInput, error_responses
 from backend.photos.api import ImageOutput
 from backend.moderation import domain, selectors, services
 from backend.moderation.models import Action, Report
 from backend.trust.api import LogEntryOutput, RevokeInput
 
 
-class ReportInput(serializers.Serializer):
+class ReportInput(JsonInput):
     message_id = serializers.IntegerField(required=False)
     post_id = serializers.IntegerField(required=False)
     member_id = serializers.IntegerField(required=False)
@@ -63,7 +63,7 @@ class ReportCreateApi(ApiView):
     @extend_schema(
         operation_id="moderation_report",
         request=ReportInput,
-        responses={201: ReportOutput, 200: ReportOutput, **error_responses(400, 401, 404)},
+        responses={201: ReportOutput, 200: ReportOutput, **error_responses(400, 422, 401, 404)},
         description="Reports one message, post or member of your neighbourhood. Reporting it again returns your "
         "first report (200) and counts once; enough distinct reports hide it until a moderator reviews it.",
     )
@@ -89,7 +89,7 @@ class ReportQueueApi(ApiView):
 
 class ReportDismissApi(ApiView):
     @extend_schema(operation_id="moderation_report_dismiss", request=ReasonInput,
-                   responses={200: ActionOutput, **error_responses(400, 401, 403, 404)},
+                   responses={200: ActionOutput, **error_responses(400, 422, 401, 403, 404)},
                    description="Nothing wrong: its reports close and hidden content shows again.")
     def post(self, request, report_id: int):
         data = ReasonInput(data=request.data)
@@ -97,7 +97,7 @@ class ReportDismissApi(ApiView):
         return _action(services.reports_dismiss(actor=request.user, report_id=report_id, **data.validated_data))
 
 
-class LogQuery(serializers.Serializer):
+class LogQuery(QueryInput):
     kind = serializers.MultipleChoiceField(
         choices=selectors.LOG_KINDS, required=False, help_text="Keep these kinds only (repeat the parameter)."
     )
@@ -109,7 +109,7 @@ class LogApi(ApiView):
     @extend_schema(
         operation_id="moderation_log",
         parameters=[LogQuery],
-        responses={200: LogEntryOutput(many=True), **error_responses(400, 401, 403)},
+        responses={200: LogEntryOutput(many=True), **error_responses(400, 422, 401, 403)},
         description="The neighbourhood's one log, newest first: its trust decisions (applications, proofs, vouches, "
         "letter codes, verifications, revocations, reinstatements) and its moderation actions, with names and "
         "reasons. Its moderators and staff read it; new entries arrive live as trust.logged and moderation.logged.",
@@ -127,7 +127,7 @@ class LogApi(ApiView):
 def _content_view(service, operation_id: str, description: str, key: str):
     class ContentActionApi(ApiView):
         @extend_schema(operation_id=operation_id, request=ReasonInput, description=description,
-                       responses={200: ActionOutput, **error_responses(400, 401, 403, 404, 409)})
+                       responses={200: ActionOutput, **error_responses(400, 422, 401, 403, 404, 409)})
         def post(self, request, **kwargs):
             data = ReasonInput(data=request.data)
             data.is_valid(raise_exception=True)
@@ -147,12 +147,14 @@ PostRestoreApi = _content_view(services.post_restore, "moderation_post_restore",
 
 
 class MemberMuteInput(ReasonInput):
-    minutes = serializers.IntegerField(help_text="From 5 minutes to 90 days.")
+    minutes = serializers.IntegerField(
+        min_value=domain.MUTE_MINUTES_MIN, max_value=domain.MUTE_MINUTES_MAX, help_text="From 5 minutes to 90 days."
+    )
 
 
 class MemberMuteApi(ApiView):
     @extend_schema(operation_id="moderation_member_mute", request=MemberMuteInput,
-                   responses={200: ActionOutput, **error_responses(400, 401, 403)},
+                   responses={200: ActionOutput, **error_responses(400, 422, 401, 403)},
                    description="Her sends in the neighbourhood's rooms are refused (muted) until the end.")
     def post(self, request, neighbourhood_id: int, user_id: int):
         data = MemberMuteInput(data=request.data)
@@ -163,7 +165,7 @@ class MemberMuteApi(ApiView):
 
 class MemberBanApi(ApiView):
     @extend_schema(operation_id="moderation_member_ban", request=RevokeInput,
-                   responses={200: ActionOutput, **error_responses(400, 401, 403)},
+                   responses={200: ActionOutput, **error_responses(400, 422, 401, 403)},
                    description="Revokes her membership: her sockets leave the neighbourhood's rooms at once, and "
                    "she cannot come back by vouches or a letter code, only by an appeal or `trust_reinstate`. "
                    "With `chain`, the members whose only way in was her vouch go back to pending "
@@ -188,7 +190,7 @@ class MyDecisionsApi(ApiView):
         return Response(MyDecisionOutput(body, many=True).data)
 
 
-class AppealInput(serializers.Serializer):
+class AppealInput(JsonInput):
     text = serializers.CharField(max_length=2000)
 
 
@@ -202,7 +204,7 @@ class AppealOutput(serializers.Serializer):
 
 class AppealCreateApi(ApiView):
     @extend_schema(operation_id="moderation_appeal", request=AppealInput,
-                   responses={201: AppealOutput, **error_responses(400, 401, 404, 409)},
+                   responses={201: AppealOutput, **error_responses(400, 422, 401, 404, 409)},
                    description="Contests a decision about you, once; another moderator or staff decides.")
     def post(self, request, action_id: int):
         data = AppealInput(data=request.data)
@@ -217,7 +219,7 @@ class AppealDecisionInput(ReasonInput):
 
 class AppealDecideApi(ApiView):
     @extend_schema(operation_id="moderation_appeal_decide", request=AppealDecisionInput,
-                   responses={200: ActionOutput, **error_responses(400, 401, 403, 404, 409)},
+                   responses={200: ActionOutput, **error_responses(400, 422, 401, 403, 404, 409)},
                    description="Another moderator of the neighbourhood, or staff: granting undoes the decision.")
     def post(self, request, appeal_id: int):
         data = AppealDecisionInput(data=request.data)

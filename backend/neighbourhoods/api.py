@@ -1,8 +1,8 @@
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from backend.common.api import ApiView, error_responses
+from backend.common.api import ApiView, QueryInput, error_responses
 from backend.common.errors import VoisinsError
 from backend.neighbourhoods import selectors
 from backend.neighbourhoods.models import Neighbourhood
@@ -14,7 +14,7 @@ class NeighbourhoodOutput(serializers.ModelSerializer):
         fields = ["id", "name", "slug", "country", "locale"]
 
 
-class PositionInput(serializers.Serializer):
+class PositionInput(QueryInput):
     latitude = serializers.FloatField(min_value=-90, max_value=90)
     longitude = serializers.FloatField(min_value=-180, max_value=180)
 
@@ -22,12 +22,9 @@ class PositionInput(serializers.Serializer):
 class NeighbourhoodLookupApi(ApiView):
     @extend_schema(
         operation_id="neighbourhoods_lookup",
-        parameters=[
-            OpenApiParameter("latitude", float, required=True),
-            OpenApiParameter("longitude", float, required=True),
-        ],
-        responses={200: NeighbourhoodOutput, **error_responses(400, 401)},
-        description="The neighbourhood covering the coordinates of an address; 400 no_neighbourhood when none does.",
+        parameters=[PositionInput],
+        responses={200: NeighbourhoodOutput, **error_responses(422)},
+        description="The neighbourhood covering the coordinates of an address; 422 no_neighbourhood when none does.",
     )
     def get(self, request):
         position = PositionInput(data=request.query_params)

@@ -45,7 +45,7 @@ class ImageUploadApi(ApiView):
     @extend_schema(
         operation_id="photos_upload",
         request={"multipart/form-data": UploadInput},
-        responses={201: ImageOutput, 200: ImageOutput, **error_responses(400, 401, 403, 413, 415, 429, 503)},
+        responses={201: ImageOutput, 200: ImageOutput, **error_responses(400, 422, 401, 403, 413, 415, 429, 503)},
         description="Uploads a photo, to attach within a day to a post (`image_ids` of `feed_post_create`) or a "
         "message; unattached, it is deleted. Its orientation is applied, its metadata (EXIF with GPS, XMP, IPTC, "
         "comments) removed; it is stored at most 2048 px on its long side with a 400 px thumbnail, first frame "

@@ -1,17 +1,17 @@
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from backend.accounts.models import DeviceToken
 from backend.chat import selectors as chat_selectors
-from backend.common.api import ApiView, error_responses
+from backend.common.api import ApiView, JsonInput, error_responses
 from backend.feed import domain as feed_domain
 from backend.push import selectors, services
 from backend.push.models import Device
 
 
-class DeviceInput(serializers.Serializer):
+class DeviceInput(JsonInput):
     token = serializers.CharField(max_length=4096, help_text="The FCM registration token of this app instance.")
     platform = serializers.ChoiceField(choices=Device.Platform.choices)
     app_version = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
@@ -28,7 +28,7 @@ class DeviceApi(ApiView):
     @extend_schema(
         operation_id="push_device_register",
         request=DeviceInput,
-        responses={200: DeviceOutput, **error_responses(400, 401)},
+        responses={200: DeviceOutput, **error_responses(400, 422, 401)},
         description="Registers this device's FCM token, or refreshes it (call at each start and when the token "
         "changes). A token registered by someone else moves to you. Logging out stops its pushes.",
     )
@@ -43,7 +43,7 @@ class DeviceApi(ApiView):
         return Response(DeviceOutput(device).data)
 
 
-class UnregisterInput(serializers.Serializer):
+class UnregisterInput(JsonInput):
     token = serializers.CharField(max_length=4096)
 
 
@@ -51,7 +51,7 @@ class DeviceUnregisterApi(ApiView):
     @extend_schema(
         operation_id="push_device_unregister",
         request=UnregisterInput,
-        responses={204: None, **error_responses(400, 401)},
+        responses={204: None, **error_responses(400, 422, 401)},
         description="Stops pushes to this token (for instance when she turns notifications off in the app).",
     )
     def post(self, request):
@@ -61,10 +61,17 @@ class DeviceUnregisterApi(ApiView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class PreferencesSerializer(serializers.Serializer):
+@extend_schema_field({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$",
+                      "example": "22:00"})
+class LocalTimeField(serializers.TimeField):
+    """A time of day in her time zone, without an offset: 22:00 in, 22:00:00 out (the
+    `time` format of OpenAPI would demand an offset)."""
+
+
+class PreferencesSerializer(JsonInput):
     time_zone = serializers.CharField(max_length=64, required=False, help_text="An IANA name, e.g. Europe/Paris.")
-    quiet_start = serializers.TimeField(required=False, allow_null=True, help_text="Quiet hours start (her time).")
-    quiet_end = serializers.TimeField(
+    quiet_start = LocalTimeField(required=False, allow_null=True, help_text="Quiet hours start (her time).")
+    quiet_end = LocalTimeField(
         required=False, allow_null=True, help_text="Quiet hours end; may be past midnight. Both null: none."
     )
     previews = serializers.BooleanField(required=False, help_text="Show the message text in notifications.")
@@ -82,7 +89,7 @@ class PreferencesApi(ApiView):
     @extend_schema(
         operation_id="push_preferences_set",
         request=PreferencesSerializer,
-        responses={200: PreferencesSerializer, **error_responses(400, 401)},
+        responses={200: PreferencesSerializer, **error_responses(400, 422, 401)},
         description="Changes the fields given. Trust decisions are urgent: they come even in quiet hours.",
     )
     def patch(self, request):
@@ -92,7 +99,7 @@ class PreferencesApi(ApiView):
         return Response(PreferencesSerializer(preferences).data)
 
 
-class MuteInput(serializers.Serializer):
+class MuteInput(JsonInput):
     until = serializers.DateTimeField(allow_null=True, help_text="Null: for good.")
 
 
@@ -112,7 +119,7 @@ class MuteApi(ApiView):
     @extend_schema(
         operation_id="push_mute",
         request=MuteInput,
-        responses={200: MuteOutput, **error_responses(400, 401, 403, 404)},
+        responses={200: MuteOutput, **error_responses(400, 422, 401, 403, 404)},
         description="Mutes a room's pushes until a date or for good.",
     )
     def put(self, request, room_id: int):

@@ -6,7 +6,7 @@ from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from backend.common.api import ApiView, PersonOutput, ReasonInput, error_responses
+from backend.common.api import ApiView, JsonInput, PersonOutput, ReasonInput, error_responses
 from backend.common.errors import VoisinsError
 from backend.neighbourhoods.api import NeighbourhoodOutput
 from backend.neighbourhoods.models import Neighbourhood
@@ -129,7 +129,7 @@ def _reason(request) -> str:
     return data.validated_data["reason"]
 
 
-class ApplyInput(serializers.Serializer):
+class ApplyInput(JsonInput):
     street = serializers.CharField(max_length=200)
     number = serializers.CharField(max_length=20)
     postcode = serializers.CharField(max_length=20)
@@ -142,7 +142,7 @@ class MembershipApplyApi(ApiView):
     @extend_schema(
         operation_id="trust_apply",
         request=ApplyInput,
-        responses={201: MembershipOutput, **error_responses(400, 401, 409)},
+        responses={201: MembershipOutput, **error_responses(400, 422, 401, 409)},
         description="Applies to the neighbourhood covering the address. The address stays private to the "
         "applicant and the neighbourhood's moderators; other members only ever see the street.",
     )
@@ -172,7 +172,7 @@ class ProofUploadApi(ApiView):
     @extend_schema(
         operation_id="trust_proof_upload",
         request={"multipart/form-data": ProofUploadInput},
-        responses={201: ProofOutput, **error_responses(400, 401, 403, 409, 413, 415)},
+        responses={201: ProofOutput, **error_responses(400, 422, 401, 403, 409, 413, 415)},
     )
     def post(self, request, membership_id: int):
         membership = _membership(membership_id)
@@ -210,7 +210,7 @@ class ProofFileApi(ApiView):
         return response
 
 
-class ProofReviewInput(serializers.Serializer):
+class ProofReviewInput(JsonInput):
     decision = serializers.ChoiceField(choices=["approve", "reject"])
     reason = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
 
@@ -219,7 +219,7 @@ class ProofReviewApi(ApiView):
     @extend_schema(
         operation_id="trust_proof_review",
         request=ProofReviewInput,
-        responses={200: ProofOutput, **error_responses(400, 401, 403, 404, 409)},
+        responses={200: ProofOutput, **error_responses(400, 422, 401, 403, 404, 409)},
         description="Moderators of the neighbourhood only. Approving verifies the applicant; rejecting needs a "
         "reason and leaves the application pending so she can send another proof. The file is deleted either way.",
     )
@@ -292,7 +292,7 @@ class LetterCodeIssueApi(ApiView):
         )
 
 
-class LetterCodeRedeemInput(serializers.Serializer):
+class LetterCodeRedeemInput(JsonInput):
     code = serializers.CharField(max_length=32)
 
 
@@ -300,7 +300,7 @@ class LetterCodeRedeemApi(ApiView):
     @extend_schema(
         operation_id="trust_letter_code_redeem",
         request=LetterCodeRedeemInput,
-        responses={200: MembershipOutput, **error_responses(400, 401, 403, 404, 409, 410, 423)},
+        responses={200: MembershipOutput, **error_responses(400, 422, 401, 403, 404, 409, 410, 423)},
         description="The applicant enters the code of her letter. 5 wrong codes lock it (423 code_locked).",
     )
     def post(self, request, membership_id: int):
@@ -316,7 +316,7 @@ class MembershipRejectApi(ApiView):
     @extend_schema(
         operation_id="trust_reject",
         request=ReasonInput,
-        responses={200: MembershipOutput, **error_responses(400, 401, 403, 404, 409)},
+        responses={200: MembershipOutput, **error_responses(400, 422, 401, 403, 404, 409)},
         description="Moderators only: refuses a pending application, with a reason shown to the applicant.",
     )
     def post(self, request, membership_id: int):
@@ -337,7 +337,7 @@ class MembershipRevokeApi(ApiView):
     @extend_schema(
         operation_id="trust_revoke",
         request=RevokeInput,
-        responses={200: MembershipOutput, **error_responses(400, 401, 403, 404, 409)},
+        responses={200: MembershipOutput, **error_responses(400, 422, 401, 403, 404, 409)},
         description="Moderators of the neighbourhood and staff: ends a verified membership, with a reason (nobody "
         "revokes herself: 403 self_decision). The revocation holds: she cannot come back by vouches or a letter "
         "code (403 banned), only by `trust_reinstate` or a granted appeal. She loses the neighbourhood's "
@@ -357,7 +357,7 @@ class MembershipReinstateApi(ApiView):
     @extend_schema(
         operation_id="trust_reinstate",
         request=ReasonInput,
-        responses={200: MembershipOutput, **error_responses(400, 401, 403, 404, 409)},
+        responses={200: MembershipOutput, **error_responses(400, 422, 401, 403, 404, 409)},
         description="Moderators of the neighbourhood and staff: undoes a revocation or a ban, with a reason "
         "(409 not_revoked if it is not revoked, 409 already_member if she has joined another neighbourhood since).",
     )

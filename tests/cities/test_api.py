@@ -75,6 +75,17 @@ def test_the_administrator_manages_agents(client_for, city, admin, agent):
     assert (refused.status_code, refused.json()["code"]) == (403, "not_organisation_admin")
 
 
+def test_an_agent_lists_her_colleagues_to_assign_reports_to(client_for, city, admin, agent, other_agent, report_of, member):
+    listed = client_for(agent.user).get(org_url(city, "agents/"))
+    assert listed.status_code == 200
+    colleagues = {a["display_name"]: a["id"] for a in listed.json()}
+    assert set(colleagues) == {"Anne", "Paul"}  # not Dinard's Bea
+    report = report_of(member)
+    assigned = client_for(agent.user).post(org_url(city, f"reports/{report.pk}/assignee/"),
+                                           {"agent_id": colleagues["Anne"]}, format="json")
+    assert assigned.json()["assignee"] == {"agent_id": colleagues["Anne"], "display_name": "Anne"}
+
+
 # Who may call the console: every route, with a resident's token, another
 # organisation's agent's, and (for the administrators' routes) a mere agent's.
 
@@ -106,7 +117,7 @@ CONSOLE = {
     "cities-report-assign": ("post", "reports/{report}/assignee/", lambda w: {"agent_id": w["agent"]}),
     "cities-report-note": ("post", "reports/{report}/notes/", lambda w: {"text": "Note"}),
 }
-ADMIN_ONLY = {"cities-agents", "cities-agents-add", "cities-agent", "cities-agent-remove", "cities-categories"}
+ADMIN_ONLY = {"cities-agents-add", "cities-agent", "cities-agent-remove", "cities-categories"}
 
 
 @pytest.fixture
@@ -249,7 +260,7 @@ def test_an_alert_without_expiry_or_too_long(client_for, city, agent):
     too_long = client.post(org_url(city, "alerts/"), {"client_id": "al", "title": "Tempête",
                                                       "expires_at": (timezone.now() + timedelta(days=4)).isoformat()},
                            format="json")
-    assert (too_long.status_code, too_long.json()["code"]) == (400, "alert_too_long")
+    assert (too_long.status_code, too_long.json()["code"]) == (422, "alert_too_long")
     assert not AreaAlert.objects.exists()
 
 
@@ -294,7 +305,7 @@ def test_an_answer_after_the_deadline(client_for, city, agent, member):
     bad = services.consultation_create(agent=agent, client_id="c2", question="Encore ?", answer_kind="choices",
                                        choices=["Oui", "Non"], closes_at=timezone.now() + timedelta(days=1)).item
     response = client_for(member).post(f"{API}/consultations/{bad.pk}/answer/", {"choice": 5}, format="json")
-    assert (response.status_code, response.json()["code"]) == (400, "invalid_answer")
+    assert (response.status_code, response.json()["code"]) == (422, "invalid_answer")
 
 
 # Civic reports: residents
@@ -323,13 +334,13 @@ def test_with_no_organisation_the_report_is_kept_and_she_is_told(client_for, sai
 
 
 @pytest.mark.parametrize("fields, status, code", [
-    ({"latitude": INSIDE_DINARD[0], "longitude": INSIDE_DINARD[1]}, 400, "position_outside_neighbourhood"),
-    ({"latitude": NOWHERE[0], "longitude": NOWHERE[1]}, 400, "position_outside_neighbourhood"),
+    ({"latitude": INSIDE_DINARD[0], "longitude": INSIDE_DINARD[1]}, 422, "position_outside_neighbourhood"),
+    ({"latitude": NOWHERE[0], "longitude": NOWHERE[1]}, 422, "position_outside_neighbourhood"),
     ({"category": None}, 400, "validation_failed"),
-    ({"category": "potholes"}, 400, "unknown_category"),
+    ({"category": "potholes"}, 422, "unknown_category"),
     ({"description": "  "}, 400, "validation_failed"),
     ({"latitude": None}, 400, "validation_failed"),
-    ({"image_ids": "eleven"}, 400, "too_many_images"),
+    ({"image_ids": "eleven"}, 422, "too_many_images"),
 ])
 def test_bad_reports_are_refused_and_change_nothing(client_for, city, member, fields, status, code):
     if fields.get("image_ids") == "eleven":

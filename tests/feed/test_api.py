@@ -34,10 +34,10 @@ def test_history_returns_cards_inline_with_messages(client_for, member):
 
 def test_bad_details_get_a_clear_error(client_for, member):
     response = create(client_for(member), kind="event", details={**VALID["event"], "end": "2026-11-30T17:00:00+00:00"})
-    assert response.status_code == 400 and response.json()["code"] == "end_before_start"
+    assert response.status_code == 422 and response.json()["code"] == "end_before_start"
     assert response.json()["field"] == "end"
     response = create(client_for(member), kind="classified", details={"mode": "sell", "item": "Vélo", "price_cents": -1})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert (response.json()["code"], response.json()["field"]) == ("invalid_post_details", "price_cents")
     response = create(client_for(member), kind="barter")
     assert response.status_code == 400 and response.json()["code"] == "validation_failed"
@@ -126,7 +126,7 @@ def test_loans_and_the_profile_over_rest(client_for, member, saint_malo, post_of
     client_for(neighbour).post(f"/api/v1/feed/posts/{offer.pk}/responses/")
     bad = client_for(member).post(f"/api/v1/feed/posts/{offer.pk}/responder/",
                                   {"user_id": neighbour.id, "return_due": "2020-01-01"}, format="json")
-    assert bad.status_code == 400 and bad.json()["code"] == "in_the_past"
+    assert bad.status_code == 422 and bad.json()["code"] == "in_the_past"
     client_for(member).post(f"/api/v1/feed/posts/{offer.pk}/responder/", {"user_id": neighbour.id}, format="json")
     [loan] = client_for(neighbour).get("/api/v1/feed/loans/").json()
     assert (loan["item"], loan["lender"]["id"], loan["borrower"]["id"], loan["return_due"]) == ("Raclette", member.id, neighbour.id, end)
@@ -157,7 +157,7 @@ def test_a_group_purchase_over_rest(client_for, member, saint_malo, post_of):
     too_much = client_for(neighbour).put(f"/api/v1/feed/posts/{post.pk}/commitment/", {"quantity": 41}, format="json")
     assert too_much.status_code == 409 and too_much.json()["remaining"] == 40
     negative = client_for(neighbour).put(f"/api/v1/feed/posts/{post.pk}/commitment/", {"quantity": -1}, format="json")
-    assert negative.status_code == 400 and negative.json()["code"] == "invalid_quantity"
+    assert negative.status_code == 422 and negative.json()["code"] == "invalid_quantity"
     paid = client_for(member).put(f"/api/v1/feed/posts/{post.pk}/commitments/{neighbour.id}/paid/", {"paid": True}, format="json")
     assert paid.json()["card"]["purchase"]["commitments"][0]["owes_cents"] == 0
     listed = client_for(neighbour).get("/api/v1/feed/posts/?kind=group_purchase").json()["posts"][0]
@@ -195,5 +195,5 @@ def test_the_map_shows_posts_in_cells_and_partners(client_for, member, outsider,
     assert elsewhere["features"] == []
     for bbox, code in (("-1.9,48.5,-2.2,48.8", "invalid_bbox"), ("-3,48,-1,49", "bbox_too_large"), ("x", "invalid_bbox")):
         refused = client_for(member).get(f"/api/v1/feed/map/?bbox={bbox}")
-        assert refused.status_code == 400 and refused.json()["code"] == code
+        assert refused.status_code == 422 and refused.json()["code"] == code
     assert client_for(member).get("/api/v1/feed/map/").status_code == 400

@@ -58,7 +58,7 @@ def test_a_post_refused_for_its_images_stores_nothing(client_for, member, nina, 
         mine.append(987_654)
     posts_before = Post.objects.count()
     response = create(client_for(member), client_id="second", image_ids=mine)
-    expected = {"too_many": (400, "too_many_images"), "someone_elses": (404, "image_not_found"),
+    expected = {"too_many": (422, "too_many_images"), "someone_elses": (404, "image_not_found"),
                 "attached_elsewhere": (409, "image_already_attached"), "unknown": (404, "image_not_found")}[case]
     assert (response.status_code, response.json()["code"]) == expected, response.json()
     assert Post.objects.count() == posts_before

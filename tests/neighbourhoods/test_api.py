@@ -25,7 +25,7 @@ def test_lookup_finds_the_circle_and_the_polygon(client_for, member, saint_malo,
 
 def test_lookup_outside_every_neighbourhood(client_for, member):
     response = _lookup(client_for(member), NOWHERE)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.json()["code"] == "no_neighbourhood"
 
 

@@ -63,7 +63,7 @@ def test_heic_is_accepted(upload, member):
         (b"%PDF-1.4\n%fake document\n" * 20, 415, "image_type_not_allowed"),  # not an image, under an image name
         (b"just some text, named photo.jpg", 415, "image_type_not_allowed"),
         (b"GIF89a" + b"\x00" * 200, 415, "image_type_not_allowed"),
-        (jpeg(Image.effect_noise((300, 200), 64).convert("RGB"), metadata=False)[:3000], 400, "image_unreadable"),
+        (jpeg(Image.effect_noise((300, 200), 64).convert("RGB"), metadata=False)[:3000], 422, "image_unreadable"),
         (png_bomb(20_000, 20_000), 413, "image_too_many_pixels"),
     ],
     ids=["pdf", "text", "gif", "truncated-jpeg", "bomb"],

@@ -5,6 +5,7 @@ from rest_framework.test import APIClient
 from backend.accounts.services import token_create
 from backend.chat.models import Room
 from backend.chat.services import rooms_ensure_default
+from backend.common.errors import ERRORS
 from backend.push.models import Device, Preferences
 from tests.conftest import make_user
 
@@ -61,7 +62,7 @@ def test_preferences(member):
                        ({"quiet_start": None, "quiet_end": "07:00"}, "quiet_hours_incomplete"),
                        ({"muted_kinds": ["barter"]}, "validation_failed")):
         refused = client.patch("/api/v1/push/preferences/", body, format="json")
-        assert refused.status_code == 400 and refused.json()["code"] == code
+        assert refused.status_code == ERRORS[code].status and refused.json()["code"] == code
     preferences = Preferences.objects.get(user=member)
     assert (str(preferences.quiet_start), preferences.muted_kinds, preferences.time_zone) == ("22:00:00", ["classified"], "Europe/Paris")
 
@@ -74,7 +75,7 @@ def test_mutes(member, saint_malo, dinard):
     assert client.put(f"/api/v1/push/mutes/{room.id}/", {"until": until}, format="json").status_code == 200
     assert [m["room_id"] for m in client.get("/api/v1/push/mutes/").json()] == [room.id]
     past = client.put(f"/api/v1/push/mutes/{room.id}/", {"until": "2020-01-01T00:00:00Z"}, format="json")
-    assert past.status_code == 400 and past.json()["code"] == "in_the_past"
+    assert past.status_code == 422 and past.json()["code"] == "in_the_past"
     other = client.put(f"/api/v1/push/mutes/{Room.objects.get(neighbourhood=dinard).id}/", {"until": None}, format="json")
     assert other.status_code == 403 and other.json()["code"] == "no_access"
     assert client.delete(f"/api/v1/push/mutes/{room.id}/").status_code == 204

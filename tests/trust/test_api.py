@@ -53,7 +53,7 @@ def test_apply_outside_every_neighbourhood_changes_nothing(client_for, saint_mal
     response = client_for(zoe).post(
         "/api/v1/trust/memberships/", {**ADDRESS, "latitude": NOWHERE[0], "longitude": NOWHERE[1]}, format="json"
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.json()["code"] == "no_neighbourhood"
     assert not Membership.objects.exists() and not AuditEntry.objects.exists()
 
@@ -137,7 +137,7 @@ def test_a_rejected_proof_needs_a_reason_and_leaves_the_application_pending(
         proof_id = _upload(client_for(applicant), membership, PNG, name="photo.png").json()["id"]
     moderator_client = client_for(moderator)
     without_reason = moderator_client.post(f"/api/v1/trust/proofs/{proof_id}/review/", {"decision": "reject"}, format="json")
-    assert without_reason.status_code == 400 and without_reason.json()["code"] == "reason_required"
+    assert without_reason.status_code == 422 and without_reason.json()["code"] == "reason_required"
     assert len(_private_files()) == 1
     with django_capture_on_commit_callbacks(execute=True):
         rejected = moderator_client.post(
@@ -375,7 +375,7 @@ def test_guessing_codes_locks_the_application_after_five(client_for, applicant, 
     client = client_for(applicant)
     for attempts_left in (4, 3, 2, 1):
         response = _redeem(client, membership, "ZZZZ-ZZZZ")
-        assert response.status_code == 400
+        assert response.status_code == 422
         assert response.json()["code"] == "code_invalid" and response.json()["attempts_left"] == attempts_left
     fifth = _redeem(client, membership, "ZZZZ-ZZZZ")
     assert fifth.status_code == 423 and fifth.json()["code"] == "code_locked"
