@@ -89,7 +89,7 @@ export const get = (path, params) => api("GET", path + query(params));
 export const post = (path, body) => api("POST", path, body);
 export const put = (path, body) => api("PUT", path, body);
 export const patch = (path, body) => api("PATCH", path, body);
-export const del = (path) => api("DELETE", path);
+export const del = (path, body) => api("DELETE", path, body);
 
 /** A multipart upload of `file` as the field `file` (and `fields`, e.g. a client_id),
  * with progress (0..1) reported to `onProgress`; resolves with the answer, rejects with

@@ -20,6 +20,12 @@ export const formatDate = (iso) => dateShort.format(new Date(iso));
 export const formatDay = (day) => dateOnly.format(new Date(`${day}T00:00:00Z`));
 export const formatMoney = (cents) => euros.format((cents || 0) / 100);
 
+/** A size in bytes, in kB or MB ("340 kB", "2.1 MB"). */
+export function formatSize(bytes) {
+  const [unit, value] = bytes >= 1e6 ? ["megabyte", bytes / 1e6] : ["kilobyte", Math.max(bytes / 1e3, 1)];
+  return new Intl.NumberFormat(locale, { style: "unit", unit, maximumFractionDigits: 1 }).format(value);
+}
+
 /** The local calendar day of an instant, as a key ("2026-11-23"). */
 export function dayKey(iso) {
   const date = new Date(iso);

@@ -1,9 +1,14 @@
 // The login of the consoles (moderators', organisations'): a session through
-// auth_session, then the page reloads in her language.
+// auth_session, then the page reloads in her language. `DataPageLink`: the public page
+// of what Voisins keeps (/data/), under every login of ours.
 import * as api from "./api.js";
 import { Field, FormError, formValues } from "./forms.js";
 import { Component, html } from "./html.js";
 import { gettext } from "./i18n.js";
+
+export function DataPageLink() {
+  return html`<p class="data-link"><a href="/data/">${gettext("Your data: what Voisins keeps, why, and for how long")}</a></p>`;
+}
 
 export class Login extends Component {
   constructor() {
@@ -33,6 +38,7 @@ export class Login extends Component {
           <${FormError} error=${error} />
           <button type="submit" class="primary" disabled=${busy}>${gettext("Log in")}</button>
         </form>
+        <${DataPageLink} />
       </section>
     </main>`;
   }

@@ -13,7 +13,7 @@
 
 const ROOM_FRAMES = new Set(["message.new", "message.edited", "message.deleted", "reaction.changed", "card.updated"]);
 
-export const CLOSE = { UNAUTHENTICATED: 4401, ORIGIN: 4403, IDLE: 4408, TOO_MANY: 4409, TOO_SLOW: 4503 };
+export const CLOSE = { UNAUTHENTICATED: 4401, ORIGIN: 4403, IDLE: 4408, TOO_MANY: 4409, ERASED: 4410, TOO_SLOW: 4503 };
 
 export class SocketError extends Error {
   constructor(frame) {
@@ -31,7 +31,8 @@ export class ContractSocket {
   /**
    * onFrame(frame): every frame for the page, room frames in seq order. Besides the
    *   contract's frames it receives {type: "socket.closed", code} when the server ends
-   *   the session (4401): the page checks whether she is still logged in; and
+   *   the session (4401: the page checks whether she is still logged in) or her account
+   *   was erased (4410: never reconnected); and
    *   {type: "room.refused", room_id, code, message} when a subscription is refused.
    * onStatus(status): "connecting", "online", "reconnecting", "ended" or "refused".
    */
@@ -356,7 +357,7 @@ export class ContractSocket {
   _closed(code, dead = false) {
     this._drop(dead ? 4000 : 1000);
     if (this.stopped) return;
-    if (code === CLOSE.UNAUTHENTICATED) {
+    if (code === CLOSE.UNAUTHENTICATED || code === CLOSE.ERASED) {
       this._setStatus("ended");
       this.onFrame?.({ type: "socket.closed", code });
       return;

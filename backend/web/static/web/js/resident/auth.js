@@ -1,8 +1,9 @@
-// Before login: log in, or create an account.
+// Before login: log in, or create an account (and read what Voisins keeps first).
 import { ApiError } from "../core/api.js";
 import { Field, FormError, formValues } from "../core/forms.js";
 import { Component, html } from "../core/html.js";
 import { gettext, language } from "../core/i18n.js";
+import { DataPageLink } from "../core/login.js";
 import { login, signup } from "./session.js";
 
 export class AuthScreen extends Component {
@@ -56,6 +57,7 @@ export class AuthScreen extends Component {
             ${signingUp ? gettext("Log in") : gettext("Create an account")}
           </button>
         </p>
+        <${DataPageLink} />
       </section>
     </main>`;
   }

@@ -8,7 +8,7 @@ import {
 } from "../core/messages.js";
 import { notifyIfHidden } from "../core/notify.js";
 import { navigate } from "../core/router.js";
-import { ContractSocket } from "../core/socket.js";
+import { CLOSE, ContractSocket } from "../core/socket.js";
 import { withKey } from "../core/store.js";
 import { learnPeople, myId, putCards, showError, store, toast } from "./state.js";
 
@@ -17,10 +17,12 @@ export const socket = new ContractSocket({
   onStatus: (status) => store.set({ connection: status }),
 });
 
-/** Hooks the rest of the app sets: what a trust decision, the end of the session, a
- * (re)connection, an area alert or a change of a civic report she follows does. */
+/** Hooks the rest of the app sets: what a trust decision, the end of the session, the
+ * erasure of her account, a (re)connection, an area alert, a change of a civic report she
+ * follows, her archive ready or a partner of hers leaving does. */
 export const hooks = {
-  onTrustNotice: null, onSessionEnded: null, onBanned: null, onHello: null, onAlert: null, onReportUpdated: null,
+  onTrustNotice: null, onSessionEnded: null, onAccountErased: null, onBanned: null, onHello: null, onAlert: null,
+  onReportUpdated: null, onExportReady: null, onPartnerLeft: null,
 };
 
 const PAGE_SIZE = 50;
@@ -218,12 +220,22 @@ const handlers = {
     store.set((state) => ({ online: withKey(state.online, frame.user_id, frame.online || undefined) }));
   },
 
-  "session.ended"() {
-    hooks.onSessionEnded?.();
+  "session.ended"(frame) {
+    if (frame.reason === "account_erased") hooks.onAccountErased?.();
+    else hooks.onSessionEnded?.();
   },
 
-  "socket.closed"() {
-    hooks.onSessionEnded?.(true);
+  "socket.closed"(frame) {
+    if (frame.code === CLOSE.ERASED) hooks.onAccountErased?.();
+    else hooks.onSessionEnded?.(true);
+  },
+
+  "export.ready"(frame) {
+    hooks.onExportReady?.(frame.export);
+  },
+
+  "partner.left"(frame) {
+    hooks.onPartnerLeft?.(frame);
   },
 
   "trust.notice"(frame) {

@@ -1,11 +1,12 @@
 // Modal dialogs (<dialog>, never window.prompt): confirming what cannot be undone,
-// reporting a message, a post or a member to the moderators, and reopening a civic
-// report that is not fixed.
+// reporting a message, a post or a member to the moderators, reopening a civic report
+// that is not fixed, and deleting her account (privacy.js).
 import * as api from "../core/api.js";
 import { Field, FormError, formValues } from "../core/forms.js";
 import { Component, html } from "../core/html.js";
 import { Modal } from "../core/modal.js";
 import { gettext } from "../core/i18n.js";
+import { EraseDialog } from "./privacy.js";
 import { closeDialog, store, toast } from "./state.js";
 
 function ConfirmDialog({ dialog }) {
@@ -110,5 +111,6 @@ export function Dialogs({ state }) {
   if (dialog.kind === "confirm") return html`<${ConfirmDialog} dialog=${dialog} key=${dialog.key || "confirm"} />`;
   if (dialog.kind === "report") return html`<${ReportDialog} dialog=${dialog} key="report" />`;
   if (dialog.kind === "reopen") return html`<${ReopenDialog} dialog=${dialog} key="reopen" />`;
+  if (dialog.kind === "erase") return html`<${EraseDialog} key="erase" />`;
   return null;
 }

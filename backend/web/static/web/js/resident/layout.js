@@ -12,6 +12,7 @@ import { icon } from "./icons.js";
 import { MapScreen } from "./map.js";
 import { AlertsBar } from "./official.js";
 import { PostFormScreen } from "./postform.js";
+import { Farewell } from "./privacy.js";
 import { ProfileScreen } from "./profile.js";
 import { RoomsScreen } from "./rooms.js";
 import { SettingsScreen } from "./settings.js";
@@ -92,6 +93,7 @@ export function App({ state }) {
   if (state.phase === "anonymous") {
     return html`<div class="shell anonymous">
       <header class="topbar"><span class="brand">Voisins</span></header>
+      ${state.farewell && html`<${Farewell} />`}
       <${AuthScreen} />
       <${Toasts} toasts=${state.toasts} onDismiss=${dismissToast} />
     </div>`;

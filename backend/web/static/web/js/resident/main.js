@@ -11,12 +11,16 @@ import { refreshMe } from "./session.js";
 import { store, toast } from "./state.js";
 import { loadReports, reportUpdated } from "./civic.js";
 import { alertArrived, loadAlerts } from "./official.js";
+import { accountErased, exportReady, exportsAfterReconnect, partnerLeft } from "./privacy.js";
 import { trustNotice } from "./trust.js";
 
 const root = document.getElementById("app");
+// The template's "Loading Voisins…" until the first render (Preact leaves it in place).
+const placeholder = root.querySelector(".boot");
 
 function draw(state) {
   render(html`<${App} state=${state} />`, root);
+  placeholder?.remove();
   setUnreadTitle(totalUnread(state), gettext("Voisins"));
   followCurrentRoom();
 }
@@ -24,10 +28,15 @@ function draw(state) {
 hooks.onTrustNotice = trustNotice;
 hooks.onAlert = alertArrived;
 hooks.onReportUpdated = reportUpdated;
+hooks.onExportReady = exportReady;
+hooks.onPartnerLeft = partnerLeft;
+hooks.onAccountErased = accountErased;
 hooks.onHello = () => {
-  // What changed while the socket was away: alerts valid now, her reports' statuses.
+  // What changed while the socket was away: alerts valid now, her reports' statuses, an
+  // archive of hers that was being built.
   loadAlerts();
   if (store.get().myReports) loadReports();
+  exportsAfterReconnect();
 };
 hooks.onBanned = async () => {
   await refreshMe();

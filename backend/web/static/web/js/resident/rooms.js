@@ -159,11 +159,13 @@ function Message({ message, room, state }) {
   const mentionsMe = message.mentions?.includes(myId());
   // An organisation writes with an account nobody can open a profile of or message.
   const official = Boolean(state.voices[message.author.id]);
+  // The latest name the page saw (a card tells a renamed or erased author's new one).
+  const name = state.people[message.author.id] || message.author.display_name;
   return html`<article class=${cx("message", mine && "mine", message.pending && "pending", mentionsMe && "mentions-me", message.card && "has-card", official && "official")}
-      id=${`message-${message.id}`} aria-label=${interpolate(gettext("Message from %(name)s"), { name: message.author.display_name })}>
+      id=${`message-${message.id}`} aria-label=${interpolate(gettext("Message from %(name)s"), { name })}>
     <header class="message-head">
       ${official ? html`<span class="author official">${message.author.display_name} · ${gettext("Official")}</span>`
-        : html`<a class="author" href=${`#/people/${message.author.id}`}>${message.author.display_name}</a>`}
+        : html`<a class="author" href=${`#/people/${message.author.id}`}>${name}</a>`}
       <time datetime=${message.created_at} title=${formatDateTime(message.created_at)}>${formatTime(message.created_at)}</time>
       ${message.edited_at && !message.deleted && html`<span class="edited">${gettext("edited")}</span>`}
       ${message.pending && html`<span class="sending">${gettext("Sending…")}</span>`}

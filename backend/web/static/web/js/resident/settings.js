@@ -1,6 +1,6 @@
 // Settings: her name and language; notifications (time zone, quiet hours, previews, the
 // kinds of post that push nothing, muted rooms); this browser's notifications; her devices;
-// logging out.
+// her data (privacy.js: an archive, the data page, deleting her account); logging out.
 import * as api from "../core/api.js";
 import { Field, FormError, formValues } from "../core/forms.js";
 import { Component, html } from "../core/html.js";
@@ -9,6 +9,7 @@ import { formatDateTime } from "../core/format.js";
 import { askNotificationPermission, notificationPermission } from "../core/notify.js";
 import { kindLabels } from "../core/posts.js";
 import { roomName } from "./rooms.js";
+import { DataSection } from "./privacy.js";
 import { logout } from "./session.js";
 import { showError, store, toast } from "./state.js";
 
@@ -218,6 +219,7 @@ export class SettingsScreen extends Component {
         <${BrowserNotifications} permission=${permission} onChange=${(value) => this.setState({ permission: value })} />
         ${Object.keys(rooms).length > 0 && html`<${RoomMutes} rooms=${rooms} mutes=${mutes} onChange=${(value) => this.setState({ mutes: value })} />`}
         <${Devices} tokens=${tokens} onRevoke=${(token) => this.revoke(token)} />
+        <${DataSection} exports=${state.exports} />
         <section class="panel" aria-labelledby="session-title">
           <h2 id="session-title">${gettext("Membership and session")}</h2>
           <p><a href="#/join">${gettext("See my membership and its history")}</a></p>

@@ -29,6 +29,8 @@ export const store = createStore({
   consultations: {}, // consultation id -> cities_consultation
   civicReports: null, // cities_reports: open ones of her neighbourhood
   myReports: null, // cities_my_reports
+  exports: null, // privacy_exports: her archives, newest first (privacy.js)
+  farewell: false, // her account was erased: the login screen says so
 });
 
 export const me = () => store.get().me?.user ?? null;
@@ -70,6 +72,16 @@ export function loadMemory() {
     }
   };
   store.set({ answered: read("answered"), rsvp: read("rsvp") });
+}
+
+/** Forgets what this browser kept of her (her account was erased). */
+export function forgetMemory() {
+  const prefix = memoryKey("");
+  try {
+    Object.keys(localStorage).filter((key) => key.startsWith(prefix)).forEach((key) => localStorage.removeItem(key));
+  } catch {
+    // nothing was kept
+  }
 }
 
 export function remember(name, key, value) {
