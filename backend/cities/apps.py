@@ -11,7 +11,8 @@ class CitiesConfig(AppConfig):
         from backend.cities import domain, selectors
         from backend.photos import attachments
 
-        attachments.register("announcement", limit=domain.ANNOUNCEMENT_IMAGES, rule=selectors.announcement_images_visible)
+        attachments.register("announcement", limit=domain.ANNOUNCEMENT_IMAGES, rule=selectors.announcement_images_visible,
+                             outlives_uploader=True)
         attachments.register("city_report", limit=domain.REPORT_IMAGES, rule=selectors.report_images_visible)
         attachments.register_uploader(selectors.is_active_agent)
 

@@ -20,15 +20,20 @@ Rule = Callable[[User, int], bool]
 class Kind:
     limit: int | None = None  # images one object takes; None until the app that owns the kind says
     rules: list[Rule] = field(default_factory=list)
+    # Objects published for an organisation (an announcement) are its record: their
+    # images stay when the agent who uploaded them erases her account.
+    outlives_uploader: bool = False
 
 
 _kinds: dict[str, Kind] = {}
 
 
-def register(kind: str, *, rule: Rule, limit: int | None = None) -> None:
-    """Adds a rule to `kind`; the app that owns the kind gives its `limit` too. Only a
-    kind with a limit takes images."""
+def register(kind: str, *, rule: Rule, limit: int | None = None, outlives_uploader: bool = False) -> None:
+    """Adds a rule to `kind`; the app that owns the kind gives its `limit` (and whether
+    its images outlive their uploader's account) too. Only a kind with a limit takes
+    images."""
     declared = _kinds.setdefault(kind, Kind())
+    declared.outlives_uploader = declared.outlives_uploader or outlives_uploader
     if limit is not None:
         if declared.limit not in (None, limit):
             raise ImproperlyConfigured(f"images of {kind!r} are already limited to {declared.limit}")
@@ -42,6 +47,10 @@ def limit_of(kind: str) -> int:
     if declared is None or declared.limit is None:
         raise ImproperlyConfigured(f"no kind {kind!r} takes images")
     return declared.limit
+
+
+def kinds_outliving_uploader() -> list[str]:
+    return [name for name, declared in _kinds.items() if declared.outlives_uploader]
 
 
 def may_see(*, user: User, kind: str, object_id: int) -> bool:

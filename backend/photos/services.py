@@ -20,8 +20,7 @@ from backend.accounts.domain_events import AccountErased
 from backend.accounts.models import User
 from backend.common import ratelimit
 from backend.common.errors import VoisinsError
-from backend.photos import domain, processing, selectors
-from backend.photos.attachments import limit_of
+from backend.photos import attachments, domain, processing, selectors
 from backend.photos.models import Image
 
 _EXTENSIONS = {"image/jpeg": "jpg", "image/webp": "webp"}
@@ -115,7 +114,7 @@ def images_attach(*, owner: User, image_ids: Sequence[int], kind: str, object_id
     asked = list(dict.fromkeys(image_ids))
     if not asked:
         return []
-    limit = limit_of(kind)
+    limit = attachments.limit_of(kind)
     if len(asked) > limit:
         raise VoisinsError("too_many_images", max=limit)
     with transaction.atomic():
@@ -173,5 +172,7 @@ def images_sweep(*, now: datetime) -> int:
 
 def account_erased(event: AccountErased) -> None:
     """Her photos when her account is erased (subscriber of AccountErased, in the
-    erasing transaction): every image she uploaded goes, its files once this commits."""
-    _delete(list(Image.objects.select_for_update().filter(owner_id=event.user_id)))
+    erasing transaction): every image she uploaded goes, its files once this commits,
+    but those of what she published for an organisation (its record, not hers)."""
+    _delete(list(Image.objects.select_for_update().filter(owner_id=event.user_id).exclude(
+        attached_kind__in=attachments.kinds_outliving_uploader())))

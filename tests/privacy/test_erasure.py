@@ -187,3 +187,27 @@ def test_an_applicant_s_proof_file_and_address_go_with_her(applicant, django_cap
     membership.refresh_from_db()
     assert (proof.state, proof.file.name) == ("withdrawn", "")
     assert (membership.state, membership.street, membership.number, membership.city) == ("rejected", "", "", "")
+
+
+def test_the_erasure_of_an_agent_keeps_what_she_published_for_her_organisation(saint_malo,
+                                                                               django_capture_on_commit_callbacks):
+    """An announcement is the organisation's record: it stays, with its photos, under
+    the organisation's name; her own photos attached nowhere go."""
+    from backend.chat.services import rooms_ensure_default
+    from backend.cities.models import Announcement
+    from backend.cities.services import announcement_publish
+    from backend.photos.models import Image
+    from tests.cities.conftest import make_agent, make_organisation
+    from tests.conftest import make_user
+    from tests.privacy.conftest import photo_of
+
+    rooms_ensure_default(neighbourhood_ids=[saint_malo.id])
+    agent_user = make_user("agent@mairie.example.org", name="Agathe")
+    agent = make_agent(make_organisation("Ville de Saint-Malo", neighbourhoods=[saint_malo]), agent_user)
+    published, unattached = photo_of(agent_user, 1), photo_of(agent_user, 2)
+    announcement_publish(agent=agent, client_id="works", title="Travaux rue de Dinan", image_ids=[published.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        user_erase(user=agent_user)
+    assert list(Image.objects.values_list("pk", flat=True)) == [published.pk]
+    assert photo_storage().exists(published.name) and not photo_storage().exists(unattached.name)
+    assert Announcement.objects.get().title == "Travaux rue de Dinan"
