@@ -1,17 +1,22 @@
+import re
+
+from django.conf import settings
 from django.contrib.auth import login as session_login
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy
 from django.utils.translation.trans_real import parse_accept_lang_header
-from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from backend.accounts import domain, selectors, services
 from backend.accounts.models import DeviceToken, Language, User
-from backend.common.api import ApiView, error_responses
+from backend.common.api import ApiView, JsonInput, error_responses
 from backend.common.errors import VoisinsError
+from backend.common.schema import NO_NUL, VoisinsAutoSchema
 from backend.trust.selectors import user_trust_summary
 
 
@@ -64,9 +69,41 @@ def _client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-class SignupInput(serializers.Serializer):
+PASSWORD_MAX_LENGTH = 128
+_ONLY_DIGITS = re.compile(r"[0-9]*")
+
+
+def _not_only_digits(password: str) -> None:
+    if _ONLY_DIGITS.fullmatch(password):
+        # Django's own words (and code) for its NumericPasswordValidator.
+        raise DjangoValidationError(
+            gettext_lazy("This password is entirely numeric."), code="password_entirely_numeric"
+        )
+
+
+@extend_schema_field({
+    "type": "string", "minLength": settings.PASSWORD_MIN_LENGTH, "maxLength": PASSWORD_MAX_LENGTH,
+    "pattern": rf"^(?![0-9]*$){NO_NUL.removeprefix('^')}",
+})
+class NewPasswordField(serializers.CharField):
+    """A new password, as sent (never trimmed): what the document can state of
+    AUTH_PASSWORD_VALIDATORS, its length and not only digits, is refused here
+    (validation_failed); what it cannot, too common or too like her email or name,
+    answers 422 weak_password (services.user_signup)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            min_length=settings.PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH, trim_whitespace=False, **kwargs
+        )
+        self.validators.append(_not_only_digits)
+
+
+class SignupInput(JsonInput):
     email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(max_length=128, trim_whitespace=False)
+    password = NewPasswordField(
+        help_text=f"At least {settings.PASSWORD_MIN_LENGTH} characters, not only digits; one too common or too like "
+        "her email or name answers 422 weak_password."
+    )
     display_name = serializers.CharField(max_length=60)
     language = serializers.ChoiceField(
         choices=Language.choices, required=False, help_text="Defaults to the request's Accept-Language, else fr."
@@ -80,7 +117,7 @@ class SignupApi(ApiView):
     @extend_schema(
         operation_id="auth_signup",
         request=SignupInput,
-        responses={201: LoginOutput, **error_responses(400, 409)},
+        responses={201: LoginOutput, **error_responses(409, 422)},
         description="Creates an account and returns an API token for this device.",
     )
     def post(self, request):
@@ -98,9 +135,9 @@ class SignupApi(ApiView):
         return Response(LoginOutput(_login_output(user, fields["device_name"])).data, status=status.HTTP_201_CREATED)
 
 
-class CredentialsInput(serializers.Serializer):
+class CredentialsInput(JsonInput):
     email = serializers.CharField(max_length=254)
-    password = serializers.CharField(max_length=128, trim_whitespace=False)
+    password = serializers.CharField(max_length=PASSWORD_MAX_LENGTH, trim_whitespace=False)
 
 
 class LoginInput(CredentialsInput):
@@ -114,9 +151,10 @@ class LoginApi(ApiView):
     @extend_schema(
         operation_id="auth_login",
         request=LoginInput,
-        responses={200: LoginOutput, **error_responses(400, 429)},
-        description="Trades email and password for an API token of this device. "
-        "5 failures per 15 minutes per account or per IP answer 429 login_throttled with retry_after.",
+        responses={200: LoginOutput, **error_responses(422, 429)},
+        description="Trades email and password for an API token of this device; 422 invalid_credentials when "
+        "they match no account. 5 failures per 15 minutes per account or per IP answer 429 login_throttled with "
+        "retry_after.",
     )
     def post(self, request):
         data = LoginInput(data=request.data)
@@ -143,7 +181,7 @@ class SessionLoginApi(ApiView):
     @extend_schema(
         operation_id="auth_session_login",
         request=CredentialsInput,
-        responses={200: UserOutput, **error_responses(400, 403, 429)},
+        responses={200: UserOutput, **error_responses(403, 422, 429)},
         description="Logs in with a session cookie, for the pages this server serves. Same throttling as auth_login. "
         "CSRF-protected like a login form: send the `csrftoken` cookie's value as `X-CSRFToken` (403 `forbidden` otherwise).",
     )
@@ -176,16 +214,18 @@ class LogoutApi(ApiView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class MeUpdateInput(serializers.Serializer):
+class MeUpdateInput(JsonInput):
     display_name = serializers.CharField(max_length=60, required=False)
     language = serializers.ChoiceField(choices=Language.choices, required=False)
 
 
-class EraseInput(serializers.Serializer):
-    password = serializers.CharField(max_length=128, trim_whitespace=False, help_text="Her current password.")
+class EraseInput(JsonInput):
+    password = serializers.CharField(
+        max_length=PASSWORD_MAX_LENGTH, trim_whitespace=False, help_text="Her current password."
+    )
 
 
-class _BodyOnDeleteSchema(AutoSchema):
+class _BodyOnDeleteSchema(VoisinsAutoSchema):
     """drf-spectacular documents a request body on POST, PUT and PATCH only; the erasure
     is a DELETE that carries her password (HTTP allows a body on DELETE)."""
 
@@ -204,12 +244,19 @@ class MeApi(ApiView):
     def _render(self, user: User) -> Response:
         return Response(MeOutput({"user": user, **user_trust_summary(user=user)}).data)
 
-    @extend_schema(operation_id="auth_me", responses={200: MeOutput, **error_responses(401)})
+    @extend_schema(
+        operation_id="auth_me",
+        responses={200: MeOutput, **error_responses(401)},
+        description="Who she is: her account, her membership and the neighbourhoods she moderates.",
+    )
     def get(self, request):
         return self._render(request.user)
 
     @extend_schema(
-        operation_id="auth_me_update", request=MeUpdateInput, responses={200: MeOutput, **error_responses(400, 401)}
+        operation_id="auth_me_update",
+        request=MeUpdateInput,
+        responses={200: MeOutput},
+        description="Changes the fields given: her display name (trimmed) and the language of her messages.",
     )
     def patch(self, request):
         data = MeUpdateInput(data=request.data)
@@ -220,7 +267,7 @@ class MeApi(ApiView):
     @extend_schema(
         operation_id="auth_me_erase",
         request=EraseInput,
-        responses={204: None, **error_responses(400, 401, 403, 429)},
+        responses={204: None, **error_responses(403, 429)},
         description="Erases her account for good, confirmed by her password (403 `wrong_password`, which counts as "
         "a failed login: 429 `login_throttled` after 5). At once: every API token and session of hers ends, her "
         "sockets get `session.ended` (reason `account_erased`) and close with 4410, her devices, addresses, proofs, "

@@ -18,7 +18,6 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from rest_framework.exceptions import ValidationError
 
 from backend.accounts import domain
 from backend.accounts.domain import TOKEN_PREFIX, normalize_email, token_digest, token_expiry_after_use
@@ -44,7 +43,9 @@ def user_signup(*, email: str, password: str, display_name: str, language: str) 
     try:
         validate_password(password, user=candidate)
     except DjangoValidationError as exc:
-        raise ValidationError({"password": exc.messages}) from exc
+        # Each of AUTH_PASSWORD_VALIDATORS' reasons, at the field, as validation_failed lists them.
+        reasons = [{"code": error.code, "message": message} for error in exc.error_list for message in error]
+        raise VoisinsError("weak_password", fields={"password": reasons}) from exc
     if User.objects.filter(email=email).exists():
         raise VoisinsError("email_taken")
     candidate.set_password(password)

@@ -136,7 +136,8 @@ class ErrorSerializer(serializers.Serializer):
     message = serializers.CharField(help_text="Human-readable message in the user's language (fr or en).")
     fields = serializers.DictField(
         required=False,
-        help_text="On validation_failed: per field, a list of {code, message} (a nested object nests the same way).",
+        help_text="On validation_failed: per field, a list of {code, message} (a nested object nests the same way); "
+        "on weak_password, the reasons under password.",
     )
     retry_after = serializers.IntegerField(required=False, help_text="Seconds to wait, on 429 and 503 answers.")
     field = serializers.CharField(required=False, help_text="The field at fault, on the rules of posts (invalid_post_details…).")

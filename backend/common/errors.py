@@ -38,7 +38,10 @@ ERRORS: dict[str, ErrorSpec] = {
     ),
     # Accounts
     "email_taken": ErrorSpec(409, "An account already uses this email address.", "Un compte utilise déjà cette adresse e-mail."),
-    "invalid_credentials": ErrorSpec(400, "Wrong email or password.", "Adresse e-mail ou mot de passe incorrect."),
+    "weak_password": ErrorSpec(
+        422, "This password is too easy to guess.", "Ce mot de passe est trop facile à deviner."
+    ),
+    "invalid_credentials": ErrorSpec(422, "Wrong email or password.", "Adresse e-mail ou mot de passe incorrect."),
     "login_throttled": ErrorSpec(
         429,
         "Too many failed logins; retry in {retry_after} s.",

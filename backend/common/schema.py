@@ -67,8 +67,8 @@ class VoisinsAutoSchema(AutoSchema):
 def _state_the_text_rules(field: serializers.CharField, schema: dict) -> None:
     """What DRF's CharField refuses beyond its lengths, as a pattern: NUL characters, and
     a blank text when blanks are not allowed. A field with a pattern or a format of
-    its own (email, uuid, a RegexField) keeps it."""
-    if "format" in schema or "enum" in schema or any(isinstance(v, RegexValidator) for v in field.validators):
+    its own (email, uuid, a RegexField, an extend_schema_field) keeps it."""
+    if {"format", "enum", "pattern"} & schema.keys() or any(isinstance(v, RegexValidator) for v in field.validators):
         return
     if not any(isinstance(validator, ProhibitNullCharactersValidator) for validator in field.validators):
         return

@@ -1,10 +1,19 @@
 from datetime import timedelta
+from pathlib import Path
 
+import jsonschema
 import pytest
+import yaml
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
+from rest_framework.exceptions import ValidationError
 
+from backend.accounts.api import SignupInput
 from backend.accounts.models import DeviceToken, User
 from tests.conftest import PASSWORD, make_user
+
+OPENAPI = Path(__file__).resolve().parents[2] / "frontend-contract" / "openapi.yaml"
 
 pytestmark = pytest.mark.django_db
 
@@ -43,12 +52,69 @@ def test_signup_twice_with_the_same_email_in_another_case(client_for):
     assert User.objects.count() == 1
 
 
-def test_weak_password_is_refused_with_the_validators_reasons(client_for):
-    response = client_for().post("/api/v1/auth/signup/", {**SIGNUP, "password": "12345678"}, format="json")
-    assert response.status_code == 400
+def _password_codes(response) -> list[str]:
+    return [error["code"] for error in response.json()["fields"]["password"]]
+
+
+def test_the_password_rules_the_document_states_are_validation_failures(client_for):
+    short_digits = client_for().post("/api/v1/auth/signup/", {**SIGNUP, "password": "12345678"}, format="json")
+    assert (short_digits.status_code, short_digits.json()["code"]) == (400, "validation_failed")
+    assert _password_codes(short_digits) == ["min_length", "password_entirely_numeric"]
+    digits = client_for(HTTP_ACCEPT_LANGUAGE="fr").post(
+        "/api/v1/auth/signup/", {**SIGNUP, "password": "0612345678"}, format="json"
+    )
+    assert digits.status_code == 400
+    assert digits.json()["fields"]["password"] == [
+        {"code": "password_entirely_numeric", "message": "Ce mot de passe est entièrement numérique."}
+    ]
+    # Sent as is, never trimmed: ten spaces are ten characters.
+    spaces = client_for().post("/api/v1/auth/signup/", {**SIGNUP, "password": " " * 10}, format="json")
+    assert spaces.status_code == 201
+    assert User.objects.count() == 1
+
+
+_DOCUMENTED_PASSWORD = jsonschema.Draft202012Validator(
+    yaml.safe_load(OPENAPI.read_text())["components"]["schemas"]["SignupInputRequest"]["properties"]["password"]
+)
+
+
+@given(st.text(max_size=140) | st.text(alphabet="0123456789٣ x\x00", min_size=8, max_size=12))
+def test_the_password_field_refuses_exactly_what_the_document_does(password):
+    try:
+        SignupInput().fields["password"].run_validation(password)
+        accepted = True
+    except ValidationError:
+        accepted = False
+    assert accepted == _DOCUMENTED_PASSWORD.is_valid(password)
+
+
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [
+        ("qwertyuiop", "password_too_common"),
+        ("zoe@example.org", "password_too_similar"),
+        # Digits the document's [0-9] does not name: Django's rule still refuses them.
+        ("٠٦١٢٣٤٥٦٧٨", "password_entirely_numeric"),
+    ],
+)
+def test_the_password_rules_the_document_cannot_state_answer_weak_password(client_for, password, reason):
+    response = client_for().post("/api/v1/auth/signup/", {**SIGNUP, "password": password}, format="json")
+    assert response.status_code == 422
     body = response.json()
-    assert body["code"] == "validation_failed"
-    assert any("common" in error["message"] for error in body["fields"]["password"])
+    assert (body["code"], body["message"]) == ("weak_password", "This password is too easy to guess.")
+    assert _password_codes(response) == [reason]  # at the field, as the pages show it
+    assert all(error["message"] for error in body["fields"]["password"])
+    assert not User.objects.exists()
+
+
+def test_signup_refuses_wrong_json_types_and_nul_characters(client_for):
+    response = client_for().post(
+        "/api/v1/auth/signup/", {**SIGNUP, "display_name": 12, "password": "un-velo\x00-bleu"}, format="json"
+    )
+    assert response.status_code == 400
+    fields = response.json()["fields"]
+    assert fields["display_name"] == [{"code": "invalid", "message": "Expected a string."}]
+    assert fields["password"][0]["code"] == "null_characters_not_allowed"
     assert not User.objects.exists()
 
 
@@ -81,7 +147,8 @@ def test_login_is_case_insensitive_and_names_the_device(client_for):
 def test_wrong_password(client_for):
     make_user("zoe@example.org")
     response = client_for().post("/api/v1/auth/login/", {"email": "zoe@example.org", "password": "nope"}, format="json")
-    assert response.status_code == 400
+    # Well-formed, as the document asks: refused by a rule it cannot state.
+    assert response.status_code == 422
     assert response.json()["code"] == "invalid_credentials"
     assert not DeviceToken.objects.exists()
 
@@ -94,7 +161,7 @@ def test_five_failures_throttle_the_account_even_with_the_right_password(client_
     make_user("zoe@example.org")
     client = client_for()
     for attempt in range(5):
-        assert _login(client, "zoe@example.org", "wrong", ip=f"10.0.0.{attempt}").status_code == 400
+        assert _login(client, "zoe@example.org", "wrong", ip=f"10.0.0.{attempt}").status_code == 422
     response = _login(client, "zoe@example.org", PASSWORD, ip="10.0.0.99")
     assert response.status_code == 429
     body = response.json()
@@ -108,7 +175,7 @@ def test_five_failures_from_one_ip_throttle_that_ip_for_every_account(client_for
     make_user("zoe@example.org")
     client = client_for()
     for attempt in range(5):
-        assert _login(client, f"guess{attempt}@example.org", "wrong").status_code == 400
+        assert _login(client, f"guess{attempt}@example.org", "wrong").status_code == 422
     assert _login(client, "zoe@example.org", PASSWORD).status_code == 429
     assert _login(client, "zoe@example.org", PASSWORD, ip="10.9.9.9").status_code == 200
 
@@ -120,7 +187,7 @@ def test_a_success_clears_the_account_failures(client_for):
         _login(client, "zoe@example.org", "wrong", ip=f"10.0.1.{attempt}")
     assert _login(client, "zoe@example.org", PASSWORD, ip="10.0.2.1").status_code == 200
     for attempt in range(4):
-        assert _login(client, "zoe@example.org", "wrong", ip=f"10.0.3.{attempt}").status_code == 400
+        assert _login(client, "zoe@example.org", "wrong", ip=f"10.0.3.{attempt}").status_code == 422
     assert _login(client, "zoe@example.org", PASSWORD, ip="10.0.4.1").status_code == 200
 
 
@@ -211,6 +278,28 @@ def test_me_update_switches_the_language_of_errors(client_for, member):
     assert error == {"code": "not_found", "message": "Introuvable."}
 
 
+def test_me_update_refuses_wrong_json_types_and_blank_names(client_for, member):
+    client = client_for(member)
+    for body, field, code in [
+        ({"display_name": 12}, "display_name", "invalid"),
+        ({"display_name": "   "}, "display_name", "blank"),
+        ({"display_name": "Ma\x00rc"}, "display_name", "null_characters_not_allowed"),
+        ({"language": ["fr"]}, "language", "invalid"),
+    ]:
+        response = client.patch("/api/v1/auth/me/", body, format="json")
+        assert response.status_code == 400, body
+        assert response.json()["fields"][field][0]["code"] == code, body
+    member.refresh_from_db()
+    assert (member.display_name, member.language) == ("Marc", "en")
+
+
+def test_login_refuses_a_wrong_json_type(client_for, member):
+    response = client_for().post("/api/v1/auth/login/", {"email": member.email, "password": 1234567890}, format="json")
+    assert response.status_code == 400
+    assert response.json()["fields"]["password"] == [{"code": "invalid", "message": "Expected a string."}]
+    assert not DeviceToken.objects.exists()
+
+
 def test_me_update_refuses_an_unknown_language(client_for, member):
     response = client_for(member).patch("/api/v1/auth/me/", {"language": "de"}, format="json")
     assert response.status_code == 400
@@ -254,6 +343,8 @@ def test_erasing_needs_her_password_and_a_wrong_one_changes_nothing(client_for, 
     assert (wrong.status_code, wrong.json()["code"]) == (403, "wrong_password")
     missing = client.delete("/api/v1/auth/me/", {}, format="json")
     assert (missing.status_code, missing.json()["code"]) == (400, "validation_failed")
+    wrong_type = client.delete("/api/v1/auth/me/", {"password": 42}, format="json")
+    assert wrong_type.json()["fields"] == {"password": [{"code": "invalid", "message": "Expected a string."}]}
     member.refresh_from_db()
     assert member.erased_at is None and member.display_name == "Marc" and member.device_tokens.exists()
     assert client.get("/api/v1/auth/me/").status_code == 200
