@@ -4,6 +4,7 @@ measured side by side in one run, with the same client, on this machine.
     .venv/bin/python bench/realtime.py            # the figures of docs/performance.md
     .venv/bin/python bench/realtime.py --quick    # smaller and shorter, to try a change
     .venv/bin/python bench/realtime.py --latency-at 50   # our latency alone at 50 messages/s
+    .venv/bin/python bench/realtime.py --idle 19000      # memory per idle socket, 19,000 in one room
 
 It starts its own PostgreSQL and Redis (as the tests do), a database with a demo
 neighbourhood, and one server process per target; then, for each target:
@@ -156,6 +157,11 @@ async def _open_many(target: Target, rooms: int, per_room: int, *, user_offset: 
     return sockets
 
 
+async def _drain(ws) -> None:
+    async for _ in ws:
+        pass
+
+
 async def _close_all(groups: list[list]) -> None:
     await asyncio.gather(*(ws.close() for group in groups for ws in group), return_exceptions=True)
 
@@ -188,13 +194,9 @@ async def saturation(target: Target, rooms: int, per_room: int, seconds: float) 
             n += 1
             await ws.send(target.frame(room, n))
 
-    async def drain(ws) -> None:
-        async for _ in ws:
-            pass
-
     tasks = [asyncio.create_task(count(ws)) for group in receivers for ws in group[:-1]]
     tasks += [asyncio.create_task(probe(room, group[-1])) for room, group in enumerate(receivers)]
-    tasks += [asyncio.create_task(drain(ws)) for ws in senders]
+    tasks += [asyncio.create_task(_drain(ws)) for ws in senders]
     tasks += [asyncio.create_task(send(room, ws)) for room, ws in enumerate(senders)]
     await asyncio.sleep(1.0)  # warm up
     start_count, start = counted[0], time.perf_counter()
@@ -229,18 +231,14 @@ async def latency(target: Target, rooms: int, per_room: int, seconds: float, mes
             await ws.send(target.frame(room, n))
             next_at += interval
 
-    async def drain(ws) -> None:
-        async for _ in ws:
-            pass
-
     # Every socket receives everything, but one in LATENCY_SAMPLE parses and times its
     # frames: parsing them all would make the client, on the same cores, the bottleneck.
     tasks = [
-        asyncio.create_task(receive(ws) if index % LATENCY_SAMPLE == 0 else drain(ws))
+        asyncio.create_task(receive(ws) if index % LATENCY_SAMPLE == 0 else _drain(ws))
         for group in receivers
         for index, ws in enumerate(group)
     ]
-    tasks += [asyncio.create_task(drain(ws)) for ws in senders]
+    tasks += [asyncio.create_task(_drain(ws)) for ws in senders]
     tasks += [asyncio.create_task(send(room, ws)) for room, ws in enumerate(senders)]
     await asyncio.sleep(1.0)
     measuring[0] = True
@@ -263,6 +261,51 @@ async def idle_memory(target: Target, pid: int, sockets: int) -> float:
     after = psutil.Process(pid).memory_info().rss
     await _close_all(opened + warm)
     return (after - before) / sockets / 1024
+
+
+async def idle_room(target: Target, pid: int, sockets: int) -> tuple[float, float, float]:
+    """`sockets` idle sockets in one room, each read as a phone reads it (the presence
+    frames of the others arriving included): (KB of server RSS per socket, server RSS in
+    MB with them open, seconds for one message to reach every one of them)."""
+    warm = await _open_many(target, 1, 10)
+    drains = [asyncio.create_task(_drain(ws)) for ws in warm[0]]
+    await asyncio.sleep(1.0)
+    before = psutil.Process(pid).memory_info().rss
+    arrived = asyncio.Event()
+    left, closed = [sockets], [0]
+
+    async def read(ws) -> None:
+        try:
+            async for raw in ws:
+                if target.read(raw):
+                    break
+        except websockets.ConnectionClosed:
+            closed[0] += 1
+        left[0] -= 1
+        if not left[0]:
+            arrived.set()
+
+    opened, readers = [], []
+    gate = asyncio.Semaphore(50)
+
+    async def open_one(index: int) -> None:
+        async with gate:
+            ws = await target.open(0, 10 + index)
+        opened.append(ws)
+        readers.append(asyncio.create_task(read(ws)))  # read from the start, as a phone does
+
+    await asyncio.gather(*(open_one(index) for index in range(sockets)))
+    await asyncio.sleep(3.0)
+    after = psutil.Process(pid).memory_info().rss
+    start = time.perf_counter()
+    await warm[0][0].send(target.frame(0, 1))
+    await asyncio.wait_for(arrived.wait(), 120)
+    took = time.perf_counter() - start
+    for task in readers + drains:
+        task.cancel()
+    await _close_all([opened] + warm)
+    assert not closed[0], f"{closed[0]} of the idle sockets were closed before the message reached them"
+    return (after - before) / sockets / 1024, after / 2**20, took
 
 
 async def ack_latency(target: Voisins, seconds: float, messages_per_second: float = 100) -> float:
@@ -362,9 +405,18 @@ def main() -> None:
         "--latency-at", type=float, metavar="RATE",
         help="only our latency in one room, at RATE messages/s, with the server's CPU use",
     )
+    parser.add_argument(
+        "--idle", type=int, metavar="SOCKETS",
+        help="only memory per idle socket with SOCKETS open in one room, and one message to all of them",
+    )
     args = parser.parse_args()
     sizes = QUICK if args.quick else FULL
-    resource.setrlimit(resource.RLIMIT_NOFILE, (20000, 20000))
+    # As many files as the hard limit allows (a server needs one per socket): in
+    # production, raise it for the web processes (README, Production).
+    _, most_files = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (most_files, most_files))
+    if args.idle and args.idle + 100 > most_files:
+        parser.error(f"{args.idle} sockets need more open files than this machine's hard limit ({most_files})")
 
     workdir = Path(tempfile.mkdtemp(prefix="voisins-bench-"))
     postgres, redis_server = PostgresServer(workdir / "postgres"), RedisServer(workdir)
@@ -382,9 +434,13 @@ def main() -> None:
     }
     os.environ.update(env)
     try:
-        room_ids, user_ids = prepare_database(users=max(600, sizes.idle_sockets // 9), rooms=sizes.rooms)
+        sockets = args.idle or sizes.idle_sockets
+        room_ids, user_ids = prepare_database(users=max(600, sockets // 9), rooms=sizes.rooms)
         if args.latency_at:
             latency_at(Voisins(free_port(), "uvicorn", room_ids, user_ids), env, sizes, args.latency_at)
+            return
+        if args.idle:
+            idle_only([Baseline(free_port()), Voisins(free_port(), "uvicorn", room_ids, user_ids)], env, args.idle)
             return
         baseline = Baseline(free_port())
         targets = [baseline] + [Voisins(free_port(), server, room_ids, user_ids) for server in args.servers.split(",")]
@@ -401,6 +457,22 @@ def main() -> None:
         redis_server.stop()
         postgres.stop()
         remove(workdir)
+
+
+def idle_only(targets: list[Target], env: dict, sockets: int) -> None:
+    results = {}
+    for target in targets:
+        process = start_server(target, env)
+        try:
+            results[target.name] = asyncio.run(idle_room(target, process.pid, sockets))
+        finally:
+            process.terminate()
+            process.wait()
+    base_kb = results[targets[0].name][0]
+    print(f"\n{sockets:,} idle sockets in one room, one server process each, {os.cpu_count()} cores")
+    for name, (kb, rss, took) in results.items():
+        print(f"  {name:20} {kb:6.1f} KB per idle socket ({kb / base_kb:.2f} x), server RSS {rss:,.0f} MB, "
+              f"one message to all of them in {took * 1000:,.0f} ms")
 
 
 def latency_at(target: "Voisins", env: dict, sizes: Sizes, rate: float) -> None:
