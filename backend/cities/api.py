@@ -300,14 +300,16 @@ class OrganisationDetailApi(AgentView):
 class CityAgentOutput(serializers.Serializer):
     id = serializers.IntegerField(help_text="The agent id (not a user id).")
     display_name = serializers.CharField()
-    email = serializers.EmailField()
+    email = serializers.EmailField(allow_null=True, help_text="For the organisation's administrators; null for "
+                                   "other agents, who see colleagues by name only.")
     role = serializers.ChoiceField(choices=Agent.Role.values)
     added_at = serializers.DateTimeField()
 
 
-def _agent_body(agent: Agent) -> dict[str, Any]:
-    return CityAgentOutput({"id": agent.pk, "display_name": agent.user.display_name, "email": agent.user.email,
-                        "role": agent.role, "added_at": agent.added_at}).data
+def _agent_body(agent: Agent, *, with_email: bool = True) -> dict[str, Any]:
+    return CityAgentOutput({"id": agent.pk, "display_name": agent.user.display_name,
+                            "email": agent.user.email if with_email else None,
+                            "role": agent.role, "added_at": agent.added_at}).data
 
 
 class CityAgentAddInput(JsonInput):
@@ -325,7 +327,9 @@ class AgentListApi(AgentView):
                    "administrators manage them.")
     def get(self, request, organisation_id: int):
         agent = self.agent(request, organisation_id)
-        return Response([_agent_body(colleague) for colleague in selectors.agents_of(organisation=agent.organisation)])
+        admin = agent.role == Agent.Role.ADMIN
+        return Response([_agent_body(colleague, with_email=admin)
+                         for colleague in selectors.agents_of(organisation=agent.organisation)])
 
     @extend_schema(operation_id="cities_agent_add", request=CityAgentAddInput,
                    responses={201: CityAgentOutput, **error_responses(400, 422, 401, 403, 404, 409)},

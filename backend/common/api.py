@@ -69,6 +69,29 @@ def _json_type_error(field: serializers.Field, value) -> str | None:
     return None
 
 
+class _Params(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def _drf_message(field: serializers.Field, code: str, **params) -> str:
+    """DRF's own message for `code`, translated into the request's language as DRF's
+    catalogues have it."""
+    message = (field.error_messages.get(code) or field.error_messages.get("invalid")
+               or serializers.CharField.default_error_messages["invalid"])
+    return str(message).format_map(_Params(params))
+
+
+def _type_message(field: serializers.Field, value) -> str:
+    if isinstance(field, serializers.ListField) and isinstance(value, list) and field.child is not None:
+        wrong = next(item for item in value if _json_type_error(field.child, item))
+        return _type_message(field.child, wrong)
+    code = ("invalid_choice" if isinstance(field, serializers.ChoiceField)
+            else "not_a_list" if isinstance(field, serializers.ListField)
+            else "not_a_dict" if isinstance(field, serializers.DictField | serializers.JSONField) else "invalid")
+    return _drf_message(field, code, input=value, input_type=type(value).__name__, format="ISO 8601")
+
+
 def _too_long(field: serializers.Field, value) -> bool:
     """DRF measures a text once trimmed; the contract's maxLength is the text sent."""
     max_length = getattr(field, "max_length", None)
@@ -87,10 +110,10 @@ class JsonInput(serializers.Serializer):
                 if field.read_only or name not in data:
                     continue
                 if expected := _json_type_error(field, data[name]):
-                    errors[name] = [serializers.ErrorDetail(f"Expected {expected}.", code="invalid")]
+                    errors[name] = [serializers.ErrorDetail(_type_message(field, data[name]), code="invalid")]
                 elif data[name] is not None and _too_long(field, data[name]):
                     errors[name] = [serializers.ErrorDetail(
-                        f"Ensure this field has no more than {field.max_length} characters.", code="max_length"
+                        _drf_message(field, "max_length", max_length=field.max_length), code="max_length"
                     )]
             if errors:
                 # The other fields' problems are reported with these, as DRF would.
@@ -109,7 +132,7 @@ class QueryInput(serializers.Serializer):
 
     def to_internal_value(self, data):
         errors = {
-            name: [serializers.ErrorDetail("This field may not be empty.", code="blank")]
+            name: [serializers.ErrorDetail(str(serializers.CharField.default_error_messages["blank"]), code="blank")]
             for name, field in self.fields.items()
             if not getattr(field, "allow_blank", False) and "" in _values(data, name)
         }

@@ -86,6 +86,7 @@ class FcmTransport:
         self.access_token = access_token  # access_token(refresh_now) -> a valid OAuth token
         self.headers = {"Content-Type": "application/json; UTF-8", "X-GOOG-API-FORMAT-VERSION": "2"}
         self.loop = asyncio.new_event_loop()
+        self.refreshing = asyncio.Lock()
         threading.Thread(target=self.loop.run_forever, name="fcm-transport", daemon=True).start()
         self.session: aiohttp.ClientSession = self._run(self._open(connections, timeout))
 
@@ -105,10 +106,10 @@ class FcmTransport:
         return self._run(self._send_all(bodies, self.access_token(False)))
 
     async def _send_all(self, bodies: list[bytes], token: str) -> list[Result]:
-        state = {"token": token}
+        state: dict[str, Any] = {"token": token, "refreshes": 0}
         return list(await asyncio.gather(*(self._send_one(body, state) for body in bodies)))
 
-    async def _send_one(self, body: bytes, state: dict[str, str]) -> Result:
+    async def _send_one(self, body: bytes, state: dict[str, Any]) -> Result:
         refreshed = False
         attempt = 0
         while True:
@@ -126,7 +127,12 @@ class FcmTransport:
                 return Result()
             if status == 401 and not refreshed:
                 refreshed = True
-                state["token"] = await self.loop.run_in_executor(None, self.access_token, True)
+                refused = state["refreshes"]
+                async with self.refreshing:
+                    # The requests in flight meet the same 401: the first refreshes.
+                    if state["refreshes"] == refused:
+                        state["token"] = await self.loop.run_in_executor(None, self.access_token, True)
+                        state["refreshes"] += 1
                 continue
             if (status in _RETRIED_HERE or status == 0) and attempt < RETRIES:
                 attempt += 1

@@ -113,9 +113,18 @@ def test_signup_refuses_wrong_json_types_and_nul_characters(client_for):
     )
     assert response.status_code == 400
     fields = response.json()["fields"]
-    assert fields["display_name"] == [{"code": "invalid", "message": "Expected a string."}]
+    assert fields["display_name"] == [{"code": "invalid", "message": "Not a valid string."}]
     assert fields["password"][0]["code"] == "null_characters_not_allowed"
     assert not User.objects.exists()
+
+
+def test_type_and_length_refusals_speak_the_request_s_language(client_for):
+    too_long = {**SIGNUP, "display_name": 12, "email": "x" * 300 + "@example.org"}
+    french = client_for().post("/api/v1/auth/signup/", too_long, format="json", HTTP_ACCEPT_LANGUAGE="fr")
+    english = client_for().post("/api/v1/auth/signup/", too_long, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    for field in ("display_name", "email"):
+        assert french.json()["fields"][field][0]["message"] != english.json()["fields"][field][0]["message"]
+    assert "254" in french.json()["fields"]["email"][0]["message"]
 
 
 def test_missing_fields_are_listed(client_for):
@@ -296,7 +305,7 @@ def test_me_update_refuses_wrong_json_types_and_blank_names(client_for, member):
 def test_login_refuses_a_wrong_json_type(client_for, member):
     response = client_for().post("/api/v1/auth/login/", {"email": member.email, "password": 1234567890}, format="json")
     assert response.status_code == 400
-    assert response.json()["fields"]["password"] == [{"code": "invalid", "message": "Expected a string."}]
+    assert response.json()["fields"]["password"] == [{"code": "invalid", "message": "Not a valid string."}]
     assert not DeviceToken.objects.exists()
 
 
@@ -344,7 +353,7 @@ def test_erasing_needs_her_password_and_a_wrong_one_changes_nothing(client_for, 
     missing = client.delete("/api/v1/auth/me/", {}, format="json")
     assert (missing.status_code, missing.json()["code"]) == (400, "validation_failed")
     wrong_type = client.delete("/api/v1/auth/me/", {"password": 42}, format="json")
-    assert wrong_type.json()["fields"] == {"password": [{"code": "invalid", "message": "Expected a string."}]}
+    assert wrong_type.json()["fields"] == {"password": [{"code": "invalid", "message": "Not a valid string."}]}
     member.refresh_from_db()
     assert member.erased_at is None and member.display_name == "Marc" and member.device_tokens.exists()
     assert client.get("/api/v1/auth/me/").status_code == 200

@@ -80,6 +80,8 @@ def test_an_agent_lists_her_colleagues_to_assign_reports_to(client_for, city, ad
     assert listed.status_code == 200
     colleagues = {a["display_name"]: a["id"] for a in listed.json()}
     assert set(colleagues) == {"Anne", "Paul"}  # not Dinard's Bea
+    assert {a["email"] for a in listed.json()} == {None}  # their addresses are for administrators
+    assert None not in {a["email"] for a in client_for(admin.user).get(org_url(city, "agents/")).json()}
     report = report_of(member)
     assigned = client_for(agent.user).post(org_url(city, f"reports/{report.pk}/assignee/"),
                                            {"agent_id": colleagues["Anne"]}, format="json")

@@ -128,15 +128,17 @@ def test_a_429_is_not_slept_on_by_the_worker_but_retried_by_our_task_after_retry
     assert fcm.tokens_sent() == ["nina-android"] * 2
 
 
-def test_an_expired_access_token_is_refreshed_once_and_the_push_sent(fcm, phone, member, nina, room):
-    phone(nina, "nina-android")
-    fcm.answers["nina-android"] = [answers.fcm_error(401, "UNAUTHENTICATED"), (200, None, {})]
+def test_an_expired_access_token_is_refreshed_once_and_the_pushes_sent(fcm, phone, member, nina, room):
+    phones = [f"nina-{n}" for n in range(5)]
+    for token in phones:
+        phone(nina, token)
+        fcm.answers[token] = [answers.fcm_error(401, "UNAUTHENTICATED"), (200, None, {})]
     backend().access_token(False)  # a token that looks valid, as FCM will refuse it
     fcm.token_requests = 0
     post(member, room)
-    assert push_pending() == 1
-    assert fcm.tokens_sent() == ["nina-android"] * 2
-    assert fcm.token_requests == 1  # a fresh one after the 401
+    assert push_pending() == 5
+    assert sorted(fcm.tokens_sent()) == sorted(phones * 2)
+    assert fcm.token_requests == 1  # one fresh token for the five requests refused together
 
 
 def test_transient_errors_give_up_after_the_last_attempt(fcm, phone, member, nina, room):

@@ -150,7 +150,7 @@ export class EraseDialog extends Component {
 export function Farewell() {
   return html`<section class="panel farewell" id="farewell" role="status">
     <h2>${gettext("Your account is erased")}</h2>
-    <p>${gettext("You are logged out everywhere and Voisins no longer keeps your data. Thank you for having been a good neighbour.")}</p>
+    <p>${gettext("You are logged out everywhere and your personal data is deleted; what others keep of shared moments (a loan, a decision) shows a neutral label. Thank you for having been a good neighbour.")}</p>
   </section>`;
 }
 
