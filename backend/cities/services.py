@@ -2,6 +2,7 @@
 What changes reaches sockets on commit (events.tell_on_commit, publish_on_commit) and
 phones through domain events that push listens to, emitted inside the transaction."""
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +29,8 @@ from backend.common.errors import VoisinsError, require_reason
 from backend.neighbourhoods import domain as geo
 from backend.neighbourhoods.models import Neighbourhood
 from backend.photos import services as photo_services
+
+logger = logging.getLogger(__name__)
 
 # Organisations and their areas (staff, through the Django admin)
 
@@ -592,8 +595,23 @@ def account_erased(event: AccountErased) -> None:
     (what she published and decided for it stays, under her neutral label: it is the
     organisation's record); her civic reports lose their description and her name, her
     "me too"s go, her free answers to consultations lose their text (their choice still
-    counts), and so do the reasons she gave to reopen a report."""
-    Agent.objects.filter(user_id=event.user_id, removed_at=None).update(removed_at=event.at)
+    counts), and so do the reasons she gave to reopen a report. An organisation whose
+    last administrator she was gets its longest-serving agent as administrator, as the
+    rule that an organisation keeps one (agent_remove, agent_role_set) wants; with no
+    agent left, staff are told in the log."""
+    roles = list(Agent.objects.select_for_update().filter(user_id=event.user_id, removed_at=None))
+    Agent.objects.filter(pk__in=[agent.pk for agent in roles]).update(removed_at=event.at)
+    for agent in roles:
+        if agent.role != Agent.Role.ADMIN:
+            continue
+        remaining = Agent.objects.select_for_update().filter(organisation_id=agent.organisation_id, removed_at=None)
+        if remaining.filter(role=Agent.Role.ADMIN).exists():
+            continue
+        successor = remaining.order_by("added_at", "pk").first()
+        if successor is None:
+            logger.warning("organisation %s has no agent left: its last one erased her account", agent.organisation_id)
+        else:
+            Agent.objects.filter(pk=successor.pk).update(role=Agent.Role.ADMIN)
     CivicReport.objects.filter(reporter_id=event.user_id).update(description="", show_name=False)
     ReportSupport.objects.filter(user_id=event.user_id).delete()
     ConsultationAnswer.objects.filter(user_id=event.user_id).update(text="")

@@ -8,15 +8,16 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from backend.chat.models import Message, Room
+from backend.accounts.services import user_erase
 from backend.chat.services import message_post
 from backend.cities import selectors, services
 from backend.cities.models import (
-    AreaAlert, CivicReport, ConsultationAnswer, ReportChange, ReportNote, ReportSupport,
+    Agent, AreaAlert, CivicReport, ConsultationAnswer, ReportChange, ReportNote, ReportSupport,
 )
 from backend.common.errors import VoisinsError
 from backend.moderation import services as moderation_services
 from backend.photos.models import Image
-from tests.cities.conftest import IN_RESIDENCE, NEAR_POTHOLE, POTHOLE, image_of, make_organisation
+from tests.cities.conftest import IN_RESIDENCE, NEAR_POTHOLE, POTHOLE, image_of, make_agent, make_organisation
 from tests.conftest import INSIDE_DINARD, NOWHERE, make_membership, make_user
 
 pytestmark = pytest.mark.django_db
@@ -231,8 +232,6 @@ def test_a_report_outside_her_neighbourhood_or_without_a_known_category_is_refus
 
 
 def _admin(organisation):
-    from tests.cities.conftest import make_agent
-
     return make_agent(organisation, make_user(f"admin-{organisation.pk}@example.org"), role="admin")
 
 
@@ -422,7 +421,6 @@ def test_an_organisation_keeps_an_administrator(city, admin, agent):
 
 
 def test_an_unverified_organisation_acts_on_nothing(saint_malo):
-    from tests.cities.conftest import make_agent
 
     pending = make_organisation("Mairie en attente", neighbourhoods=[saint_malo], verified=False)
     someone = make_agent(pending, make_user("new@example.org"), role="admin")
@@ -450,3 +448,34 @@ def test_a_card_a_moderator_removed_leaves_the_residents_list(city, agent, saint
                                        reason="Hors charte")
     assert selectors.announcements_for(neighbourhood_ids=[saint_malo.pk]) == []
     assert selectors.organisation_announcements(organisation_id=city.pk) == [announcement]
+
+
+# Her erasure: an organisation keeps an administrator
+
+
+def test_the_longest_serving_agent_takes_over_from_an_erased_last_administrator(saint_malo):
+    city = make_organisation("Ville de Saint-Malo", neighbourhoods=[saint_malo])
+    admin = make_agent(city, make_user("anne@ville.example.org", name="Anne"), role="admin")
+    first = make_agent(city, make_user("paul@ville.example.org", name="Paul"))
+    make_agent(city, make_user("lea@ville.example.org", name="Léa"))
+    user_erase(user=admin.user)
+    assert list(Agent.objects.filter(organisation=city, removed_at=None, role="admin")) == [first]
+
+
+def test_another_administrator_left_changes_no_role(saint_malo):
+    city = make_organisation("Ville de Saint-Malo", neighbourhoods=[saint_malo])
+    admin = make_agent(city, make_user("anne@ville.example.org", name="Anne"), role="admin")
+    other = make_agent(city, make_user("bea@ville.example.org", name="Béa"), role="admin")
+    agent = make_agent(city, make_user("paul@ville.example.org", name="Paul"))
+    user_erase(user=admin.user)
+    assert set(Agent.objects.filter(organisation=city, removed_at=None, role="admin")) == {other}
+    agent.refresh_from_db()
+    assert agent.role == "agent"
+
+
+def test_an_organisation_left_without_agents_is_said_in_the_log(saint_malo, caplog):
+    city = make_organisation("Ville de Saint-Malo", neighbourhoods=[saint_malo])
+    admin = make_agent(city, make_user("anne@ville.example.org", name="Anne"), role="admin")
+    user_erase(user=admin.user)
+    assert not Agent.objects.filter(organisation=city, removed_at=None).exists()
+    assert any("no agent left" in record.getMessage() for record in caplog.records)
