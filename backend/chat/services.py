@@ -295,8 +295,8 @@ def messages_post(*, requests: list[PostRequest]) -> list[Ack | VoisinsError]:
             results[index] = exc
     if accepted:
         try:
-            for index, ack in _insert_messages(requests, accepted):
-                results[index] = ack
+            for index, result in _insert_messages(requests, accepted):
+                results[index] = result
         except IntegrityError:  # a client id sent twice at once, from two sockets
             if len(requests) == 1:
                 request = requests[0]
@@ -351,14 +351,34 @@ def _within_rate_limits(
     return [index for index in candidates if index in kept]
 
 
+def _erased_authors(author_ids: set[int]) -> set[int]:
+    """Those of these authors whose account is erased, in one query. On PostgreSQL it
+    locks their user rows FOR SHARE until the transaction ends, and an erasure locks her
+    row FOR UPDATE (backend.accounts.services.user_erase): a message either commits
+    before her erasure starts, which then erases it, or waits for the erasure to commit
+    and is refused. Batches do not wait for one another. SQLite has one writer at a
+    time: the later of the two transactions fails instead."""
+    rows = User.objects.filter(pk__in=author_ids).order_by("pk").values_list("pk", "erased_at")
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql + (" FOR SHARE" if connection.vendor == "postgresql" else ""), params)
+        return {pk for pk, erased_at in cursor.fetchall() if erased_at is not None}
+
+
 def _insert_messages(
     requests: list[PostRequest], accepted: list[tuple[int, Room, Message | None, list[int]]]
-) -> list[tuple[int, Ack]]:
+) -> list[tuple[int, Ack | VoisinsError]]:
+    """Inserts the accepted messages in one transaction; those of an author erased
+    meanwhile are refused (not_authenticated: her sockets are closing)."""
     now = timezone.now()
-    by_room: dict[int, list[tuple[int, Room, Message | None, list[int]]]] = {}
-    for item in accepted:
-        by_room.setdefault(item[1].pk, []).append(item)
     with transaction.atomic():
+        erased = _erased_authors({requests[item[0]].author.pk for item in accepted})
+        refused = [(item[0], VoisinsError("not_authenticated")) for item in accepted
+                   if requests[item[0]].author.pk in erased]
+        by_room: dict[int, list[tuple[int, Room, Message | None, list[int]]]] = {}
+        for item in accepted:
+            if requests[item[0]].author.pk not in erased:
+                by_room.setdefault(item[1].pk, []).append(item)
         rows: list[tuple[int, Message]] = []
         for room_id, items in by_room.items():
             last = _advance_seq(room_id, len(items))
@@ -393,7 +413,7 @@ def _insert_messages(
                  for m in posted],
                 posted,
             )
-    return [(index, _post_ack(message)) for index, message in rows]
+    return [*refused, *((index, _post_ack(message)) for index, message in rows)]
 
 
 def _changeable_message(user: User, message_id: int, *, own: bool) -> tuple[Message, Room]:
@@ -471,8 +491,11 @@ def message_moderate(*, message: Message, removed: bool | None = None, hidden: b
 
 def cards_update(*, message_ids: list[int], card: dict[str, Any]) -> None:
     """The feed changed a post: its card messages (in its room, and quoted in the
-    responders' conversations) show it as it is now, live, as a change of each room."""
-    messages = Message.objects.select_for_update(of=("self",)).select_related("room").filter(pk__in=message_ids)
+    responders' conversations) show it as it is now, live, as a change of each room. A
+    deleted message keeps no card: it is left as it is."""
+    messages = Message.objects.select_for_update(of=("self",)).select_related("room").filter(
+        pk__in=message_ids, deleted_at=None
+    )
     for message in messages.order_by("room_id", "pk"):
         seq = _advance_seq(message.room_id)
         message.card, message.changed_seq = card, seq
@@ -604,13 +627,20 @@ async def presence_publish(*, user_id: int, neighbourhood_ids: list[int], online
 
 # Her data (issue 15)
 
+ERASED_LIVE_FRAMES = domain.FIRST_PAGE
+
 
 def account_erased(event: AccountErased) -> None:
     """Her part of chat when her account is erased (subscriber of AccountErased, in the
     erasing transaction): every message she wrote loses its text, card and mentions and
-    becomes a deleted message for everyone (live `message.deleted`, one change of its
-    room each), her reactions and read markers go, and her direct conversations are
-    named after her neutral label."""
+    becomes a deleted message for everyone (one change of its room each), her reactions
+    and read markers go, and her direct conversations are named after her neutral label.
+
+    Live, each room hears `message.deleted` for her newest messages only, at most
+    ERASED_LIVE_FRAMES (a first page, what a client shows): thousands of frames at once
+    would overflow every subscriber's queue and close its socket (4503). Her older
+    messages take the seqs before those frames, so a client behind sees a hole and
+    catches up from its cursor (replay, or a gap and history), where they are deleted."""
     now = event.at
     messages = list(
         Message.objects.select_for_update(of=("self",)).select_related("room")
@@ -621,12 +651,13 @@ def account_erased(event: AccountErased) -> None:
         by_room.setdefault(message.room_id, []).append(message)
     for room_id, room_messages in by_room.items():
         last = _advance_seq(room_id, len(room_messages))
-        frames_ = []
         for seq, message in enumerate(room_messages, start=last - len(room_messages) + 1):
             message.text, message.card, message.mentions, message.changed_seq = "", None, [], seq
             message.deleted_at = message.deleted_at or now
-            frames_.append({"type": "message.deleted", "room_id": room_id, "seq": seq, "message_id": message.pk})
-        _publish_room(room_messages[0].room, frames_)
+        _publish_room(room_messages[0].room, [
+            {"type": "message.deleted", "room_id": room_id, "seq": message.changed_seq, "message_id": message.pk}
+            for message in room_messages[-ERASED_LIVE_FRAMES:]
+        ])
     Message.objects.bulk_update(messages, ["text", "card", "mentions", "changed_seq", "deleted_at"], batch_size=500)
     Reaction.objects.filter(user_id=event.user_id).delete()
     ReadMarker.objects.filter(user_id=event.user_id).delete()

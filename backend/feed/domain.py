@@ -271,3 +271,28 @@ PUSH_TEXTS: dict[str, dict[str, str]] = {
         "fr": "Un voisin de cet achat groupé a quitté Voisins ; vérifiez ce qui a été payé et ce qui est dû.",
     },
 }
+
+
+# Her data (issue 15): what of a post's details stays once its author is erased. Only
+# the dates, numbers and choices that the card and the rules read (a purchase's price,
+# quantities and deadline; a period; sell or give), never her words (what, item, place,
+# where, product, unit, products, where_to_buy) nor the children's ages. A card's
+# `details` is any object (post.json#/$defs/card): the kind's required fields are for
+# creation.
+_KEPT_AFTER_ERASURE: dict[str, tuple[str, ...]] = {
+    "help_request": ("when",),
+    "loan_offer": ("start", "end"),
+    "loan_request": ("start", "end"),
+    "babysitting_offer": ("start", "end"),
+    "babysitting_request": ("start", "end"),
+    "classified": ("mode", "price_cents"),
+    "event": ("start", "end"),
+    "lost_found": ("mode",),
+    "group_purchase": ("unit_price_cents", "min_quantity", "max_quantity", "deadline"),
+    "local_producer": (),
+}
+
+
+def details_erased(kind: str, details: dict[str, Any]) -> dict[str, Any]:
+    """The details of a post whose author is erased: none of her words."""
+    return {field: details[field] for field in _KEPT_AFTER_ERASURE[kind] if field in details}

@@ -1,6 +1,7 @@
 """The only place that changes posts. A post lives in its room as a card message; every
 change to it updates its cards live (chat's `cards_update`), on commit."""
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -20,6 +21,7 @@ from backend.common.errors import VoisinsError
 from backend.feed import cards, domain
 from backend.feed.domain_events import PartnerLeft
 from backend.feed.models import Commitment, Loan, Post, Response, Rsvp
+from backend.neighbourhoods.domain import bounding_box, snap_to_grid
 from backend.neighbourhoods.models import Neighbourhood
 from backend.photos import frames as photo_frames
 from backend.photos import selectors as photo_selectors
@@ -94,10 +96,10 @@ def _post_card_message(post: Post, *, author: User, room_id: int, text: str, cli
     return result.message_id
 
 
-def _refresh_cards(post: Post, *, except_message_id: int | None = None) -> None:
+def _refresh_cards(post: Post, *, except_message_ids: Collection[int] = ()) -> None:
     message_ids = [post.message_id, *post.responses.exclude(message=None).values_list("message_id", flat=True)]
     chat_services.cards_update(
-        message_ids=[pk for pk in message_ids if pk is not None and pk != except_message_id], card=_card_of(post)
+        message_ids=[pk for pk in message_ids if pk is not None and pk not in except_message_ids], card=_card_of(post)
     )
 
 
@@ -203,7 +205,7 @@ def post_respond(*, actor: User, post_id: int) -> Answer:
             client_id=f"#response{response.pk}",
         )
         response.save(update_fields=["message"])
-        _refresh_cards(post, except_message_id=response.message_id)
+        _refresh_cards(post, except_message_ids=[response.message_id])
     return Answer(response, created=True)
 
 
@@ -414,10 +416,13 @@ def _partner_left(told: list[PartnerLeft]) -> None:
 def account_erased(event: AccountErased) -> None:
     """Her part of the feed when her account is erased (subscriber of AccountErased, in
     the erasing transaction): the other side of each loan in progress and of each open
-    group purchase with her is told; her open and taken posts close and lose their title
-    and text; her RSVPs go; and every card that shows her (her posts, those she answered
-    or joined) is refreshed with her neutral label. Loans and purchase shares stay: they
-    are the others' record too."""
+    group purchase with her is told; her open and taken posts close; each of her posts
+    loses its title, its text, the words of its details (domain.details_erased) and its
+    place (the neighbourhood's centre instead of her grid cell); her RSVPs go; and every
+    card that shows her (her posts, those she answered or joined) is refreshed with her
+    neutral label, but her own card messages: chat deletes them without card, whichever
+    of chat and feed hears the erasure first (cards_update leaves a deleted message as
+    it is). Loans and purchase shares stay: they are the others' record too."""
     user_id, now = event.user_id, event.at
     told = [
         PartnerLeft(user_id=loan.borrower_id if loan.lender_id == user_id else loan.lender_id, relation="loan",
@@ -438,12 +443,24 @@ def account_erased(event: AccountErased) -> None:
         Q(author_id=user_id) | Q(responder_id=user_id) | Q(commitments__user_id=user_id) | Q(rsvps__user_id=user_id)
         | Q(responses__responder_id=user_id)
     ).values_list("pk", flat=True).distinct()
-    for post in Post.objects.select_for_update(of=("self",)).select_related("author", "responder").filter(
-            pk__in=list(touched)).order_by("pk"):
+    # Her own card messages (her posts', her answers') are chat's to delete: not refreshed.
+    her_cards = {*Post.objects.filter(author_id=user_id).values_list("message_id", flat=True),
+                 *Response.objects.filter(responder_id=user_id).values_list("message_id", flat=True)}
+    for post in Post.objects.select_for_update(of=("self",)).select_related(
+            "author", "responder", "neighbourhood").filter(pk__in=list(touched)).order_by("pk"):
         if post.author_id == user_id:
             if post.status in ("open", "taken"):
                 post.status, post.status_changed_at = "closed", now
             post.title, post.text = "", ""
-            post.save(update_fields=["status", "status_changed_at", "title", "text"])
-        _refresh_cards(post)
+            post.details = domain.details_erased(post.kind, post.details)
+            post.latitude, post.longitude = _centre(post.neighbourhood)
+            post.save(update_fields=["status", "status_changed_at", "title", "text", "details", "latitude", "longitude"])
+        _refresh_cards(post, except_message_ids=her_cards)
+
+
+def _centre(neighbourhood: Neighbourhood) -> tuple[float, float]:
+    """Where a post that is nobody's any more sits: the grid cell of its neighbourhood's
+    centre (where trust places a moderator who lives elsewhere), nothing of her address."""
+    south, west, north, east = bounding_box(neighbourhood.area)
+    return snap_to_grid((south + north) / 2, (west + east) / 2)
 

@@ -20,8 +20,9 @@ def room(saint_malo):
 def test_posting_is_a_fixed_number_of_queries(member, room, django_assert_num_queries):
     # The hot path: earlier messages with these client ids, the rooms, the authors'
     # memberships (with their mutes) and moderator roles (one query); then, in a
-    # transaction (a savepoint here), the sequence numbers, the rows and the push task.
-    with django_assert_num_queries(8):
+    # transaction (a savepoint here), the authors' user rows FOR SHARE (none erased
+    # meanwhile: one query per batch), the sequence numbers, the rows and the push task.
+    with django_assert_num_queries(9):
         message_post(author=member, room_id=room.id, text="Salut", client_id="q1")
 
 
@@ -33,7 +34,7 @@ def test_a_batch_of_several_authors_costs_the_queries_of_one_message(
     requests = [
         PostRequest(author=authors[i % len(authors)], room_id=room.id, text=f"n°{i}", client_id=f"b{i}") for i in range(10)
     ]
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         acks = messages_post(requests=requests)
     assert [ack.seq for ack in acks] == list(range(1, 11))
     assert list(Message.objects.order_by("seq").values_list("text", flat=True)) == [f"n°{i}" for i in range(10)]
@@ -135,6 +136,37 @@ def test_concurrent_posts_get_distinct_gapless_sequence_numbers(member, room):
         thread.join(timeout=30)
     assert not errors
     assert sorted(Message.objects.values_list("seq", flat=True)) == list(range(1, 21))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_message_sent_while_its_author_is_being_erased_is_refused(member, room):
+    """Her send passes its checks while her erasure is under way, then waits for it: it
+    is refused, and none of her words outlive the erasure. Others in the batch post."""
+    from backend.accounts.services import user_erase
+
+    neighbour = make_membership(make_user("n@example.org"), room.neighbourhood, state="verified").user
+    erasing, commit = threading.Event(), threading.Event()
+
+    def erase():
+        try:
+            with transaction.atomic():
+                user_erase(user=member)
+                erasing.set()
+                commit.wait(10)
+        finally:
+            connection.close()
+
+    eraser = threading.Thread(target=erase)
+    eraser.start()
+    assert erasing.wait(10)
+    threading.Timer(0.5, commit.set).start()  # the send below waits for the erasure's commit
+    results = messages_post(requests=[
+        PostRequest(author=member, room_id=room.id, text="Le code est 7741B", client_id="late"),
+        PostRequest(author=neighbour, room_id=room.id, text="Bonsoir", client_id="n"),
+    ])
+    eraser.join(10)
+    assert isinstance(results[0], VoisinsError) and results[0].code == "not_authenticated"
+    assert list(Message.objects.values_list("author_id", "text")) == [(neighbour.id, "Bonsoir")]
 
 
 # Read markers

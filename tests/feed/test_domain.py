@@ -182,3 +182,14 @@ def test_map_boxes(raw, code):
         with pytest.raises(domain.DetailsError) as refusal:
             domain.bbox_parse(raw)
         assert refusal.value.code == code
+
+
+@pytest.mark.parametrize("kind", sorted(VALID))
+def test_an_erased_author_s_details_keep_none_of_her_words(kind):
+    """Only dates, numbers and choices stay: no free text of hers, no children's ages."""
+    kept = domain.details_erased(kind, VALID[kind])
+    schema = domain._POST_DEFS[kind]["properties"]
+    assert all(schema[field].get("type") != "string" or schema[field].get("format") in ("date", "date-time")
+               for field in kept)
+    assert "children_ages" not in kept and kept == {f: VALID[kind][f] for f in kept}
+    assert domain.details_erased(kind, kept) == kept  # erasing again changes nothing

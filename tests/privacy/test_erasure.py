@@ -11,18 +11,25 @@ from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
 from backend.accounts import domain as account_domain
+from backend.accounts.domain_events import AccountErased
 from backend.accounts.models import DeviceToken, User
 from backend.accounts.services import user_erase
 from backend.chat import frames
 from backend.chat.models import Message, Room
 from backend.chat.selectors import room_history
-from backend.feed.models import Commitment, Loan, Post
+from backend.chat.services import ERASED_LIVE_FRAMES, PostRequest, messages_post
+from backend.common import domain_events, events
+from backend.feed.domain import details_erased
+from backend.feed.models import Commitment, Loan, Post, Response
 from backend.moderation.models import Action, Appeal, Report
+from backend.neighbourhoods.domain import snap_to_grid
 from backend.photos.services import photo_storage
 from backend.privacy.models import Erasure
 from backend.push import services as push_services
 from backend.push.models import Delivery, Device
 from backend.trust.models import AuditEntry, Membership, Vouch
+from tests.chat.contract import check_server_frame
+from tests.feed.test_domain import VALID
 from tests.privacy.conftest import EMAIL, NAME, POSITION, SECRETS, STREET
 
 pytestmark = pytest.mark.django_db
@@ -49,10 +56,17 @@ def storage_dump() -> tuple[set[str], bytes]:
     return names, b"\n".join(contents)
 
 
+# Words of hers in her posts' details (her help request's `what`), and the grid cell her
+# posts sit in (snapped from her address), as a row of the dump shows it.
+HER_DETAILS = VALID["help_request"]["what"]
+HER_CELL = '"latitude":{},"longitude":{}'.format(*snap_to_grid(*POSITION))
+
+
 def her_traces(busy) -> list[str]:
     latitude, longitude = POSITION
     return [EMAIL, NAME, "Zéphyrine", STREET, str(latitude), str(longitude), *busy.token_digests, *SECRETS,
-            "fcm-token-of-zephyrine", "Il m'a harcelée", "Je répondais à ma voisine", "Nid-de-poule"]
+            "fcm-token-of-zephyrine", "Il m'a harcelée", "Je répondais à ma voisine", "Nid-de-poule",
+            HER_DETAILS, HER_CELL]
 
 
 def test_after_erasure_no_table_and_no_file_holds_anything_of_her(busy, django_capture_on_commit_callbacks):
@@ -64,6 +78,9 @@ def test_after_erasure_no_table_and_no_file_holds_anything_of_her(busy, django_c
         push_services.room_messages_push(room_id=room.id, message_ids=list(
             Message.objects.filter(room=room, author=busy.her).values_list("pk", flat=True)))
     assert Delivery.objects.filter(device__user=busy.nadia).exists()
+    # The fixture houses Nadia in Zéphyrine's grid cell: her purchase moves next door, so
+    # that the cell is a trace of Zéphyrine's alone.
+    Post.objects.filter(author=busy.nadia).update(latitude=snap_to_grid(*POSITION)[0] + 0.01)
     export, _ = privacy.export_request(user=busy.her)
     privacy.export_build(export_id=export.pk)
     before = database_dump()
@@ -158,7 +175,8 @@ def test_the_erasure_of_a_lender_with_a_loan_in_progress(busy):
     loan = loans_of(user=busy.nadia)[0]
     assert (loan.pk, loan.returned_at, loan.item) == (busy.loan.pk, None, "Appareil à raclette")
     assert loan.lender.display_name.startswith(account_domain.ERASED_LABEL)
-    card = Message.objects.get(pk=Post.objects.get(pk=busy.her_offer.pk).message_id).card
+    # The card Nadia keeps is the one quoted in her answer (her own card message is deleted).
+    card = Message.objects.get(pk=Response.objects.get(post=busy.her_offer).message_id).card
     assert card["author"]["display_name"].startswith(account_domain.ERASED_LABEL) and card["title"] == ""
 
 
@@ -211,3 +229,86 @@ def test_the_erasure_of_an_agent_keeps_what_she_published_for_her_organisation(s
     assert list(Image.objects.values_list("pk", flat=True)) == [published.pk]
     assert photo_storage().exists(published.name) and not photo_storage().exists(unattached.name)
     assert Announcement.objects.get().title == "Travaux rue de Dinan"
+
+
+def _published_frames(callbacks) -> list[dict]:
+    """Every frame that the captured on-commit callbacks publish, decoded."""
+    import orjson
+
+    published = []
+    for callback in callbacks:
+        if getattr(callback, "func", None) is events.publish_now:
+            keywords = callback.keywords
+            encoded = keywords["frames"] if "frames" in keywords else [keywords["frame"]] if "frame" in keywords else []
+            published += [orjson.loads(frame) for frame in encoded]
+    return published
+
+
+@pytest.mark.parametrize("order", ["installed", "reversed"])
+def test_her_card_messages_stay_deleted_and_no_card_shows_her_details(busy, order, monkeypatch,
+                                                                      django_capture_on_commit_callbacks):
+    """Whichever app hears the erasure first: her card messages stay deleted without a
+    card, and the cards others keep (Nadia's answer to her loan offer) show nothing of
+    her details nor her place."""
+    listeners = domain_events._listeners[AccountErased]
+    if order == "reversed":
+        monkeypatch.setitem(domain_events._listeners, AccountErased, listeners[::-1])
+    hers = {post.pk: post for post in Post.objects.filter(author=busy.her)}
+    card_messages = [post.message_id for post in hers.values()]
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        user_erase(user=busy.her)
+
+    assert all((m.deleted_at is not None, m.card, m.text) == (True, None, "")
+               for m in Message.objects.filter(pk__in=card_messages))
+    published = [check_server_frame(frame) for frame in _published_frames(callbacks) if "seq" in frame]
+    updated = [frame for frame in published if frame["type"] == "card.updated"]
+    assert not [frame for frame in updated if frame["message_id"] in card_messages]
+    of_hers = [frame["card"] for frame in updated if frame["card"]["post_id"] in hers]
+    assert {card["post_id"] for card in of_hers} == {busy.her_offer.pk}  # quoted in Nadia's answer
+    for card in of_hers:
+        original = hers[card["post_id"]].details
+        assert card["details"] == details_erased(card["kind"], original) == {"start": original["start"],
+                                                                              "end": original["end"]}
+        assert (card["title"], card["text"], card["status"]) == ("", "", "closed")
+    assert not [frame for frame in published if HER_DETAILS in str(frame) or "Appareil à raclette" in str(frame)]
+    # Her posts sit in the cell of the neighbourhood's centre, nothing of her address.
+    centre = snap_to_grid(busy.room.neighbourhood.center_latitude, busy.room.neighbourhood.center_longitude)
+    assert centre != snap_to_grid(*POSITION)
+    for post in Post.objects.filter(author=busy.her):
+        assert (post.title, post.text, post.details) == ("", "", details_erased(post.kind, hers[post.pk].details))
+        assert (post.latitude, post.longitude) == centre
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_an_erasure_of_many_messages_keeps_the_room_s_sockets_open(busy, connect, settings):
+    """More of her messages in a room than a socket's queue holds: the room hears
+    ERASED_LIVE_FRAMES of them, stays connected, and finds the others deleted in
+    history."""
+    from asgiref.sync import sync_to_async
+
+    many = ERASED_LIVE_FRAMES * 2 + 20
+    settings.CHAT_SOCKET_QUEUE_SIZE = ERASED_LIVE_FRAMES + 20
+    await sync_to_async(messages_post)(requests=[
+        PostRequest(author=busy.her, room_id=busy.room.id, text=f"n°{i}", client_id=f"many{i}", counted=False)
+        for i in range(many)
+    ])
+    written = [pk async for pk in Message.objects.filter(room=busy.room, author=busy.her).order_by("seq")
+               .values_list("pk", flat=True)]
+    nadia = await connect(busy.nadia)
+    await nadia.send({"type": "subscribe", "ref": "s", "room_id": busy.room.id})
+    await nadia.expect("subscribed")
+
+    await sync_to_async(user_erase)(user=busy.her)
+    deleted = [await nadia.expect("message.deleted") for _ in range(ERASED_LIVE_FRAMES)]
+    await nadia.send({"type": "ping", "ref": "p"})
+    await nadia.expect("pong")  # still open: not closed for an overflowing queue
+    last_seq = await Room.objects.filter(pk=busy.room.pk).values_list("last_seq", flat=True).aget()
+    # Her newest messages, with the room's latest seqs of the erasure: the hole before
+    # them sends a client behind to catch up.
+    assert [frame["message_id"] for frame in deleted] == written[-ERASED_LIVE_FRAMES:]
+    seqs = [frame["seq"] for frame in deleted]
+    assert seqs == list(range(seqs[0], seqs[0] + ERASED_LIVE_FRAMES)) and seqs[-1] <= last_seq
+
+    shown = await sync_to_async(lambda: frames.messages_body(room_history(room=busy.room, limit=many + 50)))()
+    hers = [m for m in shown if m["author"]["id"] == busy.her.pk]
+    assert len(hers) == len(written) and all(m["deleted"] and m["text"] == "" for m in hers)
