@@ -342,13 +342,17 @@ CHAT_LAYER_PROBE_SECONDS = 1.0
 
 # Your data (backend/privacy). How long Voisins keeps what: each rule is applied by the
 # periodic retention_sweep and written on the data page (/data/) from these same values
-# (backend/privacy/retention.py lists every rule, with those set elsewhere).
+# (backend.common.retention gathers every rule from the apps' retention.py, with those
+# set elsewhere).
 PRIVACY_EXPORT_DAYS = int(os.environ.get("PRIVACY_EXPORT_DAYS", "7"))
 PRIVACY_APPLICATION_ADDRESS_DAYS = int(os.environ.get("PRIVACY_APPLICATION_ADDRESS_DAYS", "183"))
 PRIVACY_INACTIVE_ACCOUNT_DAYS = int(os.environ.get("PRIVACY_INACTIVE_ACCOUNT_DAYS", str(3 * 365)))
 PRIVACY_INACTIVE_GRACE_DAYS = int(os.environ.get("PRIVACY_INACTIVE_GRACE_DAYS", "30"))
 PRIVACY_TASK_RESULTS_DAYS = int(os.environ.get("PRIVACY_TASK_RESULTS_DAYS", "7"))
 PRIVACY_PUSH_DELIVERIES_DAYS = int(os.environ.get("PRIVACY_PUSH_DELIVERIES_DAYS", "7"))
+PRIVACY_PUSH_DEVICES_DAYS = int(os.environ.get("PRIVACY_PUSH_DEVICES_DAYS", "60"))
+PRIVACY_EXPIRED_EXPORTS_DAYS = int(os.environ.get("PRIVACY_EXPIRED_EXPORTS_DAYS", "30"))
+PRIVACY_RETENTION_RUNS_DAYS = int(os.environ.get("PRIVACY_RETENTION_RUNS_DAYS", "90"))
 # The warning of an inactive account goes by email too: the console in development.
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

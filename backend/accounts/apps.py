@@ -11,3 +11,9 @@ class AccountsConfig(AppConfig):
         from backend.common import personal_data
 
         personal_data.register("account", selectors.personal_data_export)
+
+        # How long accounts keep what (backend.common.retention).
+        from backend.accounts import retention
+        from backend.common import retention as retention_rules
+
+        retention_rules.register(retention.rules)

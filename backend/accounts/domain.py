@@ -2,7 +2,7 @@
 
 import hashlib
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 TOKEN_PREFIX = "vt_"
 
@@ -56,6 +56,11 @@ def erased_email(*, user_id: int) -> str:
 def seen_again(*, last_seen_at: datetime, now: datetime, every: timedelta) -> bool:
     """Whether a use at `now` is worth recording as her last activity (a write at most every `every`)."""
     return now - last_seen_at >= every
+
+
+def day_text(day: date, *, language: str) -> str:
+    """A day as her warnings (email and push) write it: 24/12/2026 in French, 2026-12-24 in English."""
+    return day.strftime("%d/%m/%Y") if language == "fr" else day.isoformat()
 
 
 def inactivity_email(*, language: str, display_name: str, erase_on: str, page: str) -> tuple[str, str]:

@@ -3,6 +3,7 @@
 import logging
 import secrets
 import time
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import partial
 
@@ -103,7 +104,9 @@ def _seen(user: User, now: datetime) -> None:
     if domain.seen_again(last_seen_at=user.last_seen_at, now=now, every=settings.API_TOKEN_SLIDE_EVERY) or (
         user.inactivity_warned_at is not None
     ):
-        User.objects.filter(pk=user.pk).update(last_seen_at=now, inactivity_warned_at=None)
+        # An UPDATE waits for the lock of an erasure or a warning under way, which decide
+        # on her row as they find it then (backend.privacy.services.inactive_account_erase).
+        User.objects.filter(pk=user.pk, erased_at=None).update(last_seen_at=now, inactivity_warned_at=None)
         user.last_seen_at, user.inactivity_warned_at = now, None
 
 
@@ -126,21 +129,29 @@ def session_end(*, request: HttpRequest) -> None:
         events.publish_now(events.user_group(user_id), control={"kind": "session.ended", "session_key": session_key})
 
 
-def login_check(*, email: str, password: str, ip: str) -> User:
-    """Checks a password, at most LOGIN_FAILURE_LIMIT failures per window per account and per IP.
-    A throttled attempt does not even look at the password."""
-    email = normalize_email(email)
+def _password_attempt(*, email: str, ip: str, check: Callable[[], User | None], refusal: str) -> User:
+    """One password attempt, at most LOGIN_FAILURE_LIMIT failures per window per account
+    and per IP (a login or an erasure's confirmation: the same throttle). A throttled
+    attempt does not even look at the password; a wrong one counts and raises `refusal`."""
     checks = [(LOGIN_FAILURES_PER_ACCOUNT, email), (LOGIN_FAILURES_PER_IP, ip or "unknown")]
     now = time.time()
     retry_after = ratelimit.exceeded(checks, now)
     if retry_after is not None:
         raise VoisinsError("login_throttled", retry_after=retry_after)
-    user = authenticate(username=email, password=password)
+    user = check()
     if user is None:
         for limit, identity in checks:
             ratelimit.hit(limit, identity, now)
-        raise VoisinsError("invalid_credentials")
+        raise VoisinsError(refusal)
     cache.delete(LOGIN_FAILURES_PER_ACCOUNT.key(email, now))
+    return user
+
+
+def login_check(*, email: str, password: str, ip: str) -> User:
+    """Checks a password (throttled: _password_attempt)."""
+    email = normalize_email(email)
+    user = _password_attempt(email=email, ip=ip, check=lambda: authenticate(username=email, password=password),
+                             refusal="invalid_credentials")
     _seen(user, timezone.now())
     return user
 
@@ -163,41 +174,31 @@ def sessions_prune(*, now: datetime) -> int:
 
 def account_erase(*, user: User, password: str, ip: str) -> None:
     """She erases her own account, confirming with her password: a wrong one changes
-    nothing and counts as a failed login (the same throttle)."""
-    checks = [(LOGIN_FAILURES_PER_ACCOUNT, user.email), (LOGIN_FAILURES_PER_IP, ip or "unknown")]
-    now = time.time()
-    retry_after = ratelimit.exceeded(checks, now)
-    if retry_after is not None:
-        raise VoisinsError("login_throttled", retry_after=retry_after)
-    if not user.check_password(password):
-        for limit, identity in checks:
-            ratelimit.hit(limit, identity, now)
-        raise VoisinsError("wrong_password")
+    nothing and counts as a failed login (the same throttle: _password_attempt)."""
+    _password_attempt(email=user.email, ip=ip, check=lambda: user if user.check_password(password) else None,
+                      refusal="wrong_password")
     user_erase(user=user)
 
 
-def _sessions_end(user_id: int) -> int:
-    """Deletes every session logged in as her. Sessions are opaque rows, so each is
-    decoded: an erasure is rare, and must reach all of them."""
-    ended = [
-        session.pk for session in Session.objects.iterator()
-        if session.get_decoded().get("_auth_user_id") == str(user_id)
-    ]
-    Session.objects.filter(pk__in=ended).delete()
-    return len(ended)
-
-
-def user_erase(*, user: User, cause: str = "requested", now: datetime | None = None) -> bool:
+def user_erase(
+    *, user: User, cause: str = "requested", now: datetime | None = None, only_if: Callable[[User], bool] | None = None
+) -> bool:
     """Erases her account, irreversibly, in one transaction: her personal fields become
-    a tombstone (backend.accounts.domain), her tokens and sessions go, her sockets close
+    a tombstone (backend.accounts.domain), her tokens go, her sockets close
     (`account.erased`: backend.chat.consumers, close code 4410), and every app erases its
-    own part on AccountErased. False when she was already erased (nothing changes)."""
+    own part on AccountErased. Her browser sessions end at once without being looked
+    for: her password changes, so Django's session auth hash no longer matches and each
+    of them is refused (and flushed) at its next request; their rows, which hold only
+    her id, go with the expired ones (sessions_prune). `only_if`, given, decides on her
+    row as it is under the lock (the inactivity rule: she may have come back meanwhile).
+    False when she was already erased or `only_if` refuses (nothing changes)."""
     now = now or timezone.now()
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
-        if user.erased_at is not None:
+        if user.erased_at is not None or (only_if is not None and not only_if(user)):
             return False
-        pseudonym = secrets.token_hex(4)
+        # All of the field: 64 bits, so that two erased people do not share a label.
+        pseudonym = secrets.token_hex(User._meta.get_field("pseudonym").max_length // 2)
         user.email = domain.erased_email(user_id=user.pk)
         user.display_name = domain.erased_display_name(pseudonym)
         user.set_unusable_password()
@@ -209,7 +210,6 @@ def user_erase(*, user: User, cause: str = "requested", now: datetime | None = N
         user.groups.clear()
         user.user_permissions.clear()
         DeviceToken.objects.filter(user=user).delete()
-        _sessions_end(user.pk)
         # The admin's history of changes to her account named her.
         LogEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)
@@ -219,15 +219,19 @@ def user_erase(*, user: User, cause: str = "requested", now: datetime | None = N
     return True
 
 
-def user_inactivity_warn(*, user: User, now: datetime, erase_on: date) -> bool:
+def user_inactivity_warn(*, user: User, now: datetime, erase_on: date, only_if: Callable[[User], bool]) -> bool:
     """Warns her, by email and push (InactivityWarned), that her account inactive for
     long will be erased on `erase_on` unless she logs in (backend.privacy's inactivity
-    rule). False if she was warned already."""
+    rule, `only_if`, decides on her row as it is under the lock). False if it refuses
+    (she was warned already, or came back meanwhile)."""
     with transaction.atomic():
-        if not User.objects.filter(pk=user.pk, inactivity_warned_at=None).update(inactivity_warned_at=now):
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if user.erased_at is not None or not only_if(user):
             return False
+        user.inactivity_warned_at = now
+        user.save(update_fields=["inactivity_warned_at"])
         domain_events.emit(InactivityWarned(user_id=user.pk, erase_on=erase_on.isoformat()))
-        day = erase_on.strftime("%d/%m/%Y") if user.language == "fr" else erase_on.isoformat()
+        day = domain.day_text(erase_on, language=user.language)
         subject, body = domain.inactivity_email(
             language=user.language, display_name=user.display_name, erase_on=day, page=f"{settings.PUBLIC_URL}/data/"
         )

@@ -24,4 +24,10 @@ class ChatConfig(AppConfig):
         from backend.common import personal_data
 
         personal_data.register("chat", selectors.personal_data_export)
+
+        # How long chat keeps what (backend.common.retention).
+        from backend.chat import retention
+        from backend.common import retention as retention_rules
+
+        retention_rules.register(retention.rules)
         domain_events.subscribe(AccountErased, services.account_erased)

@@ -14,7 +14,9 @@ class PhotosConfig(AppConfig):
         # Her data (issue 15): her photos in her export, and gone with her erasure.
         from backend.accounts.domain_events import AccountErased
         from backend.common import domain_events, personal_data
-        from backend.photos import selectors, services
+        from backend.common import retention as retention_rules
+        from backend.photos import retention, selectors, services
 
         personal_data.register("photos", selectors.personal_data_export)
+        retention_rules.register(retention.rules)
         domain_events.subscribe(AccountErased, services.account_erased)

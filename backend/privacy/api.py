@@ -7,8 +7,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from backend.common.api import ApiView, error_responses
-from backend.common.errors import VoisinsError
-from backend.privacy import domain, retention, selectors, services
+from backend.common import retention
+from backend.privacy import selectors, services
 
 
 class ExportOutput(serializers.Serializer):
@@ -27,7 +27,8 @@ class ExportListApi(ApiView):
     @extend_schema(
         operation_id="privacy_exports",
         responses={200: ExportOutput(many=True), **error_responses(401)},
-        description="Her exports being built or still downloadable, newest first.",
+        description="Her exports, newest first (at most 10): being built, ready, or expired (past expires_at, "
+        "without download_url; listed PRIVACY_EXPIRED_EXPORTS_DAYS days more).",
     )
     def get(self, request):
         return Response(ExportOutput([services.export_body(e) for e in selectors.exports_of(user=request.user)],
@@ -39,7 +40,8 @@ class ExportListApi(ApiView):
         responses={202: ExportOutput, 200: ExportOutput, **error_responses(401)},
         description="Asks for an archive of all her data (a zip of JSON files and her photos). 202: a worker "
         "builds it, then she gets `export.ready` on her sockets and an urgent push; the link lasts "
-        "PRIVACY_EXPORT_DAYS days. 200: one is already being built, returned as it is.",
+        "PRIVACY_EXPORT_DAYS days. 200: one is already being built, or one became ready in the last 24 hours "
+        "and can still be downloaded: that one is returned as it is (at most one archive a day).",
     )
     def post(self, request):
         export, created = services.export_request(user=request.user)
@@ -64,16 +66,11 @@ class ExportArchiveApi(ApiView):
             **error_responses(401, 404, 409, 410),
         },
         description="Her archive, for her only (404 for anyone else's). 409 export_not_ready while it is built, "
-        "410 export_expired after expires_at.",
+        "410 export_expired after expires_at (or once its archive is deleted).",
     )
     def get(self, request, export_id: int):
-        export = selectors.export_of(user=request.user, export_id=export_id)
-        if export is None:
-            raise Http404
-        refusal = domain.export_refusal(state=export.state, expires_at=export.expires_at, now=timezone.now())
-        if refusal:
-            raise VoisinsError(refusal)
-        response = FileResponse(services.export_storage().open(export.file_name, "rb"), as_attachment=True,
+        export, archive = selectors.export_archive(user=request.user, export_id=export_id, now=timezone.now())
+        response = FileResponse(archive, as_attachment=True,
                                 filename=f"voisins-export-{export.ready_at:%Y-%m-%d}.zip",
                                 content_type="application/zip")
         response["Cache-Control"] = "private, no-store"

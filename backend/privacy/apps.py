@@ -12,6 +12,8 @@ class PrivacyConfig(AppConfig):
     def ready(self) -> None:
         from backend.accounts.domain_events import AccountErased
         from backend.common import domain_events
-        from backend.privacy import services
+        from backend.common import retention as retention_rules
+        from backend.privacy import retention, services
 
         domain_events.subscribe(AccountErased, services.account_erased)
+        retention_rules.register(retention.rules)

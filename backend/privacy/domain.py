@@ -4,6 +4,10 @@ from datetime import datetime, timedelta
 
 ARCHIVE_ROOT = "voisins-export"
 
+# Asking for her data again within this long of an archive being ready returns that one
+# (while it can be downloaded): at most one archive a day.
+EXPORT_REUSE = timedelta(days=1)
+
 # What the archive's README.txt says, in both languages (the archive is read offline).
 ARCHIVE_README = """Voisins — vos données / your data
 
@@ -42,6 +46,14 @@ def export_expiry(*, ready_at: datetime, days: int) -> datetime:
     return ready_at + timedelta(days=days)
 
 
+def export_state(*, state: str, expires_at: datetime | None, now: datetime) -> str:
+    """What she sees of an export: a ready one past `expires_at` is expired, even before
+    the sweep deletes its archive."""
+    if state == "ready" and (expires_at is None or expires_at <= now):
+        return "expired"
+    return state
+
+
 def export_refusal(*, state: str, expires_at: datetime | None, now: datetime) -> str | None:
     """Why an export cannot be downloaded now (an error code), or None."""
     if state == "building":
@@ -60,7 +72,6 @@ def inactivity_step(
     if warned_at is None:
         return "warn" if now - last_seen_at >= inactive_after else None
     return "erase" if now - warned_at >= grace else None
-
 
 
 def page_language(*, asked: str | None, user: str | None, browser: str, supported: set[str]) -> str:

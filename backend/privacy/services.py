@@ -1,5 +1,5 @@
 """The only place that writes her export requests, builds their archives and applies the
-retention rules (backend/privacy/retention.py).
+retention rules (backend.common.retention).
 
 Why an app of its own: exporting, erasing and retention touch every app, and none of
 them should know the others. Here live what belongs to no single app (export requests,
@@ -13,12 +13,12 @@ import logging
 import secrets
 import tempfile
 import zipfile
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import orjson
 from django.conf import settings
 from django.core.files import File
-from django.core.files.storage import FileSystemStorage
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -29,45 +29,49 @@ from backend.accounts import selectors as account_selectors
 from backend.accounts import services as account_services
 from backend.accounts.domain_events import AccountErased
 from backend.accounts.models import User
-from backend.common import domain_events, events, personal_data
-from backend.privacy import domain, retention, tasks
+from backend.common import domain_events, events, personal_data, retention
+from backend.privacy import domain, tasks
 from backend.privacy.domain_events import ExportReady
 from backend.privacy.models import Erasure, ExportRequest, RetentionRun
+from backend.privacy.storage import export_storage
 
 logger = logging.getLogger(__name__)
 
 State = ExportRequest.State
 
 
-def export_storage() -> FileSystemStorage:
-    """Archives live beside the proofs of address: private, never under a public URL."""
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT / "exports", base_url=None)
-
-
 # Export
 
 
-def export_request(*, user: User) -> tuple[ExportRequest, bool]:
-    """Asks for her data: a worker builds the archive. While one is being built, asking
-    again returns it (created False) and enqueues nothing."""
+def export_request(*, user: User, now: datetime | None = None) -> tuple[ExportRequest, bool]:
+    """Asks for her data: a worker builds the archive. While one is being built, or
+    while one built in the last EXPORT_REUSE is still downloadable, asking again returns
+    it (created False) and enqueues nothing: at most one archive a day."""
+    now = now or timezone.now()
     building = ExportRequest.objects.filter(user=user, state=State.BUILDING).first()
     if building is not None:
         return building, False
+    recent = (ExportRequest.objects.filter(user=user, state=State.READY, ready_at__gt=now - domain.EXPORT_REUSE,
+                                           expires_at__gt=now).order_by("-ready_at").first())
+    if recent is not None:
+        return recent, False
     try:
         with transaction.atomic():
-            export = ExportRequest.objects.create(user=user, requested_at=timezone.now())
+            export = ExportRequest.objects.create(user=user, requested_at=now)
             tasks.export_build.enqueue(export.pk)
     except IntegrityError:  # two requests racing: the first one wins
         return ExportRequest.objects.get(user=user, state=State.BUILDING), False
     return export, True
 
 
-def export_body(export: ExportRequest) -> dict:
-    """An export as the API and the export.ready frame show it."""
-    ready = export.state == State.READY
+def export_body(export: ExportRequest, *, now: datetime | None = None) -> dict:
+    """An export as the API and the export.ready frame show it: one past `expires_at`
+    shows as expired, without a link, even before the sweep deletes its archive."""
+    state = domain.export_state(state=export.state, expires_at=export.expires_at, now=now or timezone.now())
+    ready = state == State.READY
     return {
         "id": export.pk,
-        "state": export.state,
+        "state": state,
         "requested_at": export.requested_at.isoformat(),
         "ready_at": export.ready_at.isoformat() if export.ready_at else None,
         "expires_at": export.expires_at.isoformat() if export.expires_at else None,
@@ -111,7 +115,7 @@ def export_build(*, export_id: int, now: datetime | None = None) -> ExportReques
         locked.expires_at = domain.export_expiry(ready_at=now, days=settings.PRIVACY_EXPORT_DAYS)
         locked.size = storage.size(name)
         locked.save(update_fields=["state", "ready_at", "expires_at", "file_name", "size"])
-        events.tell_on_commit([locked.user_id], {"type": "export.ready", "export": export_body(locked)})
+        events.tell_on_commit([locked.user_id], {"type": "export.ready", "export": export_body(locked, now=now)})
         domain_events.emit(ExportReady(user_id=locked.user_id, export_id=locked.pk, days=settings.PRIVACY_EXPORT_DAYS))
     return locked
 
@@ -146,6 +150,14 @@ def exports_expire(*, now: datetime) -> int:
     return len(expired)
 
 
+def export_requests_prune(*, now: datetime, after_days: int) -> int:
+    """The retention of export requests: `after_days` after its archive expired, the
+    record that she asked goes too."""
+    deleted, _ = ExportRequest.objects.filter(state=State.EXPIRED, expires_at__lte=now - timedelta(days=after_days)
+                                              ).delete()
+    return deleted
+
+
 def account_erased(event: AccountErased) -> None:
     """Her exports go with her erasure (subscriber of AccountErased); the erasure is
     recorded under her pseudonym, with its cause."""
@@ -158,21 +170,44 @@ def account_erased(event: AccountErased) -> None:
 # Retention
 
 
+def _inactivity_step_is(step: str, now: datetime) -> Callable[[User], bool]:
+    """The inactivity rule (domain.inactivity_step) as a condition on her row, which
+    accounts evaluates under the row's lock."""
+    inactive_after = timedelta(days=settings.PRIVACY_INACTIVE_ACCOUNT_DAYS)
+    grace = timedelta(days=settings.PRIVACY_INACTIVE_GRACE_DAYS)
+
+    def holds(user: User) -> bool:
+        return domain.inactivity_step(last_seen_at=user.last_seen_at, warned_at=user.inactivity_warned_at, now=now,
+                                      inactive_after=inactive_after, grace=grace) == step
+
+    return holds
+
+
+def inactive_account_warn(*, user: User, now: datetime) -> bool:
+    """Warns her if, under the lock, the inactivity rule says "warn"."""
+    erase_on = timezone.localdate(now + timedelta(days=settings.PRIVACY_INACTIVE_GRACE_DAYS))
+    return account_services.user_inactivity_warn(user=user, now=now, erase_on=erase_on,
+                                                 only_if=_inactivity_step_is("warn", now))
+
+
+def inactive_account_erase(*, user: User, now: datetime) -> bool:
+    """Erases her if, under the lock, the inactivity rule says "erase": `user` may have
+    been read before she came back, which cleared her warning."""
+    return account_services.user_erase(user=user, cause=Erasure.Cause.INACTIVE, now=now,
+                                       only_if=_inactivity_step_is("erase", now))
+
+
 def inactive_accounts_sweep(*, now: datetime) -> int:
     """The inactivity rule: an account nobody logged in to for PRIVACY_INACTIVE_ACCOUNT_DAYS
     is warned (email and push), and erased PRIVACY_INACTIVE_GRACE_DAYS after the warning
-    unless she came back (which clears the warning). Returns the accounts erased."""
+    unless she came back (which clears the warning). The selectors find the candidates;
+    each is decided again on her locked row. Returns the accounts erased."""
     inactive_after = timedelta(days=settings.PRIVACY_INACTIVE_ACCOUNT_DAYS)
     grace = timedelta(days=settings.PRIVACY_INACTIVE_GRACE_DAYS)
     for user in account_selectors.inactive_users(seen_before=now - inactive_after).iterator():
-        account_services.user_inactivity_warn(user=user, now=now, erase_on=timezone.localdate(now + grace))
-    erased = 0
-    for user in account_selectors.warned_users(warned_before=now - grace).iterator():
-        step = domain.inactivity_step(last_seen_at=user.last_seen_at, warned_at=user.inactivity_warned_at, now=now,
-                                      inactive_after=inactive_after, grace=grace)
-        if step == "erase" and account_services.user_erase(user=user, cause=Erasure.Cause.INACTIVE, now=now):
-            erased += 1
-    return erased
+        inactive_account_warn(user=user, now=now)
+    return sum(inactive_account_erase(user=user, now=now)
+               for user in account_selectors.warned_users(warned_before=now - grace).iterator())
 
 
 def task_results_prune(*, now: datetime, after_days: int) -> int:
@@ -184,8 +219,14 @@ def task_results_prune(*, now: datetime, after_days: int) -> int:
     return deleted
 
 
+def retention_runs_prune(*, now: datetime, after_days: int) -> int:
+    """The sweep's own record (RetentionRun) goes after `after_days`."""
+    deleted, _ = RetentionRun.objects.filter(at__lte=now - timedelta(days=after_days)).delete()
+    return deleted
+
+
 def retention_sweep(*, now: datetime) -> dict[str, int]:
-    """Applies every rule of backend/privacy/retention.py that this sweep applies, each
+    """Applies every rule (backend.common.retention, from each app) that this sweep applies, each
     run recorded (RetentionRun) and logged with its count: nothing goes silently."""
     counts = {}
     for rule in retention.rules():

@@ -1,7 +1,7 @@
 """The data page: what Voisins keeps, why, for how long, who sees it, and how to take it
 or erase it. Public, server-rendered in French or English, loading nothing from another
 origin (the pages' Content-Security-Policy, backend/web/csp.py); its retention table
-comes from backend/privacy/retention.py, the same values the sweep applies."""
+comes from backend.common.retention (every app's rules), the same values the sweep applies."""
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -9,7 +9,8 @@ from django.shortcuts import render
 from django.utils import translation
 from django.views.decorators.http import require_GET
 
-from backend.privacy import domain, retention
+from backend.common import retention
+from backend.privacy import domain
 from backend.web.csp import with_csp
 
 

@@ -25,9 +25,11 @@ class PushConfig(AppConfig):
         from backend.common import personal_data
         from backend.feed.domain_events import PartnerLeft
         from backend.privacy.domain_events import ExportReady
-        from backend.push import selectors
+        from backend.common import retention as retention_rules
+        from backend.push import retention, selectors
 
         personal_data.register("push", selectors.personal_data_export)
+        retention_rules.register(retention.rules)
         domain_events.subscribe(AccountErased, services.account_erased)
         domain_events.subscribe(PartnerLeft, services.partner_left)
         domain_events.subscribe(ExportReady, services.export_ready)

@@ -15,7 +15,6 @@ BATCH = 500  # requests in flight at once to FCM, at most
 MAX_ATTEMPTS = 5
 BASE_RETRY_SECONDS = 2
 MAX_RETRY_SECONDS = 300
-STALE_AFTER = timedelta(days=60)
 
 
 def collapse_key(room_id: int) -> str:

@@ -23,7 +23,7 @@ class Device(models.Model):
     auth_token = models.ForeignKey(DeviceToken, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     session_key = models.CharField(max_length=40, blank=True)
     active = models.BooleanField(default=True)
-    # Why it stopped: "logout", "unregistered", "invalid", "sender_id_mismatch", "stale".
+    # Why it stopped: "logout", "unregistered", "invalid", "sender_id_mismatch".
     deactivated_reason = models.CharField(max_length=30, blank=True)
     created_at = models.DateTimeField()
     last_seen_at = models.DateTimeField()

@@ -13,7 +13,7 @@ import uuid
 import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from backend.accounts import domain as account_domain
 from backend.accounts.domain_events import AccountErased, InactivityWarned
 from backend.accounts.models import User
 from backend.chat.domain_events import MessagesPosted, ReadMarked
@@ -81,11 +82,12 @@ def devices_sign_out(*, auth_token_id: int | None = None, session_key: str = "")
     return Device.objects.filter(signed_out, active=True).update(active=False, deactivated_reason="logout")
 
 
-def devices_prune(*, now: datetime) -> int:
-    """Deactivates tokens not seen for 60 days (FCM considers them stale)."""
-    return Device.objects.filter(active=True, last_seen_at__lt=now - domain.STALE_AFTER).update(
-        active=False, deactivated_reason="stale"
-    )
+def devices_prune(*, now: datetime, after_days: int) -> int:
+    """The retention of devices (backend/push/retention.py): a device not seen for
+    `after_days` (FCM takes its token for stale), or stopped (logged out, unregistered,
+    refused by FCM) and not seen since, is deleted with its token. Returns the devices deleted."""
+    deleted, _ = Device.objects.filter(last_seen_at__lt=now - timedelta(days=after_days)).delete()
+    return deleted
 
 
 # Preferences
@@ -418,7 +420,7 @@ def account_erased(event: AccountErased) -> None:
 
 
 def deliveries_prune(*, now: datetime, after_days: int) -> int:
-    """The retention of push records (backend/privacy/retention.py): a delivery only
+    """The retention of push records (backend/push/retention.py): a delivery only
     guards against sending twice, which matters for minutes; after `after_days` it goes."""
     deleted, _ = Delivery.objects.filter(updated_at__lte=now - timedelta(days=after_days)).delete()
     return deleted
@@ -440,7 +442,10 @@ def export_ready(event: ExportReady) -> None:
 
 
 def inactivity_warned(event: InactivityWarned) -> None:
-    """Her inactive account will be erased unless she comes back (an email says it too)."""
+    """Her inactive account will be erased unless she comes back (an email says it too,
+    with the day written the same way, in her language)."""
+    language = User.objects.filter(pk=event.user_id).values_list("language", flat=True).first()
+    day = account_domain.day_text(date.fromisoformat(event.erase_on), language=language or settings.LANGUAGE_CODE)
     tasks.user_alert.enqueue(
-        event.user_id, "privacy_inactive_warning", {"day": event.erase_on}, f"inactive:{event.user_id}:{event.erase_on}",
+        event.user_id, "privacy_inactive_warning", {"day": day}, f"inactive:{event.user_id}:{event.erase_on}",
     )

@@ -3,6 +3,7 @@ the tasks import the services only when they run."""
 
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
@@ -52,4 +53,4 @@ def devices_prune() -> int:
 
     now = timezone.now()
     next_run_ensure(devices_prune, every=periodic_tasks()[devices_prune], now=now)
-    return services.devices_prune(now=now)
+    return services.devices_prune(now=now, after_days=settings.PRIVACY_PUSH_DEVICES_DAYS)

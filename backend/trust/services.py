@@ -478,7 +478,7 @@ def account_erased(event: AccountErased) -> None:
 
 
 def applications_prune(*, now: datetime, after_days: int) -> int:
-    """The retention of applications (backend/privacy/retention.py): an application
+    """The retention of applications (backend/trust/retention.py): an application
     pending for `after_days` is abandoned (rejected, audited, she is told) and its
     address erased; so is the address of an application rejected `after_days` ago, with
     its proof files. Returns the addresses erased."""

@@ -54,6 +54,36 @@ def test_an_expired_link_answers_410(client_for, member):
     assert (expired.status_code, expired.json()["code"]) == (410, "export_expired")
 
 
+def test_asking_again_within_a_day_of_a_ready_archive_returns_it_and_builds_nothing(client_for, member):
+    client = client_for(member)
+    first = client.post("/api/v1/privacy/exports/").json()
+    services.export_build(export_id=first["id"])
+    again = client.post("/api/v1/privacy/exports/")
+    assert (again.status_code, again.json()["id"], again.json()["state"]) == (200, first["id"], "ready")
+    assert ExportRequest.objects.count() == 1
+    ExportRequest.objects.filter(pk=first["id"]).update(ready_at=timezone.now() - timedelta(days=1, seconds=1))
+    tomorrow = client.post("/api/v1/privacy/exports/")
+    assert tomorrow.status_code == 202 and tomorrow.json()["id"] != first["id"]
+
+
+def test_an_archive_deleted_by_the_sweep_meanwhile_answers_410_not_500(client_for, member):
+    export, _ = services.export_request(user=member)
+    export = services.export_build(export_id=export.pk)
+    services.export_storage().delete(export.file_name)  # the sweep, between her request's read and its open
+    gone = client_for(member).get(f"/api/v1/privacy/exports/{export.pk}/archive/")
+    assert (gone.status_code, gone.json()["code"]) == (410, "export_expired")
+
+
+def test_a_ready_export_past_its_expiry_is_listed_as_expired_without_a_link(client_for, member):
+    export, _ = services.export_request(user=member)
+    services.export_build(export_id=export.pk)
+    ExportRequest.objects.filter(pk=export.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    client = client_for(member)
+    listed = client.get("/api/v1/privacy/exports/").json()
+    assert [(e["id"], e["state"], e["download_url"]) for e in listed] == [(export.pk, "expired", None)]
+    assert client.get(f"/api/v1/privacy/exports/{export.pk}/").json()["state"] == "expired"
+
+
 def test_the_retention_table_is_public_and_in_her_language(client_for):
     rules = client_for(HTTP_ACCEPT_LANGUAGE="fr").get("/api/v1/privacy/retention/").json()
     exports = next(rule for rule in rules if rule["key"] == "exports")

@@ -64,3 +64,13 @@ def test_every_push_text_is_in_both_languages_with_the_same_parameters():
     for key, texts in domain.PUSH_TEXTS.items():
         assert set(texts) == {"en", "fr"} and texts["en"] != texts["fr"], key
         assert re.findall(r"{(\w+)}", texts["en"]) == re.findall(r"{(\w+)}", texts["fr"]), key
+
+
+@pytest.mark.parametrize(("state", "expires_at", "shown"), [
+    ("building", None, "building"),
+    ("ready", NOW + timedelta(seconds=1), "ready"),
+    ("ready", NOW, "expired"),
+    ("expired", NOW - DAYS_30, "expired"),
+])
+def test_a_ready_export_past_its_expiry_shows_as_expired(state, expires_at, shown):
+    assert domain.export_state(state=state, expires_at=expires_at, now=NOW) == shown

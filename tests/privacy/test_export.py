@@ -82,9 +82,12 @@ def test_asking_again_while_it_is_being_built_returns_the_first(busy):
     again, created_again = services.export_request(user=busy.her)
     assert created and not created_again and again.pk == first.pk
     assert DBTaskResult.objects.filter(task_path="backend.privacy.tasks.export_build").count() == 1
-    services.export_build(export_id=first.pk)
-    _, created_after = services.export_request(user=busy.her)
-    assert created_after  # once ready, a new request builds a new archive
+    now = timezone.now()
+    services.export_build(export_id=first.pk, now=now)
+    same, created_after = services.export_request(user=busy.her, now=now + timedelta(hours=23))
+    assert not created_after and same.pk == first.pk  # ready less than a day ago: that one, at most one a day
+    _, created_next_day = services.export_request(user=busy.her, now=now + timedelta(days=1, seconds=1))
+    assert created_next_day  # a day on, a new request builds a new archive
 
 
 def test_she_is_told_when_it_is_ready_by_push(busy):

@@ -98,11 +98,13 @@ def test_logging_out_of_the_web_page_stops_its_browser_pushes(member):
     assert (device.active, device.deactivated_reason) == (False, "logout")
 
 
-def test_tokens_not_seen_for_sixty_days_are_pruned(member):
-    from backend.push.services import device_register, devices_prune
+def test_devices_not_seen_for_sixty_days_are_deleted_with_their_token(member):
+    from backend.push.services import device_register, device_unregister, devices_prune
 
     fresh = device_register(user=member, token="fresh", platform="android")
     stale = device_register(user=member, token="stale", platform="android")
-    Device.objects.filter(pk=stale.pk).update(last_seen_at=timezone.now() - timezone.timedelta(days=61))
-    assert devices_prune(now=timezone.now()) == 1
-    assert Device.objects.get(pk=stale.pk).deactivated_reason == "stale" and Device.objects.get(pk=fresh.pk).active
+    stopped = device_register(user=member, token="stopped", platform="android")
+    device_unregister(user=member, token="stopped")
+    Device.objects.filter(pk__in=[stale.pk, stopped.pk]).update(last_seen_at=timezone.now() - timezone.timedelta(days=61))
+    assert devices_prune(now=timezone.now(), after_days=60) == 2
+    assert list(Device.objects.values_list("token", flat=True)) == ["fresh"] and Device.objects.get(pk=fresh.pk).active
