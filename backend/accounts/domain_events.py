@@ -28,3 +28,13 @@ class InactivityWarned:
 
     user_id: int
     erase_on: str
+
+
+@dataclass(frozen=True)
+class SignedOut:
+    """A device signed out: its API token was revoked (`auth_token_id`) or its browser
+    session ended (`session_key`). Push stops pushing to the device registered with it."""
+
+    user_id: int
+    auth_token_id: int | None = None
+    session_key: str = ""

@@ -22,11 +22,10 @@ from django.utils import timezone
 
 from backend.accounts import domain
 from backend.accounts.domain import TOKEN_PREFIX, normalize_email, token_digest, token_expiry_after_use
-from backend.accounts.domain_events import AccountErased, InactivityWarned
+from backend.accounts.domain_events import AccountErased, InactivityWarned, SignedOut
 from backend.accounts.models import DeviceToken, User
 from backend.common import domain_events, events, ratelimit
 from backend.common.errors import VoisinsError
-from backend.push import services as push
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +112,7 @@ def _seen(user: User, now: datetime) -> None:
 def token_revoke(*, token: DeviceToken) -> None:
     user_id, token_id = token.user_id, token.pk
     with transaction.atomic():
-        push.devices_sign_out(auth_token_id=token_id)
+        domain_events.emit(SignedOut(user_id=user_id, auth_token_id=token_id))
         token.delete()
         # Sockets opened with this token end too.
         events.publish_on_commit(events.user_group(user_id), control={"kind": "token.revoked", "token_id": token_id})
@@ -123,7 +122,8 @@ def session_end(*, request: HttpRequest) -> None:
     """Logs the session out, and ends the sockets that it opened."""
     user_id, session_key = request.user.pk, request.session.session_key
     if session_key:
-        push.devices_sign_out(session_key=session_key)
+        with transaction.atomic():
+            domain_events.emit(SignedOut(user_id=user_id, session_key=session_key))
     logout(request)
     if session_key:
         events.publish_now(events.user_group(user_id), control={"kind": "session.ended", "session_key": session_key})

@@ -6,6 +6,7 @@ class PushConfig(AppConfig):
     label = "push"
 
     def ready(self) -> None:
+        from backend.accounts.domain_events import AccountErased, InactivityWarned, SignedOut
         from backend.chat.domain_events import MessagesPosted, ReadMarked
         from backend.cities.domain_events import AreaAlertPublished, ReportChanged
         from backend.common import domain_events
@@ -13,6 +14,7 @@ class PushConfig(AppConfig):
         from backend.push import services
         from backend.trust.domain_events import MembershipDecided
 
+        domain_events.subscribe(SignedOut, services.signed_out)
         domain_events.subscribe(MessagesPosted, services.messages_posted)
         domain_events.subscribe(ReadMarked, services.read_marked)
         domain_events.subscribe(MembershipDecided, services.membership_decided)
@@ -21,7 +23,6 @@ class PushConfig(AppConfig):
         domain_events.subscribe(ReportChanged, services.report_changed)
 
         # Her data (issue 15).
-        from backend.accounts.domain_events import AccountErased, InactivityWarned
         from backend.common import personal_data
         from backend.feed.domain_events import PartnerLeft
         from backend.privacy.domain_events import ExportReady

@@ -22,7 +22,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from backend.accounts import domain as account_domain
-from backend.accounts.domain_events import AccountErased, InactivityWarned
+from backend.accounts.domain_events import AccountErased, InactivityWarned, SignedOut
 from backend.accounts.models import User
 from backend.chat.domain_events import MessagesPosted, ReadMarked
 from backend.chat.models import Message, ReadMarker, Room
@@ -69,6 +69,11 @@ def device_register(
 
 def device_unregister(*, user: User, token: str) -> None:
     Device.objects.filter(user=user, token=token, active=True).update(active=False, deactivated_reason="unregistered")
+
+
+def signed_out(event: SignedOut) -> None:
+    """Subscriber of accounts' SignedOut."""
+    devices_sign_out(auth_token_id=event.auth_token_id, session_key=event.session_key)
 
 
 def devices_sign_out(*, auth_token_id: int | None = None, session_key: str = "") -> int:

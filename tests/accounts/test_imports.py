@@ -1,11 +1,12 @@
-"""Accounts is a base app (HANDBOOK §3): erasing an account reaches every app through the
-AccountErased event they subscribe to, never through an import of theirs."""
+"""Accounts is a base app (HANDBOOK §3): erasing an account or signing a device out
+reaches every app through the events they subscribe to (AccountErased, SignedOut), never
+through an import of theirs."""
 
 import re
 from pathlib import Path
 
 ACCOUNTS = Path(__file__).resolve().parent.parent.parent / "backend" / "accounts"
-ABOVE = re.compile(r"^\s*(?:from|import)\s+backend\.(chat|feed|trust|moderation|cities|photos|privacy)\b", re.MULTILINE)
+ABOVE = re.compile(r"^\s*(?:from|import)\s+backend\.(chat|feed|trust|moderation|cities|photos|privacy|push)\b", re.MULTILINE)
 
 
 def test_the_accounts_services_models_and_rules_import_none_of_the_apps_that_hold_her_data():
