@@ -53,6 +53,8 @@ def test_the_console_is_for_moderators_and_takes_a_csrf_protected_login(world, m
     alice.axe("not a moderator")
     moderator = console(visit, base, viewport=PHONE)
     expect(moderator.page.locator("#neighbourhood")).to_have_value(str(world["neighbourhood"].id))
+    expect(moderator.page.locator(".boot")).to_have_count(0)  # "Loading Voisins…" gone once drawn
+    expect(moderator.page).to_have_title("Voisins · Moderation")
     moderator.no_horizontal_overflow()
 
 

@@ -1,11 +1,10 @@
 // The organisations' console (`/city/`): loads the catalogue of the page's language,
 // finds out who she is and which organisations she acts for, opens the socket (her
 // queue live, her removal), and renders the store on every change.
-import * as api from "../core/api.js";
-import { cx, html, render } from "../core/html.js";
-import { gettext, interpolate, language, loadCatalogue } from "../core/i18n.js";
+import { bootConsole } from "../core/console.js";
+import { cx, html } from "../core/html.js";
+import { gettext, interpolate } from "../core/i18n.js";
 import { Login } from "../core/login.js";
-import { onRoute } from "../core/router.js";
 import { Toasts } from "../core/toasts.js";
 import { chooseOrganisation, loadAll, loadOrganisations, socket } from "./actions.js";
 import { AgentsPanel } from "./agents.js";
@@ -14,8 +13,6 @@ import { FiguresPanel } from "./figures.js";
 import { AlertsPanel, AnnouncementsPanel, ConsultationsPanel } from "./publish.js";
 import { QueuePanel, ReportScreen } from "./queue.js";
 import { dismissToast, organisation, store } from "./state.js";
-
-const root = document.getElementById("app");
 
 const TABS = () => [
   ["reports", gettext("Reports")],
@@ -98,32 +95,15 @@ function App({ state }) {
   </div>`;
 }
 
-async function boot() {
-  await loadCatalogue(document.body.dataset.catalogue);
-  store.subscribe((state) => {
-    render(html`<${App} state=${state} />`, root);
-    document.title = gettext("Voisins · Organisations");
-  });
-  onRoute((route) => store.set({ route }));
-  if (!document.body.dataset.signedIn) {
-    store.set({ phase: "anonymous" });
-    return;
-  }
-  try {
-    const me = await api.get("auth/me/");
-    if (me.user.language !== language) {
-      location.reload();
-      return;
-    }
-    await loadOrganisations();
-    store.set({ me, phase: "ready" });
+bootConsole({
+  store,
+  App,
+  title: () => gettext("Voisins · Organisations"),
+  prepare: loadOrganisations,
+  ready: () => {
     if (organisation()?.verified) {
       socket.start();
       loadAll();
     }
-  } catch {
-    store.set({ phase: "anonymous" });
-  }
-}
-
-boot();
+  },
+});

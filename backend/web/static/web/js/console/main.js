@@ -1,18 +1,15 @@
 // The moderators' console (`/moderation/`): loads the catalogue of the page's language,
 // finds out who she is, watches the chosen neighbourhood through the socket, and renders
 // the store on every change.
-import * as api from "../core/api.js";
-import { Fragment, cx, html, render } from "../core/html.js";
-import { gettext, language, loadCatalogue } from "../core/i18n.js";
+import { bootConsole } from "../core/console.js";
+import { Fragment, cx, html } from "../core/html.js";
+import { gettext } from "../core/i18n.js";
 import { Login } from "../core/login.js";
-import { onRoute } from "../core/router.js";
 import { Toasts } from "../core/toasts.js";
 import { chooseNeighbourhood, loadAll, socket } from "./actions.js";
 import { Dialogs, PrintedLetter } from "./dialogs.js";
 import { AppealsPanel, ApplicantsPanel, LivePanel, LogPanel, MembersPanel, ReportsPanel } from "./panels.js";
 import { NEIGHBOURHOODS, dismissToast, store } from "./state.js";
-
-const root = document.getElementById("app");
 
 const TABS = () => [
   ["live", gettext("Messages"), LivePanel],
@@ -68,32 +65,14 @@ function App({ state }) {
   <${PrintedLetter} state=${state} /></${Fragment}>`;
 }
 
-async function boot() {
-  await loadCatalogue(document.body.dataset.catalogue);
-  store.subscribe((state) => {
-    render(html`<${App} state=${state} />`, root);
-    document.title = gettext("Voisins · Moderation");
-  });
-  onRoute((route) => store.set({ route }));
-  if (!document.body.dataset.signedIn) {
-    store.set({ phase: "anonymous" });
-    return;
-  }
-  try {
-    const me = await api.get("auth/me/");
-    if (me.user.language !== language) {
-      location.reload();
-      return;
-    }
-    store.set({ me, phase: "ready" });
-    if (NEIGHBOURHOODS.length) {
-      if (!NEIGHBOURHOODS.some((item) => item.id === store.get().neighbourhood)) store.set({ neighbourhood: NEIGHBOURHOODS[0].id });
-      socket.start();
-      loadAll();
-    }
-  } catch {
-    store.set({ phase: "anonymous" });
-  }
-}
-
-boot();
+bootConsole({
+  store,
+  App,
+  title: () => gettext("Voisins · Moderation"),
+  ready: () => {
+    if (!NEIGHBOURHOODS.length) return;
+    if (!NEIGHBOURHOODS.some((item) => item.id === store.get().neighbourhood)) store.set({ neighbourhood: NEIGHBOURHOODS[0].id });
+    socket.start();
+    loadAll();
+  },
+});
