@@ -1,7 +1,9 @@
 """frontend-contract/openapi.yaml says exactly what the server does: Schemathesis runs
 over the committed document against a live server (real PostgreSQL and Redis), once per
 kind of caller, generating valid and invalid requests from the document and checking
-every answer against it. Select it with `-m openapi`; VOISINS_ST_SEED replays a run,
+every answer against it. Select it with `-m openapi`. The suite runs a fixed seed, so that
+a red run is a regression anyone can replay; VOISINS_ST_SEED=random explores new
+requests (each run prints its seed, which VOISINS_ST_SEED=<seed> replays), and
 VOISINS_ST_EXAMPLES changes its size."""
 
 import json
@@ -25,7 +27,9 @@ CONFIG = Path(__file__).resolve().parent / "schemathesis.toml"
 # Enough for each operation to get its boundary cases (the coverage phase) and a few
 # random ones, in a few minutes for all identities on two cores.
 MAX_EXAMPLES = int(os.environ.get("VOISINS_ST_EXAMPLES", "8"))
-SEED = os.environ.get("VOISINS_ST_SEED", str(int(time.time())))
+SEED = os.environ.get("VOISINS_ST_SEED", "5")
+if SEED == "random":
+    SEED = str(int(time.time()))
 # Throwaway tokens for the operations that end a session (see tests/openapi_hooks.py).
 THROWAWAY_TOKENS = 300
 
