@@ -7,6 +7,7 @@ its settings only after the servers' addresses are in the environment."""
 import asyncio
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -291,3 +292,35 @@ async def connect(socket_cleanup):
             await socket.communicator.disconnect()
         except (Exception, asyncio.CancelledError):  # already closed by the test
             pass
+
+
+@contextmanager
+def erasure_held_open(user, *, commit_after: float = 0.5):
+    """Erases `user` in another thread and holds that transaction open: the block runs
+    while the erasure is under way, and the erasure commits `commit_after` s after the
+    block started (what the block does waits for it, if it must)."""
+    import threading
+
+    from django.db import connection, transaction
+
+    from backend.accounts.services import user_erase
+
+    erasing, commit = threading.Event(), threading.Event()
+
+    def erase():
+        try:
+            with transaction.atomic():
+                user_erase(user=user)
+                erasing.set()
+                commit.wait(10)
+        finally:
+            connection.close()
+
+    eraser = threading.Thread(target=erase)
+    eraser.start()
+    assert erasing.wait(10)
+    threading.Timer(commit_after, commit.set).start()
+    try:
+        yield
+    finally:
+        eraser.join(10)

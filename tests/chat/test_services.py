@@ -7,7 +7,7 @@ from backend.chat.models import Message, Room
 from backend.chat.services import PostRequest, message_post, messages_post, rooms_ensure_default
 from backend.common import events
 from backend.common.errors import VoisinsError
-from tests.conftest import make_membership, make_user
+from tests.conftest import erasure_held_open, make_membership, make_user
 
 
 @pytest.fixture
@@ -142,29 +142,12 @@ def test_concurrent_posts_get_distinct_gapless_sequence_numbers(member, room):
 def test_a_message_sent_while_its_author_is_being_erased_is_refused(member, room):
     """Her send passes its checks while her erasure is under way, then waits for it: it
     is refused, and none of her words outlive the erasure. Others in the batch post."""
-    from backend.accounts.services import user_erase
-
     neighbour = make_membership(make_user("n@example.org"), room.neighbourhood, state="verified").user
-    erasing, commit = threading.Event(), threading.Event()
-
-    def erase():
-        try:
-            with transaction.atomic():
-                user_erase(user=member)
-                erasing.set()
-                commit.wait(10)
-        finally:
-            connection.close()
-
-    eraser = threading.Thread(target=erase)
-    eraser.start()
-    assert erasing.wait(10)
-    threading.Timer(0.5, commit.set).start()  # the send below waits for the erasure's commit
-    results = messages_post(requests=[
-        PostRequest(author=member, room_id=room.id, text="Le code est 7741B", client_id="late"),
-        PostRequest(author=neighbour, room_id=room.id, text="Bonsoir", client_id="n"),
-    ])
-    eraser.join(10)
+    with erasure_held_open(member):  # the send below waits for the erasure's commit
+        results = messages_post(requests=[
+            PostRequest(author=member, room_id=room.id, text="Le code est 7741B", client_id="late"),
+            PostRequest(author=neighbour, room_id=room.id, text="Bonsoir", client_id="n"),
+        ])
     assert isinstance(results[0], VoisinsError) and results[0].code == "not_authenticated"
     assert list(Message.objects.values_list("author_id", "text")) == [(neighbour.id, "Bonsoir")]
 

@@ -8,7 +8,7 @@ from backend.common import events
 from backend.common.errors import VoisinsError
 from backend.feed.models import Post, Response, Rsvp
 from backend.feed.services import post_create, post_respond, post_responder_pick, post_rsvp_set, post_status_set
-from tests.conftest import make_membership, make_user
+from tests.conftest import erasure_held_open, make_membership, make_user
 from tests.feed.test_domain import VALID
 
 pytestmark = pytest.mark.django_db
@@ -223,30 +223,8 @@ def test_rsvp(post_of, member, neighbour):
 def test_a_post_created_while_its_author_is_being_erased_is_refused(member, default_room):
     """Her post passes its checks while her erasure is under way, then waits for it: it
     is refused, and neither the post nor its card outlive the erasure."""
-    import threading
-
-    from django.db import connection, transaction
-
-    from backend.accounts.services import user_erase
-
-    erasing, commit = threading.Event(), threading.Event()
-
-    def erase():
-        try:
-            with transaction.atomic():
-                user_erase(user=member)
-                erasing.set()
-                commit.wait(10)
-        finally:
-            connection.close()
-
-    eraser = threading.Thread(target=erase)
-    eraser.start()
-    assert erasing.wait(10)
-    threading.Timer(0.5, commit.set).start()  # the post below waits for the erasure's commit
-    with pytest.raises(VoisinsError) as refusal:
+    with erasure_held_open(member), pytest.raises(VoisinsError) as refusal:  # the post waits for its commit
         post_create(author=member, kind="help_request", title="Arroser mes plantes", details=VALID["help_request"],
                     client_id="late")
-    eraser.join(10)
     assert refusal.value.code == "not_authenticated"
     assert not Post.objects.exists() and not Message.objects.exists()

@@ -16,20 +16,10 @@ import { createMap, loadLeaflet } from "../core/leaflet.js";
 import { PhotoPicker, Photos } from "../core/photos.js";
 import { navigate } from "../core/router.js";
 import { icon } from "./icons.js";
+import { homePosition } from "./map.js";
 import { openDialog, showError, store, toast } from "./state.js";
 
 const FALLBACK = [46.6, 2.4];
-
-async function homePosition() {
-  const summary = store.get().me?.membership;
-  if (!summary) return null;
-  try {
-    const membership = await api.get(`trust/memberships/${summary.id}/`);
-    return [membership.address.latitude, membership.address.longitude];
-  } catch {
-    return null;
-  }
-}
 
 export async function loadReports() {
   try {

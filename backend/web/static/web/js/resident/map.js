@@ -17,7 +17,8 @@ const partnerLabels = () => ({
   car_sharing: gettext("Car sharing"), farm: gettext("Farm"), shop: gettext("Shop"), storage: gettext("Storage"), other: gettext("Partner"),
 });
 
-async function homePosition() {
+/** Where her home is, as her membership says (only she reads it), or null. */
+export async function homePosition() {
   const summary = store.get().me?.membership;
   if (!summary) return null;
   try {
