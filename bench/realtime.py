@@ -52,6 +52,9 @@ class Sizes:
 
 
 FULL = Sizes(per_room=200, rooms=10, idle_sockets=5000, seconds=6.0)
+# Offered loads at which every target's latency is measured, so that the two are compared
+# at equal work (messages per second in one room, and per room in all rooms).
+EQUAL_LOADS = {"one": (50, 100, 250), "many": (10, 25)}
 QUICK = Sizes(per_room=50, rooms=4, idle_sockets=500, seconds=2.0)
 
 
@@ -391,6 +394,10 @@ async def measure(target: Target, process: subprocess.Popen, sizes: Sizes) -> di
         "latency_many": await latency(target, sizes.rooms, sizes.per_room, sizes.seconds, rates["many"]),
         "idle_kb": await idle_memory(target, process.pid, sizes.idle_sockets),
         "half_rates": rates,
+        "equal_one": {rate: await latency(target, 1, sizes.per_room, sizes.seconds, rate) for rate in EQUAL_LOADS["one"]},
+        "equal_many": {
+            rate: await latency(target, sizes.rooms, sizes.per_room, sizes.seconds, rate) for rate in EQUAL_LOADS["many"]
+        },
     }
     if isinstance(target, Voisins):
         result["ack_p99"] = await ack_latency(target, sizes.seconds)
@@ -504,7 +511,16 @@ def report(results: dict, sizes: Sizes, baseline_name: str) -> None:
             f" {r['latency_many'][0]:>10.1f} / {r['latency_many'][1]:<9.1f}"
             f" {r['idle_kb']:>15.1f} {r.get('ack_p99', float('nan')):>11.1f}"
         )
-    print("Latency is measured at half of each target's own saturation:")
+    print("p50/p99 ms at equal offered loads (ratio of p99s to the baseline's):")
+    loads = [("one", rate, f"{rate} msg/s, 1 room") for rate in EQUAL_LOADS["one"]]
+    loads += [("many", rate, f"{rate} msg/s per room, {sizes.rooms} rooms") for rate in EQUAL_LOADS["many"]]
+    for name, r in results.items():
+        cells = []
+        for kind, rate, label in loads:
+            p50, p99 = r[f"equal_{kind}"][rate]
+            cells.append(f"{label}: {p50:.1f} / {p99:.1f} ({p99 / base[f'equal_{kind}'][rate][1]:.1f} x)")
+        print(f"  {name}: " + "; ".join(cells))
+    print("The latency columns above are at half of each target's own saturation:")
     for name, r in results.items():
         print(f"  {name}: {r['half_rates']['one']:.0f} messages/s in one room, "
               f"{r['half_rates']['many']:.1f} messages/s per room in {sizes.rooms} rooms")
