@@ -29,7 +29,7 @@ from backend.photos import frames as photo_frames
 from backend.photos import selectors as photo_selectors
 from backend.photos import services as photo_services
 from backend.trust.models import Membership
-from backend.trust.selectors import NeighbourhoodAccess, access_map, is_moderator
+from backend.trust.selectors import NeighbourhoodAccess, access_map, may_moderate
 
 DEFAULT_ROOM_NAME = "Le quartier"
 
@@ -71,7 +71,7 @@ def rooms_ensure_default(*, neighbourhood_ids: list[int]) -> None:
 
 
 def room_topic_create(*, actor: User, neighbourhood: Neighbourhood, name: str) -> Room:
-    if not is_moderator(user=actor, neighbourhood_id=neighbourhood.pk):
+    if not may_moderate(user=actor, neighbourhood_id=neighbourhood.pk):
         raise VoisinsError("not_moderator")
     name = name.strip()
     if not name:

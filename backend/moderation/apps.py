@@ -23,3 +23,8 @@ class ModerationConfig(AppConfig):
 
         personal_data.register("moderation", selectors.personal_data_export)
         domain_events.subscribe(AccountErased, services.account_erased)
+
+        # A revocation through trust is appealable here (issue 10).
+        from backend.trust.domain_events import MembershipDecided
+
+        domain_events.subscribe(MembershipDecided, services.membership_decided)

@@ -6,7 +6,7 @@ from backend.trust.domain import person_body
 
 MUTE_MINUTES_MIN = 5
 MUTE_MINUTES_MAX = 60 * 24 * 90
-APPEALABLE = frozenset({"remove", "mute", "ban"})
+APPEALABLE = frozenset({"remove", "mute", "ban", "revoke"})
 
 
 def hide_now(*, reports: int, threshold: int) -> bool:

@@ -10,3 +10,4 @@ class ModerationActed:
     user_id: int
     kind: str
     action_id: int
+    reason: str

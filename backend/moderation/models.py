@@ -59,6 +59,8 @@ class Action(models.Model):
         RESTORE = "restore"
         MUTE = "mute"
         BAN = "ban"
+        # A revocation through trust: kept here so that she can appeal it as a ban.
+        REVOKE = "revoke"
         DISMISS = "dismiss"  # reports reviewed, nothing wrong
         APPEAL_GRANTED = "appeal_granted"
         APPEAL_DENIED = "appeal_denied"

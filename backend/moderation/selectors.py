@@ -97,7 +97,9 @@ def neighbourhood_log(
     trust_kinds = [k for k in kinds if k in AuditEntry.Action.values] if kinds else None
     actions: list[dict] = []
     if moderation_kinds is None or moderation_kinds:
-        rows = Action.objects.filter(neighbourhood_id=neighbourhood_id).select_related("actor", "subject")
+        # A revocation is trust's entry in this log; its copy here is what she appeals.
+        rows = Action.objects.filter(neighbourhood_id=neighbourhood_id).exclude(kind=Action.Kind.REVOKE)
+        rows = rows.select_related("actor", "subject")
         if moderation_kinds:
             rows = rows.filter(kind__in=moderation_kinds)
         if before is not None:

@@ -23,6 +23,7 @@ from backend.moderation.domain_events import ModerationActed
 from backend.moderation.models import Action, Appeal, Report
 from backend.moderation.selectors import reported_images, require_moderator
 from backend.trust import services as trust_services
+from backend.trust.domain_events import MembershipDecided
 from backend.trust.models import Membership
 from backend.trust.selectors import moderator_ids, neighbourhood_access
 
@@ -41,7 +42,7 @@ def _log(*, actor: User, kind: str, neighbourhood_id: int, subject_id: int, reas
         at=timezone.now(), **extra,
     )
     _tell(subject_id, {"type": "moderation.notice", "action": domain.notice_body(action)})
-    domain_events.emit(ModerationActed(user_id=subject_id, kind=kind, action_id=action.pk))
+    domain_events.emit(ModerationActed(user_id=subject_id, kind=kind, action_id=action.pk, reason=reason))
     _tell_moderators(neighbourhood_id, {"type": "moderation.logged", "entry": domain.log_entry_body(action)})
     return action
 
@@ -340,12 +341,24 @@ def _undo(action: Action, *, actor: User, reason: str, now: datetime) -> None:
                                                muted_until=action.until).first()
         if membership is not None:  # unless a later mute replaced this one
             trust_services.membership_mute(membership=membership, until=None)
-    elif action.kind == Action.Kind.BAN:
+    elif action.kind in (Action.Kind.BAN, Action.Kind.REVOKE):
         membership = Membership.objects.filter(
             user_id=action.subject_id, neighbourhood_id=action.neighbourhood_id, state=Membership.State.REVOKED
         ).order_by("-decided_at").first()
         if membership is not None:
             trust_services.membership_reinstate(actor=actor, membership=membership, reason=reason, notify=False)
+
+
+def membership_decided(event: MembershipDecided) -> None:
+    """A moderator revoked her through trust (subscriber of MembershipDecided, in the
+    deciding transaction): she may appeal it as she would a ban, so it is an action of
+    hers here too. Trust's own notice and push have told her; its log entry stands for
+    it in the neighbourhood's log."""
+    if event.decision == "revoked" and event.actor_id is not None:
+        Action.objects.create(
+            neighbourhood_id=event.neighbourhood_id, actor_id=event.actor_id, kind=Action.Kind.REVOKE,
+            subject_id=event.user_id, reason=event.reason, at=event.at,
+        )
 
 
 # Her data (issue 15)

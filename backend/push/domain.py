@@ -92,23 +92,30 @@ _TEXTS = {
         f"moderation_{kind}": {"en": "Moderation", "fr": "Modération"}
         for kind in ("remove", "restore", "mute", "ban", "dismiss", "appeal_granted", "appeal_denied")
     },
-    "moderation_remove_body": {"en": "A moderator removed your content; you may appeal once.",
-                               "fr": "Un modérateur a retiré votre contenu ; vous pouvez faire un recours."},
+    "moderation_remove_body": {"en": "A moderator removed your content ({reason}); you may appeal once.",
+                               "fr": "Un modérateur a retiré votre contenu ({reason}) ; vous pouvez faire un recours."},
     "moderation_restore_body": {"en": "A moderator restored your content.", "fr": "Un modérateur a rétabli votre contenu."},
-    "moderation_mute_body": {"en": "A moderator muted you for a while; you may appeal once.",
-                             "fr": "Un modérateur vous a mis en sourdine ; vous pouvez faire un recours."},
-    "moderation_ban_body": {"en": "A moderator removed you from the neighbourhood; you may appeal once.",
-                            "fr": "Un modérateur vous a retiré du quartier ; vous pouvez faire un recours."},
+    "moderation_mute_body": {"en": "A moderator muted you for a while ({reason}); you may appeal once.",
+                             "fr": "Un modérateur vous a mis en sourdine ({reason}) ; vous pouvez faire un recours."},
+    "moderation_ban_body": {"en": "A moderator removed you from the neighbourhood ({reason}); you may appeal once.",
+                            "fr": "Un modérateur vous a retiré du quartier ({reason}) ; vous pouvez faire un recours."},
     "moderation_dismiss_body": {"en": "Reports about you were reviewed: nothing to change.",
                                 "fr": "Des signalements vous concernant ont été examinés : rien à changer."},
-    "moderation_appeal_granted_body": {"en": "Your appeal was granted.", "fr": "Votre recours a été accepté."},
-    "moderation_appeal_denied_body": {"en": "Your appeal was denied.", "fr": "Votre recours a été rejeté."},
+    "moderation_appeal_granted_body": {"en": "Your appeal was granted: {reason}", "fr": "Votre recours a été accepté : {reason}"},
+    "moderation_appeal_denied_body": {"en": "Your appeal was denied: {reason}", "fr": "Votre recours a été rejeté : {reason}"},
 }
+
+
+class _Params(dict):
+    """A task enqueued before a text gained a parameter still renders (without it)."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
 
 
 def text(key: str, language: str, **params: Any) -> str:
     texts = _TEXTS[key]
-    return texts.get(language, texts["en"]).format(**params)
+    return texts.get(language, texts["en"]).format_map(_Params(params))
 
 
 def message_notification(

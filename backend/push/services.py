@@ -159,7 +159,9 @@ def membership_decided(event: MembershipDecided) -> None:
 
 def moderation_acted(event: ModerationActed) -> None:
     """A moderator acted on her content or account: urgent, like trust decisions."""
-    tasks.user_alert.enqueue(event.user_id, f"moderation_{event.kind}", {}, f"moderation:{event.action_id}")
+    tasks.user_alert.enqueue(
+        event.user_id, f"moderation_{event.kind}", {"reason": event.reason}, f"moderation:{event.action_id}"
+    )
 
 
 def area_alert_published(event: AreaAlertPublished) -> None:

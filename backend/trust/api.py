@@ -142,9 +142,13 @@ class MembershipApplyApi(ApiView):
     @extend_schema(
         operation_id="trust_apply",
         request=ApplyInput,
-        responses={201: MembershipOutput, **error_responses(400, 422, 401, 409)},
+        responses={201: MembershipOutput, **error_responses(400, 422, 401, 403, 409)},
         description="Applies to the neighbourhood covering the address. The address stays private to the "
-        "applicant and the neighbourhood's moderators; other members only ever see the street.",
+        "applicant and the neighbourhood's moderators; other members only ever see the street. "
+        "Someone its moderators revoked or banned there, and did not reinstate, is refused with "
+        "403 banned: neither vouches nor a letter code can bring her back; she appeals the decision "
+        "(moderation_appeal, from moderation_my_decisions) or asks them to reinstate her. A rejected "
+        "application does not hold: she may apply again at once.",
     )
     def post(self, request):
         data = ApplyInput(data=request.data)

@@ -18,3 +18,4 @@ class MembershipDecided:
     decision: str
     reason: str
     at: datetime
+    actor_id: int | None = None  # the moderator who decided, when one did

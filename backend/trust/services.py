@@ -44,11 +44,12 @@ def _audit(
     )
 
 
-def _notify(membership: Membership, decision: str, *, reason: str, now: datetime) -> None:
+def _notify(membership: Membership, decision: str, *, reason: str, now: datetime, actor: User | None = None) -> None:
     """She hears of the decision and its reason: live and by an urgent push (listeners)."""
     domain_events.emit(MembershipDecided(
         user_id=membership.user_id, language=membership.user.language, membership_id=membership.pk, neighbourhood_id=membership.neighbourhood_id,
         neighbourhood_name=membership.neighbourhood.name, decision=decision, reason=reason, at=now,
+        actor_id=actor.pk if actor else None,
     ))
 
 
@@ -395,7 +396,7 @@ def membership_revoke(
         _audit(action=Action.REVOKE, actor=actor, membership=membership, reason=reason, now=now)
         _leave(membership, actor=actor, now=now)
         if notify:
-            _notify(membership, "revoked", reason=reason, now=now)
+            _notify(membership, "revoked", reason=reason, now=now, actor=actor)
         reverified = []
         if chain:
             for link in selectors.vouch_chain(membership=membership):

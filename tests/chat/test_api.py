@@ -128,6 +128,16 @@ def test_room_names_are_unique_in_the_neighbourhood_whatever_their_case(client_f
     assert sorted(Room.objects.filter(neighbourhood=saint_malo).values_list("name", flat=True)) == ["Entraide", "Le quartier"]
 
 
+def test_staff_add_a_room_where_they_moderate_nothing_and_members_may_not(client_for, staff, member, dinard, saint_malo):
+    """Issue 10: staff act in every neighbourhood as its moderators do."""
+    assert not dinard.moderators.exists()
+    made = client_for(staff).post("/api/v1/chat/rooms/", {"neighbourhood_id": dinard.id, "name": "Entraide"}, format="json")
+    assert made.status_code == 201 and made.json()["name"] == "Entraide"
+    refused = client_for(member).post("/api/v1/chat/rooms/", {"neighbourhood_id": saint_malo.id, "name": "Prêts"},
+                                      format="json")
+    assert refused.status_code == 403 and refused.json()["code"] == "not_moderator"
+
+
 def test_a_room_name_may_be_used_again_in_another_neighbourhood_and_by_direct_conversations(
     client_for, moderator, member, saint_malo, dinard
 ):

@@ -108,6 +108,52 @@ def test_only_a_moderator_s_reinstatement_lets_her_back(client_for, member, mode
     assert ("membership_reinstated", {"neighbourhood": "Saint-Malo", "reason": "Erreur de ma part"}) in alerts(member)
 
 
+def test_a_revocation_is_appealed_as_a_ban_is(client_for, member, moderator, saint_malo):
+    membership = Membership.objects.get(user=member)
+    revoke(client_for(moderator), membership.id)
+    decisions = client_for(member).get("/api/v1/moderation/decisions/").json()
+    assert [(d["kind"], d["reason"], d["actor_id"]) for d in decisions] == [("revoke", "Fausse adresse", moderator.pk)]
+    appealed = client_for(member).post(f"/api/v1/moderation/decisions/{decisions[0]['id']}/appeal/",
+                                       {"text": "J'habite bien ici"}, format="json")
+    assert appealed.status_code == 201
+    own = client_for(moderator).post(f"/api/v1/moderation/appeals/{appealed.json()['id']}/decide/",
+                                     {"grant": True, "reason": "Moi"}, format="json")
+    assert own.status_code == 403 and own.json()["code"] == "own_action"
+    colleague = make_user("colleague@example.org", name="Colette")
+    saint_malo.moderators.add(colleague)
+    granted = client_for(colleague).post(f"/api/v1/moderation/appeals/{appealed.json()['id']}/decide/",
+                                         {"grant": True, "reason": "Justificatif vérifié"}, format="json")
+    assert granted.status_code == 200
+    assert Membership.objects.get(pk=membership.pk).state == "verified"
+    assert ("moderation_appeal_granted", {"reason": "Justificatif vérifié"}) in alerts(member)
+    # The neighbourhood's log shows the revocation once: trust's entry.
+    log = client_for(colleague).get(f"/api/v1/moderation/neighbourhoods/{saint_malo.id}/log/").json()
+    assert [(e["source"], e["kind"]) for e in log if e["kind"] == "revoke"] == [("trust", "revoke")]
+
+
+def test_a_revocation_that_rolls_back_leaves_no_push_and_no_decision(member, moderator):
+    from django.db import transaction
+
+    from backend.moderation.models import Action
+
+    membership = Membership.objects.get(user=member)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.membership_revoke(actor=moderator, membership=membership, reason="Fausse adresse")
+        raise RuntimeError("the request failed after the decision")
+    assert Membership.objects.get(pk=membership.pk).state == "verified"
+    assert alerts(member) == [] and not Action.objects.exists()
+    assert not AuditEntry.objects.filter(membership=membership, action="revoke").exists()
+
+
+def test_a_ban_pushes_its_reason(client_for, member, moderator, saint_malo):
+    from backend.push import domain as push_domain
+
+    client_for(moderator).post(f"/api/v1/moderation/neighbourhoods/{saint_malo.id}/members/{member.id}/ban/",
+                               {"reason": "Insultes répétées"}, format="json")
+    assert alerts(member) == [("moderation_ban", {"reason": "Insultes répétées"})]
+    assert "Insultes répétées" in push_domain.text("moderation_ban_body", "fr", reason="Insultes répétées")
+
+
 def test_a_reinstatement_cannot_open_a_second_membership(client_for, member, moderator, dinard):
     membership = Membership.objects.get(user=member)
     revoke(client_for(moderator), membership.id)
