@@ -39,6 +39,9 @@ sys.path.insert(0, str(ROOT))
 from tests.servers import PostgresServer, RedisServer, free_port, remove, wait_for_port  # noqa: E402
 
 WINDOW = 50
+# How long sockets stay idle before the server's memory is read: longer than our
+# server's sweep (CHAT_SWEEP_SECONDS), as idle phones are.
+IDLE_SECONDS = 6.0
 LATENCY_SAMPLE = 10
 PAD = "x" * 200
 
@@ -260,7 +263,7 @@ async def idle_memory(target: Target, pid: int, sockets: int) -> float:
     await asyncio.sleep(1.0)
     before = psutil.Process(pid).memory_info().rss
     opened = await _open_many(target, 1, sockets, user_offset=10)
-    await asyncio.sleep(2.0)
+    await asyncio.sleep(IDLE_SECONDS)
     after = psutil.Process(pid).memory_info().rss
     await _close_all(opened + warm)
     return (after - before) / sockets / 1024
@@ -298,7 +301,7 @@ async def idle_room(target: Target, pid: int, sockets: int) -> tuple[float, floa
         readers.append(asyncio.create_task(read(ws)))  # read from the start, as a phone does
 
     await asyncio.gather(*(open_one(index) for index in range(sockets)))
-    await asyncio.sleep(3.0)
+    await asyncio.sleep(IDLE_SECONDS)
     after = psutil.Process(pid).memory_info().rss
     start = time.perf_counter()
     await warm[0][0].send(target.frame(0, 1))

@@ -8,6 +8,7 @@ at once while the peer keeps up, else adds the frame to that socket's bounded ba
 so one slow reader cannot stall the room."""
 
 import asyncio
+import ctypes
 import logging
 import time
 import uuid
@@ -70,6 +71,8 @@ class Hub:
         self.layer_lost = False
         self._start_lock = asyncio.Lock()
         self._tasks: list[asyncio.Task] = []
+        # Sockets attached since the sweep last gave freed memory back to the system.
+        self.attached_since_trim = 0
 
     async def _start(self) -> None:
         async with self._start_lock:
@@ -90,6 +93,7 @@ class Hub:
     async def attach(self, socket: LocalSocket) -> None:
         """The socket hears what is said to its user from now on."""
         await self._start()
+        self.attached_since_trim += 1
         await self._join(self.by_user, socket.user_id, user_group(socket.user_id), socket)
 
     async def presence_connect(self, entry: SocketEntry) -> int | None:
@@ -249,6 +253,9 @@ class Hub:
                 if now - refreshed > settings.CHAT_PRESENCE_TTL_SECONDS / 3:
                     await self.presence.refresh(self._entries(local))
                     refreshed = now
+                if self.attached_since_trim:
+                    self.attached_since_trim = 0
+                    _release_freed_memory()
             except Exception:
                 logger.exception("hub sweep failed")
 
@@ -338,6 +345,25 @@ class Hub:
         if not self.layer_lost:
             logger.warning("the channel layer's subscriber reconnected: sockets will resync")
         self.layer_lost = True
+
+
+def _libc_malloc_trim():
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # not glibc: nothing to call
+        return None
+
+
+_malloc_trim = _libc_malloc_trim()
+
+
+def _release_freed_memory() -> None:
+    """Opening a socket reads the database and builds its hello: short-lived objects that
+    leave free pages scattered through the C heap, which glibc keeps. After sockets
+    opened, the sweep hands those pages back, so that the process's memory is what its
+    open sockets hold (bench/realtime.py --idle; docs/performance.md)."""
+    if _malloc_trim is not None:
+        _malloc_trim(0)
 
 
 def _redis_client() -> aioredis.Redis | None:
