@@ -2,6 +2,7 @@
 listens to these instead of being called."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from backend.chat.models import Message, Room
 
@@ -21,3 +22,14 @@ class ReadMarked:
     user_id: int
     room_id: int
     seq: int
+
+
+@dataclass(frozen=True)
+class CardMessageDeleted:
+    """Its author deleted a message that carried a card (message_delete), in the
+    transaction that deletes it: the feed deletes the post whose card it is, or refuses
+    (a VoisinsError), and the message stays."""
+
+    message_id: int
+    author_id: int
+    at: datetime

@@ -20,7 +20,7 @@ from django.utils import timezone
 from backend.accounts.domain_events import AccountErased
 from backend.accounts.models import User
 from backend.chat import domain, frames, selectors
-from backend.chat.domain_events import MessagesPosted, ReadMarked
+from backend.chat.domain_events import CardMessageDeleted, MessagesPosted, ReadMarked
 from backend.chat.models import Message, Reaction, ReadMarker, Room
 from backend.common import domain_events, events, ratelimit
 from backend.common.errors import VoisinsError
@@ -453,16 +453,29 @@ def message_edit(*, actor: User, message_id: int, text: str) -> Ack:
     return Ack(room_id=room.pk, message_id=message.pk, seq=seq)
 
 
+def _delete(message: Message) -> int:
+    """Deletes a message in the caller's transaction; returns the room's new seq. Its
+    text, card and photos go with it (the files once this commits): a deleted message
+    keeps only its place."""
+    seq = _advance_seq(message.room_id)
+    message.text, message.card, message.deleted_at, message.changed_seq = "", None, timezone.now(), seq
+    message.save(update_fields=["text", "card", "deleted_at", "changed_seq"])
+    photo_services.images_delete(kind="message", object_ids=[message.pk])
+    _publish_room(message.room,
+                  [{"type": "message.deleted", "room_id": message.room_id, "seq": seq, "message_id": message.pk}])
+    return seq
+
+
 def message_delete(*, actor: User, message_id: int) -> Ack:
+    """Her message goes. A post's card goes with its post: the feed hears
+    CardMessageDeleted and deletes the post, or refuses, and then nothing changes."""
     _count_write(actor)
     with transaction.atomic():
         message, room = _changeable_message(actor, message_id, own=True)
-        seq = _advance_seq(room.pk)
-        # The text goes with the message: a deleted message keeps only its place.
-        message.text, message.deleted_at, message.changed_seq = "", timezone.now(), seq
-        message.save(update_fields=["text", "deleted_at", "changed_seq"])
-        photo_services.images_delete(kind="message", object_ids=[message.pk])  # files go on commit
-        _publish_room(room, [{"type": "message.deleted", "room_id": room.pk, "seq": seq, "message_id": message.pk}])
+        had_card = message.card is not None
+        seq = _delete(message)
+        if had_card:
+            domain_events.emit(CardMessageDeleted(message_id=message.pk, author_id=actor.pk, at=message.deleted_at))
     return Ack(room_id=room.pk, message_id=message.pk, seq=seq)
 
 
@@ -504,6 +517,17 @@ def cards_update(*, message_ids: list[int], card: dict[str, Any]) -> None:
             message.room,
             [{"type": "card.updated", "room_id": message.room_id, "seq": seq, "message_id": message.pk, "card": card}],
         )
+
+
+def cards_delete(*, message_ids: list[int]) -> None:
+    """The feed deleted a post: its card messages (in its room, and quoted in the
+    responders' conversations) are deleted as their authors delete messages, live, in
+    the caller's transaction. One already deleted is left as it is."""
+    messages = Message.objects.select_for_update(of=("self",)).select_related("room").filter(
+        pk__in=message_ids, deleted_at=None
+    )
+    for message in messages.order_by("room_id", "pk"):
+        _delete(message)
 
 
 def reaction_set(*, actor: User, message_id: int, emoji: str, present: bool) -> Ack:

@@ -189,6 +189,17 @@ ERRORS: dict[str, ErrorSpec] = {
     "invalid_quantity": ErrorSpec(422, "A quantity is zero or more.", "Une quantité est positive ou nulle."),
     "not_organiser": ErrorSpec(403, "Only the organiser does this.", "Seul l'organisateur ou l'organisatrice fait cela."),
     "no_commitment": ErrorSpec(422, "This person has committed nothing.", "Cette personne n'a rien réservé."),
+    "loan_not_returned": ErrorSpec(
+        409,
+        "This loan is not returned yet: its lender confirms the return, which marks the post done.",
+        "Ce prêt n'est pas encore rendu : son prêteur confirme le retour, ce qui termine l'annonce.",
+    ),
+    "post_has_partners": ErrorSpec(
+        409, "Neighbours still count on this post (a loan not returned yet, or an open group purchase with their "
+        "shares): it can be deleted once the loan is returned or the purchase closed.",
+        "Des voisins comptent encore sur cette annonce (un prêt pas encore rendu, ou un achat groupé ouvert avec "
+        "leurs parts) : elle pourra être supprimée une fois le prêt rendu ou l'achat clos.",
+    ),
     "invalid_bbox": ErrorSpec(
         422, "The box is west,south,east,north with west < east and south < north.",
         "La zone s'écrit ouest,sud,est,nord avec ouest < est et sud < nord."

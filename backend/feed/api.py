@@ -166,6 +166,20 @@ class PostDetailApi(ApiView):
     def get(self, request, post_id: int):
         return _post_as_it_is(request, post_id)
 
+    @extend_schema(
+        operation_id="feed_post_delete",
+        request=None,
+        responses={204: None, **error_responses(401, 403, 404, 409)},
+        description="Its author deletes her post for good: its cards are deleted as messages are (`message.deleted`, "
+        "live, in its room and in the conversations that quote it), its photos and their files, its words. "
+        "Refused with 409 post_has_partners while a loan of it is not returned or neighbours hold shares of it as "
+        "an open group purchase; 403 not_post_author for anyone else (moderators remove posts instead, keeping them "
+        "for review); 404 post_not_found for a post she cannot read. Deleting it again answers 204.",
+    )
+    def delete(self, request, post_id: int):
+        services.post_delete(actor=request.user, post_id=post_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
 
 class StatusInput(JsonInput):
     status = serializers.ChoiceField(choices=["open", "done", "closed"])

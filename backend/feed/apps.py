@@ -25,3 +25,8 @@ class FeedConfig(AppConfig):
 
         personal_data.register("feed", selectors.personal_data_export)
         domain_events.subscribe(AccountErased, services.account_erased)
+
+        # A post's card deleted through chat deletes its post (chat does not import feed).
+        from backend.chat.domain_events import CardMessageDeleted
+
+        domain_events.subscribe(CardMessageDeleted, services.card_message_deleted)

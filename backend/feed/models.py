@@ -37,6 +37,9 @@ class Post(models.Model):
     outcome = models.CharField(max_length=12, blank=True)
     # Removed by a moderator: out of the feed and the map, kept for the audit.
     removed_at = models.DateTimeField(null=True, blank=True)
+    # Deleted by its author: gone for everyone, its words, place and photos with it; the
+    # row stays for what others keep of it (a returned loan, shares of a closed purchase).
+    deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["author", "client_id"], name="unique_post_client_id")]

@@ -27,9 +27,9 @@ def posts_with_counts() -> QuerySet[Post]:
 def post_for_reader(*, user: User, post_id: int) -> Post:
     """The post, with its counts, if she may read its neighbourhood; post_not_found
     otherwise (a post of another neighbourhood does not exist for her)."""
-    post = posts_with_counts().filter(pk=post_id).first()
+    post = posts_with_counts().filter(pk=post_id, deleted_at=None).first()
     access = neighbourhood_access(user=user, neighbourhood_id=post.neighbourhood_id) if post else None
-    # A post a moderator removed exists only for the moderators.
+    # A post its author deleted exists for nobody; one a moderator removed, for the moderators.
     if post is None or not access.can_read or (post.removed_at is not None and not access.is_moderator):
         raise VoisinsError("post_not_found")
     return post
@@ -43,7 +43,7 @@ def _hidden(post: Post) -> bool:
 def post_images_visible(user: User, post_id: int) -> bool:
     """Who sees a post's photos (registered with photos by FeedConfig.ready): the readers
     of its neighbourhood while it is neither removed nor hidden; its moderators always."""
-    post = Post.objects.select_related("message").filter(pk=post_id).first()
+    post = Post.objects.select_related("message").filter(pk=post_id, deleted_at=None).first()
     if post is None:
         return False
     access = neighbourhood_access(user=user, neighbourhood_id=post.neighbourhood_id)
@@ -74,7 +74,7 @@ def post_list(
     limit: int = 20,
 ) -> list[Post]:
     """Newest first; `before_id` is the cursor (the id of the last post of the page before)."""
-    posts = posts_with_counts().filter(neighbourhood_id=neighbourhood_id, removed_at=None)
+    posts = posts_with_counts().filter(neighbourhood_id=neighbourhood_id, removed_at=None, deleted_at=None)
     if kinds:
         posts = posts.filter(kind__in=kinds)
     if statuses:
@@ -128,7 +128,8 @@ def map_features(*, user: User, bbox: tuple[float, float, float, float]) -> dict
     neighbourhood_ids = readable_neighbourhood_ids(user=user)
     inside = Q(latitude__gte=south, latitude__lte=north, longitude__gte=west, longitude__lte=east)
     posts = (
-        Post.objects.filter(inside, neighbourhood_id__in=neighbourhood_ids, status__in=["open", "taken"], removed_at=None)
+        Post.objects.filter(inside, neighbourhood_id__in=neighbourhood_ids, status__in=["open", "taken"], removed_at=None,
+                            deleted_at=None)
         .order_by("-pk")
         .values("pk", "kind", "status", "title", "latitude", "longitude", "neighbourhood_id")[:MAP_LIMIT]
     )
@@ -173,7 +174,8 @@ def personal_data_export(user: User) -> Section:
     return Section(data={
         "posts": [{"id": p.pk, "neighbourhood": p.neighbourhood.name, "kind": p.kind, "title": p.title, "text": p.text,
                    "details": p.details, "status": p.status, "responder": name(p.responder),
-                   "created_at": p.created_at, "expires_at": p.expires_at, "removed_by_moderators_at": p.removed_at}
+                   "created_at": p.created_at, "expires_at": p.expires_at, "removed_by_moderators_at": p.removed_at,
+                   "deleted_at": p.deleted_at}
                   for p in posts],
         "responses": [{"post_id": r.post_id, "post_title": r.post.title, "post_author": name(r.post.author),
                        "created_at": r.created_at} for r in responses],

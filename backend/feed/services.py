@@ -6,14 +6,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from backend.accounts.domain_events import AccountErased
 from backend.accounts.models import User
 from backend.chat import selectors as chat_selectors
 from backend.chat import services as chat_services
+from backend.chat.domain_events import CardMessageDeleted
 from backend.chat.models import Room
 from backend.chat.services import PostRequest
 from backend.common import domain_events, events
@@ -144,7 +145,8 @@ def post_create(
 
 
 def _locked_post(post_id: int) -> Post:
-    post = Post.objects.select_for_update(of=("self",)).select_related("author", "responder").filter(pk=post_id).first()
+    post = Post.objects.select_for_update(of=("self",)).select_related("author", "responder").filter(
+        pk=post_id, deleted_at=None).first()
     if post is None:
         raise VoisinsError("post_not_found")
     return post
@@ -165,19 +167,83 @@ def _require_author_or_moderator(user: User, post: Post) -> None:
 
 def post_status_set(*, actor: User, post_id: int, status: str) -> Post:
     """Closes a post, marks a taken one done, or reopens a taken one (its responder is
-    released). Only its author and the neighbourhood's moderators."""
+    released, and a loan not returned with it: it fell through). Only its author and the
+    neighbourhood's moderators. A loan out ends when its lender confirms the return
+    (loan_return_confirm), which marks the post done: not by closing it nor marking it
+    done, which would leave the loan open and its borrower reminded for ever."""
     with transaction.atomic():
         post = _locked_post(post_id)
         _require_author_or_moderator(actor, post)
         refusal = domain.status_change_refusal(current=post.status, target=status)
         if refusal:
             raise VoisinsError(refusal, current=post.status, target=status)
+        out = Loan.objects.filter(post=post, returned_at=None)
+        if status in ("done", "closed") and out.exists():
+            raise VoisinsError("loan_not_returned")
         post.status, post.status_changed_at = status, timezone.now()
         if status == "open":
             post.responder = None
+            out.delete()
         post.save(update_fields=["status", "status_changed_at", "responder"])
         _refresh_cards(post)
     return post
+
+
+def post_delete(*, actor: User, post_id: int) -> None:
+    """Her post goes for good: its cards are deleted as messages are (live, in its room
+    and in the conversations that quote it), its photos with their files (once this
+    commits), its words and its place. Refused with post_has_partners while neighbours
+    count on it (_partners: a loan not returned, an open group purchase with their
+    shares). Only its author, while she can read it: moderators remove a post instead
+    (moderation), which keeps it for review. Deleting it again changes nothing."""
+    with transaction.atomic():
+        post = Post.objects.select_for_update(of=("self",)).select_related("neighbourhood").filter(pk=post_id).first()
+        if post is not None and post.deleted_at is not None and post.author_id == actor.pk:
+            return
+        if post is None or post.deleted_at is not None:
+            raise VoisinsError("post_not_found")
+        _require_reader(actor, post)
+        if post.author_id != actor.pk:
+            raise VoisinsError("not_post_author")
+        _delete_post(post, now=timezone.now())
+
+
+def card_message_deleted(event: CardMessageDeleted) -> None:
+    """Her post's card deleted through chat (subscriber of chat's CardMessageDeleted, in
+    its transaction): the post goes with it, as post_delete does, or the refusal undoes
+    the message's deletion. A responder's quote of a post, and the card of a post the
+    moderators removed (kept for review), are only messages.
+
+    Chat holds the card's lock already, when every other change of a post locks the post
+    first, then its cards: waiting for the post could deadlock with one of them, so a
+    post locked meanwhile refuses at once (server_busy, retry in a second) instead."""
+    try:
+        with transaction.atomic():
+            post = Post.objects.select_for_update(of=("self",), nowait=True).select_related("neighbourhood").filter(
+                message_id=event.message_id, author_id=event.author_id, deleted_at=None, removed_at=None
+            ).first()
+    except OperationalError as exc:  # the post is locked by another change
+        raise VoisinsError("server_busy", retry_after=1) from exc
+    if post is not None:
+        _delete_post(post, now=event.at)
+
+
+def _delete_post(post: Post, *, now: datetime) -> None:
+    """Deletes a locked post in the caller's transaction (post_delete, card_message_deleted)."""
+    partners = _partners(post.author_id, loans=Loan.objects.filter(post=post),
+                         organised=Post.objects.filter(pk=post.pk), joined=Post.objects.none(), at=now)
+    if partners:
+        raise VoisinsError("post_has_partners")
+    cards_of = [post.message_id, *post.responses.exclude(message=None).values_list("message_id", flat=True)]
+    chat_services.cards_delete(message_ids=[pk for pk in cards_of if pk is not None])
+    photo_services.images_delete(kind="post", object_ids=[post.pk])
+    if post.status in ("open", "taken"):
+        post.status, post.status_changed_at = "closed", now
+    post.title, post.text, post.details = "", "", domain.details_erased(post.kind, post.details)
+    post.latitude, post.longitude = _centre(post.neighbourhood)
+    post.deleted_at = now
+    post.save(update_fields=["status", "status_changed_at", "title", "text", "details", "latitude", "longitude",
+                             "deleted_at"])
 
 
 @dataclass(frozen=True)
@@ -404,6 +470,27 @@ def posts_expire(*, now: datetime) -> int:
 # Her data (issue 15)
 
 
+def _partners(user_id: int, *, loans: QuerySet[Loan], organised: QuerySet[Post], joined: QuerySet[Post],
+              at: datetime) -> list[PartnerLeft]:
+    """The neighbours who count on her among these loans and posts: the other side of
+    each loan in progress (not returned), the participants of each open group purchase
+    she organised, the organiser of each open group purchase she joined. Her erasure
+    tells them (partner.left); her deleting a post they count on is refused."""
+    partners = [
+        PartnerLeft(user_id=loan.borrower_id if loan.lender_id == user_id else loan.lender_id, relation="loan",
+                    post_id=loan.post_id, loan_id=loan.pk, room_id=loan.room_id, item=loan.item, at=at)
+        for loan in loans.filter(returned_at=None).order_by("pk")
+    ]
+    for post in organised.filter(kind="group_purchase", status="open").order_by("pk"):
+        partners += [PartnerLeft(user_id=participant, relation="purchase", post_id=post.pk, loan_id=None, room_id=None,
+                                 item=post.title, at=at)
+                     for participant in post.commitments.exclude(user_id=user_id).values_list("user_id", flat=True)]
+    for post in joined.filter(kind="group_purchase", status="open").order_by("pk"):
+        partners.append(PartnerLeft(user_id=post.author_id, relation="purchase", post_id=post.pk, loan_id=None,
+                                    room_id=None, item=post.title, at=at))
+    return partners
+
+
 def _partner_left(told: list[PartnerLeft]) -> None:
     for event in told:
         events.tell_on_commit([event.user_id], {
@@ -424,20 +511,11 @@ def account_erased(event: AccountErased) -> None:
     of chat and feed hears the erasure first (cards_update leaves a deleted message as
     it is). Loans and purchase shares stay: they are the others' record too."""
     user_id, now = event.user_id, event.at
-    told = [
-        PartnerLeft(user_id=loan.borrower_id if loan.lender_id == user_id else loan.lender_id, relation="loan",
-                    post_id=loan.post_id, loan_id=loan.pk, room_id=loan.room_id, item=loan.item, at=now)
-        for loan in Loan.objects.filter(Q(lender_id=user_id) | Q(borrower_id=user_id), returned_at=None).order_by("pk")
-    ]
-    open_purchases = Post.objects.filter(kind="group_purchase", status="open")
-    for post in open_purchases.filter(author_id=user_id).order_by("pk"):
-        told += [PartnerLeft(user_id=participant, relation="purchase", post_id=post.pk, loan_id=None, room_id=None,
-                             item=post.title, at=now)
-                 for participant in post.commitments.exclude(user_id=user_id).values_list("user_id", flat=True)]
-    for post in open_purchases.filter(commitments__user_id=user_id).exclude(author_id=user_id).order_by("pk"):
-        told.append(PartnerLeft(user_id=post.author_id, relation="purchase", post_id=post.pk, loan_id=None,
-                                room_id=None, item=post.title, at=now))
-    _partner_left(told)
+    _partner_left(_partners(
+        user_id, loans=Loan.objects.filter(Q(lender_id=user_id) | Q(borrower_id=user_id)),
+        organised=Post.objects.filter(author_id=user_id),
+        joined=Post.objects.filter(commitments__user_id=user_id).exclude(author_id=user_id), at=now,
+    ))
     Rsvp.objects.filter(user_id=user_id).delete()
     touched = Post.objects.filter(
         Q(author_id=user_id) | Q(responder_id=user_id) | Q(commitments__user_id=user_id) | Q(rsvps__user_id=user_id)

@@ -71,7 +71,7 @@ def _report_target(reporter: User, *, message_id: int | None, post_id: int | Non
             raise VoisinsError("report_own")
         return message.room.neighbourhood_id, "message", message
     if post_id is not None:
-        post = Post.objects.filter(pk=post_id).first()
+        post = Post.objects.filter(pk=post_id, deleted_at=None).first()  # its author deleted it: nothing to report
         if post is None or not neighbourhood_access(user=reporter, neighbourhood_id=post.neighbourhood_id).can_read:
             raise VoisinsError("post_not_found")
         if post.author_id == reporter.pk:
@@ -171,7 +171,7 @@ def message_restore(*, actor: User, message_id: int, reason: str) -> Action:
 def post_remove(*, actor: User, post_id: int, reason: str) -> Action:
     reason = require_reason(reason)
     with transaction.atomic():
-        post = Post.objects.select_for_update(of=("self",)).filter(pk=post_id).first()
+        post = Post.objects.select_for_update(of=("self",)).filter(pk=post_id, deleted_at=None).first()
         if post is None:
             raise VoisinsError("post_not_found")
         require_moderator(user=actor, neighbourhood_id=post.neighbourhood_id)
@@ -189,7 +189,7 @@ def post_remove(*, actor: User, post_id: int, reason: str) -> Action:
 def post_restore(*, actor: User, post_id: int, reason: str) -> Action:
     reason = require_reason(reason)
     with transaction.atomic():
-        post = Post.objects.select_for_update(of=("self",)).filter(pk=post_id).first()
+        post = Post.objects.select_for_update(of=("self",)).filter(pk=post_id, deleted_at=None).first()
         if post is None:
             raise VoisinsError("post_not_found")
         require_moderator(user=actor, neighbourhood_id=post.neighbourhood_id)

@@ -39,8 +39,26 @@ class UploadInput(serializers.Serializer):
     )
 
 
+class BoundedMultiPartParser(MultiPartParser):
+    """Refuses a body that its Content-Length says is too large (image_too_large) before
+    parsing it: the parse would copy it all to a temporary file first. (Under ASGI,
+    Django's handler has received the body already, spooled to disk past 2.5 MB; a
+    refusal without receiving it would sit in front of Django.) Whoever asks for
+    the body first triggers it, the view or, for the session of the pages, the CSRF check
+    of authentication. A chunked body, without a length, is measured once parsed
+    (services.image_upload)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        meta = parser_context["request"].META
+        refusal = domain.declared_size_refusal(content_length=meta.get("CONTENT_LENGTH"),
+                                               max_bytes=settings.PHOTOS_MAX_BYTES)
+        if refusal:
+            raise VoisinsError(refusal, max_mb=settings.PHOTOS_MAX_BYTES // (1024 * 1024))
+        return super().parse(stream, media_type, parser_context)
+
+
 class ImageUploadApi(ApiView):
-    parser_classes = [MultiPartParser]
+    parser_classes = [BoundedMultiPartParser]
 
     @extend_schema(
         operation_id="photos_upload",
@@ -49,7 +67,8 @@ class ImageUploadApi(ApiView):
         description="Uploads a photo, to attach within a day to a post (`image_ids` of `feed_post_create`) or a "
         "message; unattached, it is deleted. Its orientation is applied, its metadata (EXIF with GPS, XMP, IPTC, "
         "comments) removed; it is stored at most 2048 px on its long side with a 400 px thumbnail, first frame "
-        "only. 200 with the first image when the client id was already used.",
+        "only. 200 with the first image when the client id was already used. A body whose Content-Length exceeds "
+        "the limit by more than 64 KB of form is refused with 413 image_too_large before it is parsed.",
     )
     def post(self, request):
         if "file" not in request.FILES:
@@ -60,6 +79,9 @@ class ImageUploadApi(ApiView):
                                        client_id=data.validated_data["client_id"])
         return Response(ImageOutput(frames.image_body(result.image)).data,
                         status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
+
+
+NO_STORE = "private, no-store"
 
 
 class AnyAccept(DefaultContentNegotiation):
@@ -102,9 +124,10 @@ class ImageFileApi(ApiView):
         storage = services.photo_storage()
         if isinstance(storage, FileSystemStorage):
             response = FileResponse(storage.open(name, "rb"), content_type=image.content_type)
-            response["Cache-Control"] = "private, max-age=300"
         else:  # object storage serves the bytes, on a link of its own that lasts a minute
-            response = HttpResponseRedirect(storage.url(name))
-            response["Cache-Control"] = "private, no-store"
+            response = HttpResponseRedirect(storage.url(name, parameters={"ResponseCacheControl": NO_STORE}))
+        # Never kept by the browser: a photo removed, hidden or deleted stops showing at
+        # once, even to someone who holds its link, and leaves no copy on a shared device.
+        response["Cache-Control"] = NO_STORE
         response["X-Content-Type-Options"] = "nosniff"
         return response

@@ -8,6 +8,10 @@ from collections.abc import Sequence
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 # Accepted types, read from the content (never the name), and Pillow's name for each.
+# Not AVIF (image/avif): the pillow-heif wheel we pin (1.8.1) has no AV1 decoder in its
+# libheif (pillow_heif.libheif_info()["AVIF"] is empty; pillow-heif 1.x left AVIF to
+# Pillow). Pillow 13 reads AVIF with its own plugin: taking it is adding
+# "image/avif": "AVIF" here, with its tests (metadata, bench).
 PILLOW_FORMATS = {
     "image/jpeg": "JPEG",
     "image/png": "PNG",
@@ -20,6 +24,22 @@ UPLOADS_PER_WINDOW = 60
 UPLOAD_WINDOW_SECONDS = 600
 # A link stays the same for this long, so that clients and browsers cache what they read.
 LINK_STEP_SECONDS = 900
+
+
+# A multipart body carries, besides the file, a few small fields (client_id), its
+# boundaries and their headers: what a Content-Length may exceed the largest image by.
+MULTIPART_ALLOWANCE = 64 * 1024
+
+
+def declared_size_refusal(*, content_length: str | None, max_bytes: int) -> str | None:
+    """Whether a request whose Content-Length says this cannot carry an image of at most
+    `max_bytes`: refused before its body is parsed. Without a length (a chunked body) or
+    with a malformed one, the size of the parsed file decides (upload_refusal)."""
+    try:
+        length = int(content_length or "")
+    except ValueError:
+        return None
+    return "image_too_large" if length > max_bytes + MULTIPART_ALLOWANCE else None
 
 
 def upload_refusal(*, size: int, content_type: str | None, max_bytes: int) -> str | None:
@@ -87,3 +107,52 @@ def link_refusal(image_id: int, variant: str, expires: str, signature: str, *, n
     if int(expires) <= now:
         return "image_link_expired"
     return None
+
+
+# HEIF (ISO/IEC 23008-12) files start with an ftyp box: size, "ftyp", a major brand, a
+# minor version, then compatible brands, 4 bytes each. Phones write heic (Apple), heix
+# (10 bits), mif1 with heic or miaf, and the sequence brands (hevc, hevx, hevm, hevs)
+# for bursts and live photos, whose first image pillow-heif reads. pillow-heif's opener
+# looks at the major brand only; libheif then wants a brand it knows among the others.
+HEVC_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs"})
+AVIF_BRANDS = frozenset({b"avif", b"avis"})
+# The major brands pillow-heif opens; msf1 (an image sequence) it claims but libheif
+# does not open without a still image, so it is not taken.
+HEIF_MAJOR_BRANDS = HEVC_BRANDS | {b"mif1"}
+
+
+def ftyp_brands(head: bytes) -> tuple[bytes, list[bytes]] | None:
+    """(major brand, compatible brands) of a file whose first box is an ftyp box, read
+    from its first bytes `head`; None for any other file."""
+    if len(head) < 16 or head[4:8] != b"ftyp":
+        return None
+    size, start = int.from_bytes(head[:4], "big"), 8
+    if size == 1:  # a 64-bit size follows the type
+        if len(head) < 24:
+            return None
+        size, start = int.from_bytes(head[8:16], "big"), 16
+    elif size == 0:  # the box runs to the end of the file
+        size = len(head)
+    if size < start + 8:
+        return None
+    end = min(size, len(head))
+    major = head[start : start + 4]
+    compatible = [head[at : at + 4] for at in range(start + 8, end - 3, 4)]
+    return major, compatible
+
+
+def heif_type(head: bytes) -> str | None:
+    """The type of a HEIF file from its brands: image/heic (HEVC coded, what iPhones
+    write), image/heif (mif1 without an HEVC brand), image/avif (AV1 coded); None when
+    it is no HEIF file we can tell (another format, a video, a major brand pillow-heif
+    does not open)."""
+    brands = ftyp_brands(head)
+    if brands is None:
+        return None
+    major, compatible = brands
+    every = {major, *compatible}
+    if major in AVIF_BRANDS or (every & AVIF_BRANDS and not every & HEVC_BRANDS):
+        return "image/avif"
+    if major not in HEIF_MAJOR_BRANDS:
+        return None
+    return "image/heic" if every & HEVC_BRANDS else "image/heif"

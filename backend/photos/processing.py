@@ -44,9 +44,15 @@ class Processed:
 
 
 def sniff(head: bytes) -> str | None:
-    """The type read from the first bytes of the file, if it is one we accept."""
-    kind = filetype.guess(head)
-    return kind.mime if kind is not None and kind.mime in domain.PILLOW_FORMATS else None
+    """The type read from the first bytes of the file, if it is one we accept. HEIF and
+    HEIC by their ftyp box's brands (domain.heif_type): `filetype` knows the heic major
+    brand only, not heix, mif1 or the sequence brands that phones write too."""
+    if domain.ftyp_brands(head) is not None:
+        mime = domain.heif_type(head)
+    else:
+        kind = filetype.guess(head)
+        mime = kind.mime if kind is not None else None
+    return mime if mime in domain.PILLOW_FORMATS else None
 
 
 def process(stream: BinaryIO, *, source_type: str, max_pixels: int, long_side: int, thumbnail_side: int) -> Processed:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Case, Count, DateTimeField, Exists, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, DateTimeField, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from backend.accounts.models import User
@@ -22,7 +22,7 @@ PENDING = Membership.State.PENDING
 @dataclass(frozen=True)
 class NeighbourhoodAccess:
     is_member: bool  # a verified member
-    is_moderator: bool
+    is_moderator: bool  # one of its moderators, or staff (who moderate everywhere)
     muted_until: datetime | None = None  # moderation refuses her sends until then
 
     @property
@@ -38,19 +38,25 @@ def neighbourhood_access(*, user: User, neighbourhood_id: int) -> NeighbourhoodA
 
 def access_map(*, user_ids: set[int], neighbourhood_ids: set[int]) -> dict[tuple[int, int], NeighbourhoodAccess]:
     """`neighbourhood_access` for many people and neighbourhoods at once, in one query:
-    {(user id, neighbourhood id): access}, every pair present."""
+    {(user id, neighbourhood id): access}, every pair present. Staff moderate every
+    neighbourhood (a row with no neighbourhood says so)."""
     members = Membership.objects.filter(
         user_id__in=user_ids, neighbourhood_id__in=neighbourhood_ids, state=VERIFIED
     ).values_list("user_id", "neighbourhood_id", Value(True), "muted_until")
     moderating = Neighbourhood.moderators.through.objects.filter(
         user_id__in=user_ids, neighbourhood_id__in=neighbourhood_ids
     ).values_list("user_id", "neighbourhood_id", Value(False), Value(None, output_field=DateTimeField()))
-    rows = list(members.union(moderating, all=True))
+    staff = User.objects.filter(pk__in=user_ids, is_staff=True).values_list(
+        "pk", Value(None, output_field=IntegerField()), Value(False), Value(None, output_field=DateTimeField())
+    )
+    rows = list(members.union(moderating, staff, all=True))
     verified = {(user_id, nid): muted for user_id, nid, is_member, muted in rows if is_member}
     moderators = {(user_id, nid) for user_id, nid, is_member, _ in rows if not is_member}
+    everywhere = {user_id for user_id, nid, is_member, _ in rows if nid is None}
     return {
         (user_id, nid): NeighbourhoodAccess(
-            is_member=(user_id, nid) in verified, is_moderator=(user_id, nid) in moderators,
+            is_member=(user_id, nid) in verified,
+            is_moderator=(user_id, nid) in moderators or user_id in everywhere,
             muted_until=verified.get((user_id, nid)),
         )
         for user_id in user_ids
@@ -59,7 +65,8 @@ def access_map(*, user_ids: set[int], neighbourhood_ids: set[int]) -> dict[tuple
 
 
 def neighbourhood_readers(*, neighbourhood_id: int) -> set[int]:
-    """Everyone `neighbourhood_access` lets read it: verified members and moderators."""
+    """Its audience: verified members and its named moderators (staff, who may read every
+    neighbourhood, are not every neighbourhood's audience)."""
     members = Membership.objects.filter(neighbourhood_id=neighbourhood_id, state=VERIFIED).values_list("user_id", flat=True)
     moderators = Neighbourhood.moderators.through.objects.filter(neighbourhood_id=neighbourhood_id).values_list(
         "user_id", flat=True
@@ -78,9 +85,10 @@ def fuzzed_position(*, user: User, neighbourhood: Neighbourhood) -> tuple[float,
 
 
 def moderator_ids(*, neighbourhood_id: int) -> list[int]:
-    return list(
-        Neighbourhood.moderators.through.objects.filter(neighbourhood_id=neighbourhood_id).values_list("user_id", flat=True)
-    )
+    """Who hears its moderation frames live: its moderators, and staff, who moderate every
+    neighbourhood (their console keeps the frames of the one it watches)."""
+    named = Neighbourhood.moderators.through.objects.filter(neighbourhood_id=neighbourhood_id).values_list("user_id")
+    return sorted({user_id for (user_id,) in named.union(User.objects.filter(is_staff=True).values_list("pk"))})
 
 
 def is_moderator(*, user: User, neighbourhood_id: int) -> bool:

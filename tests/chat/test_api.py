@@ -25,7 +25,7 @@ def test_rooms_list_the_default_room_with_unread_counts(client_for, member, mode
     assert [r["id"] for r in client_for(moderator).get("/api/v1/chat/rooms/").json()] == [rooms[0]["id"]]
 
 
-@pytest.mark.parametrize("role", ["applicant", "outsider", "staff"])
+@pytest.mark.parametrize("role", ["applicant", "outsider"])
 def test_people_outside_the_neighbourhood_see_none_of_its_rooms(request, client_for, room, role):
     user = request.getfixturevalue(role)
     assert room.id not in [r["id"] for r in client_for(user).get("/api/v1/chat/rooms/").json()]
@@ -136,6 +136,18 @@ def test_staff_add_a_room_where_they_moderate_nothing_and_members_may_not(client
     refused = client_for(member).post("/api/v1/chat/rooms/", {"neighbourhood_id": saint_malo.id, "name": "Prêts"},
                                       format="json")
     assert refused.status_code == 403 and refused.json()["code"] == "not_moderator"
+    # They read its rooms, as its moderators do (the console watches them), without
+    # every neighbourhood's rooms in their own list.
+    assert client_for(staff).get(f"/api/v1/chat/rooms/{made.json()['id']}/messages/").status_code == 200
+    assert made.json()["id"] not in [r["id"] for r in client_for(staff).get("/api/v1/chat/rooms/").json()]
+
+
+def test_staff_do_not_read_direct_conversations(client_for, staff, member, saint_malo):
+    neighbour = make_user("n@example.org", name="Nina")
+    make_membership(neighbour, saint_malo, state="verified")
+    direct = client_for(member).post("/api/v1/chat/directs/", {"user_id": neighbour.id}, format="json").json()
+    refused = client_for(staff).get(f"/api/v1/chat/rooms/{direct['id']}/messages/")
+    assert refused.status_code == 403 and refused.json()["code"] == "no_access"
 
 
 def test_a_room_name_may_be_used_again_in_another_neighbourhood_and_by_direct_conversations(

@@ -99,6 +99,37 @@ def test_a_removed_message_hides_its_photos_from_residents(client_for, member, n
     assert [image["id"] for image in history(client_for(moderator), room.id)[0]["images"]] == [image_id]
 
 
+def test_a_message_hidden_by_reports_hides_its_photos_from_residents(client_for, member, nina, moderator, saint_malo,
+                                                                      room, uploaded, settings):
+    settings.MODERATION_HIDE_AFTER_REPORTS = 2
+    image_id = uploaded(member)
+    ack = message_post(author=member, room_id=room.id, text="Vends iPhone", client_id="m1", image_ids=[image_id])
+    image = history(client_for(nina), room.id)[0]["images"][0]
+    url, thumbnail = image["url"], image["thumbnail_url"]
+    rita = make_user("rita@example.org", name="Rita")
+    make_membership(rita, saint_malo, state="verified")
+    for reporter in (nina, rita):
+        reported = client_for(reporter).post("/api/v1/moderation/reports/",
+                                             {"message_id": ack.message_id, "category": "spam"}, format="json")
+        assert reported.status_code == 201, reported.json()
+        if reporter is nina:  # one report is not enough: still shown
+            assert client_for(rita).get(url).status_code == 200
+    # Hidden now: its links stop working for residents, its author too, and history shows none.
+    for resident in (member, nina, rita):
+        for link in (url, thumbnail):
+            response = client_for(resident).get(link)
+            assert response.status_code == 404 and response.json()["code"] == "image_not_found"
+        shown = history(client_for(resident), room.id)[0]
+        assert shown["hidden"] and shown["images"] == [] and shown["text"] == ""
+    # Its moderators still see them, in the room and in the report, to review.
+    assert client_for(moderator).get(url).status_code == 200
+    assert [i["id"] for i in history(client_for(moderator), room.id)[0]["images"]] == [image_id]
+    queue = client_for(moderator).get(f"/api/v1/moderation/neighbourhoods/{saint_malo.id}/reports/").json()
+    assert {i["id"] for report in queue for i in report["about"]["images"]} == {image_id}
+    moderation.message_restore(actor=moderator, message_id=ack.message_id, reason="Rien d'anormal")
+    assert client_for(rita).get(url).status_code == 200  # shown again
+
+
 @pytest.mark.django_db(transaction=True)
 def test_deleting_a_message_deletes_its_photos(client_for, member, moderator, room, uploaded):
     kept, gone = uploaded(member), uploaded(member)

@@ -85,7 +85,7 @@ def test_the_list_is_only_for_ones_neighbourhood(client_for, member, outsider, a
 def test_answer_pick_and_finish_over_rest(client_for, member, saint_malo, post_of):
     neighbour = make_user("nina@example.org", name="Nina")
     make_membership(neighbour, saint_malo, state="verified")
-    post = post_of(member, "loan_request")
+    post = post_of(member, "help_request")
     answer = client_for(neighbour).post(f"/api/v1/feed/posts/{post.pk}/responses/")
     assert answer.status_code == 201
     assert client_for(neighbour).post(f"/api/v1/feed/posts/{post.pk}/responses/").json() == answer.json()

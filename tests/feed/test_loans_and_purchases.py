@@ -14,6 +14,7 @@ from backend.feed.services import (
     loans_remind,
     post_respond,
     post_responder_pick,
+    post_status_set,
     posts_expire,
     purchase_commit,
     purchase_paid_set,
@@ -63,6 +64,31 @@ def test_a_loan_request_makes_the_responder_the_lender(post_of, member, neighbou
     post_responder_pick(actor=member, post_id=request.pk, responder_id=neighbour.id)
     loan = Loan.objects.get(post=request)
     assert (loan.lender_id, loan.borrower_id, loan.return_due.isoformat()) == (neighbour.id, member.id, soon(2))
+
+
+def test_a_loan_out_ends_with_its_return_not_by_closing_its_post(post_of, member, neighbour):
+    offer = post_of(member, "loan_offer", details={"item": "Raclette", "start": soon(0), "end": soon(7)})
+    post_respond(actor=neighbour, post_id=offer.pk)
+    post_responder_pick(actor=member, post_id=offer.pk, responder_id=neighbour.id)
+    for status in ("done", "closed"):
+        with pytest.raises(VoisinsError) as refusal:
+            post_status_set(actor=member, post_id=offer.pk, status=status)
+        assert refusal.value.code == "loan_not_returned"
+    assert Post.objects.get(pk=offer.pk).status == "taken" and Loan.objects.get(post=offer).returned_at is None
+
+
+def test_a_reopened_loan_fell_through_and_is_lent_again(post_of, member, neighbour, saint_malo):
+    other = make_user("oscar@example.org", name="Oscar")
+    make_membership(other, saint_malo, state="verified")
+    offer = post_of(member, "loan_offer", details={"item": "Raclette", "start": soon(0), "end": soon(7)})
+    post_respond(actor=neighbour, post_id=offer.pk)
+    post_responder_pick(actor=member, post_id=offer.pk, responder_id=neighbour.id)
+    post_status_set(actor=member, post_id=offer.pk, status="open")
+    assert not Loan.objects.filter(post=offer).exists()
+    assert loan_record(user=neighbour)["loans_borrowed"] == 0
+    post_respond(actor=other, post_id=offer.pk)
+    post_responder_pick(actor=member, post_id=offer.pk, responder_id=other.id)
+    assert Loan.objects.get(post=offer).borrower_id == other.id
 
 
 def test_a_return_date_in_the_past_is_refused(post_of, member, neighbour):

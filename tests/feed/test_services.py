@@ -6,8 +6,10 @@ from backend.chat.protocol import REGISTRY
 from backend.chat.services import rooms_ensure_default
 from backend.common import events
 from backend.common.errors import VoisinsError
-from backend.feed.models import Post, Response, Rsvp
-from backend.feed.services import post_create, post_respond, post_responder_pick, post_rsvp_set, post_status_set
+from backend.feed.models import Loan, Post, Response, Rsvp
+from backend.feed.services import (
+    loan_return_confirm, post_create, post_respond, post_responder_pick, post_rsvp_set, post_status_set,
+)
 from tests.conftest import erasure_held_open, make_membership, make_user
 from tests.feed.test_domain import VALID
 
@@ -192,7 +194,7 @@ def test_choosing_a_responder_takes_the_post_and_tells_the_others(post_of, membe
         post_responder_pick(actor=member, post_id=post.pk, responder_id=other.id)
     assert refusal.value.code == "post_not_open"
 
-    post_status_set(actor=member, post_id=post.pk, status="done")
+    loan_return_confirm(actor=neighbour, loan_id=Loan.objects.get(post=post).pk)  # a loan ends with its return
     assert card_of(passed_over.message_id)["status"] == "done"
 
 

@@ -59,10 +59,62 @@ def heic(image: Image.Image | None = None, *, orientation: int = 1) -> bytes:
     return out.getvalue()
 
 
-def png(image: Image.Image) -> bytes:
+def heic_branded(major: bytes, compatible: tuple[bytes, bytes, bytes], *, orientation: int = 1) -> bytes:
+    """A real HEIC written by pillow-heif (its ftyp box: heic, then mif1 heic miaf) with
+    these brands written over its own, in place: the box keeps its size, so the offsets
+    of what follows stay right, as a phone that writes these brands would have them."""
+    data = heic(orientation=orientation)
+    assert data[4:28] == b"ftypheic\x00\x00\x00\x00mif1heicmiaf", data[:28]
+    return data[:8] + major + data[12:16] + b"".join(compatible) + data[28:]
+
+
+def avif() -> bytes:
+    """An AVIF written by Pillow's own AVIF plugin."""
+    from PIL import features
+
+    if not features.check("avif"):
+        pytest.skip("this Pillow has no AVIF plugin")
     out = io.BytesIO()
-    image.save(out, "PNG")
+    halves().save(out, "AVIF")
     return out.getvalue()
+
+
+def png(image: Image.Image, **save) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "PNG", **save)
+    return out.getvalue()
+
+
+def png_with_metadata(image: Image.Image | None = None) -> bytes:
+    """A PNG as an editing app writes it: EXIF with the GPS position (eXIf), XMP (iTXt),
+    text chunks (a comment, the author with her address, compressed), an ICC profile."""
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", COMMENT.decode())
+    info.add_text("Author", "Marc, 12 rue de Dinan, Saint-Malo", zip=True)
+    info.add_itxt("XML:com.adobe.xmp", XMP.decode())
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    return png(image or halves(), pnginfo=info, exif=phone_exif(6), icc_profile=srgb)
+
+
+def webp_with_metadata(image: Image.Image | None = None) -> bytes:
+    """A WebP with EXIF (GPS), XMP and an ICC profile: its EXIF, XMP and ICCP chunks."""
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    out = io.BytesIO()
+    (image or halves()).save(out, "WEBP", exif=phone_exif(6), xmp=XMP, icc_profile=srgb, quality=90)
+    return out.getvalue()
+
+
+def webp_chunks(data: bytes) -> list[bytes]:
+    """The chunk types of a WebP file (RIFF), in order."""
+    assert data[:4] == b"RIFF" and data[8:12] == b"WEBP", "not a WebP"
+    chunks, at = [], 12
+    while at + 8 <= len(data):
+        kind, size = data[at : at + 4], struct.unpack("<I", data[at + 4 : at + 8])[0]
+        chunks.append(kind)
+        at += 8 + size + (size & 1)
+    return chunks
 
 
 def animated_webp() -> bytes:

@@ -11,7 +11,7 @@ from PIL import Image
 from backend.chat.protocol import REGISTRY
 from backend.photos import domain
 from backend.photos.models import Image as ImageRow
-from tests.photos.conftest import heic, jpeg, png_bomb, stored_files
+from tests.photos.conftest import avif, heic, heic_branded, jpeg, png_bomb, stored_files
 from tests.photos.test_processing import assert_no_metadata
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +39,9 @@ def test_an_upload_is_stored_without_metadata_and_read_back_by_its_owner(upload,
     client = client_for(member)
     full, thumbnail = read(client, body["url"]), read(client, body["thumbnail_url"])
     assert full.status_code == 200 and full["Content-Type"] == "image/jpeg"
-    assert full["Cache-Control"].startswith("private") and full["X-Content-Type-Options"] == "nosniff"
+    # Kept by no browser cache: a photo removed, hidden or deleted stops showing at once.
+    assert full["Cache-Control"] == "private, no-store" and full["X-Content-Type-Options"] == "nosniff"
+    assert thumbnail["Cache-Control"] == "private, no-store"
     assert Image.open(io.BytesIO(b"".join(full.streaming_content))).size == (40, 60)
     assert thumbnail.status_code == 200
 
@@ -55,6 +57,14 @@ def test_the_same_client_id_returns_the_first_image_and_stores_nothing_more(uplo
 def test_heic_is_accepted(upload, member):
     response = upload(member, heic(), name="IMG_0001.HEIC")
     assert response.status_code == 201 and response.json()["content_type"] == "image/jpeg"
+    # The other brands phones write, read from the ftyp box (not only the heic brand).
+    for major, compatible in [(b"heix", (b"mif1", b"heix", b"miaf")), (b"mif1", (b"mif1", b"miaf", b"mif1")),
+                              (b"hevc", (b"mif1", b"hevc", b"miaf"))]:
+        response = upload(member, heic_branded(major, compatible), name="IMG_0002.HEIC")
+        assert response.status_code == 201, (major, response.json())
+    response = upload(member, avif(), name="photo.avif")  # no AV1 decoder in pillow-heif: refused
+    assert response.status_code == 415 and response.json()["code"] == "image_type_not_allowed"
+    assert ImageRow.objects.count() == 4
 
 
 @pytest.mark.parametrize(
@@ -81,6 +91,48 @@ def test_an_oversize_file_is_refused(upload, member, settings):
     response = upload(member, big)
     assert response.status_code == 413 and response.json()["code"] == "image_too_large"
     assert response.json()["max_mb"] == 2 and "2 MB" in response.json()["message"]
+    assert not ImageRow.objects.exists() and stored_files() == []
+
+
+def test_an_oversize_body_is_refused_from_its_content_length_before_it_is_parsed(
+    client_for, member, settings, monkeypatch
+):
+    """A Content-Length past the limit (and the 64 KB a form adds) is refused before the
+    multipart parser reads anything: through a device token, and through the pages'
+    session, whose CSRF check would read the form first."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.http import HttpRequest, multipartparser
+    from django.middleware.csrf import get_token
+    from rest_framework.test import APIClient
+
+    settings.PHOTOS_MAX_BYTES = 2 * 1024 * 1024
+
+    def parse(self):
+        raise AssertionError("the body was parsed")
+
+    monkeypatch.setattr(multipartparser.MultiPartParser, "parse", parse)
+    declared = str(settings.PHOTOS_MAX_BYTES + domain.MULTIPART_ALLOWANCE + 1)
+    # The pages: a session, its CSRF cookie, and the token in the header, as api.js sends it.
+    session = APIClient(enforce_csrf_checks=True)
+    session.force_login(member)
+    page = HttpRequest()
+    token = get_token(page)
+    session.cookies[settings.CSRF_COOKIE_NAME] = page.META["CSRF_COOKIE"]
+    for client, headers in ((client_for(member), {}), (session, {"HTTP_X_CSRFTOKEN": token})):
+        form = {"file": SimpleUploadedFile("photo.jpg", jpeg()), "client_id": "big"}
+        response = client.post("/api/v1/photos/", form, format="multipart", CONTENT_LENGTH=declared, **headers)
+        assert response.status_code == 413, response.json()
+        assert response.json()["code"] == "image_too_large" and response.json()["max_mb"] == 2
+    assert not ImageRow.objects.exists() and stored_files() == []
+
+
+def test_a_file_over_the_limit_within_the_forms_allowance_is_refused_once_parsed(upload, member, settings):
+    """The check after parsing stays, for a body whose length its header does not say
+    (chunked) or says within the allowance."""
+    data = jpeg(Image.effect_noise((600, 400), 100).convert("RGB"), metadata=False, quality=100)
+    settings.PHOTOS_MAX_BYTES = len(data) - 1
+    response = upload(member, data)
+    assert response.status_code == 413 and response.json()["code"] == "image_too_large"
     assert not ImageRow.objects.exists() and stored_files() == []
 
 

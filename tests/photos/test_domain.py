@@ -50,3 +50,56 @@ def test_upload_and_pixel_refusals():
     assert domain.pixels_refusal(width=8064, height=6048, max_pixels=50_000_000) is None  # a 48 MP phone
     assert domain.pixels_refusal(width=20_000, height=20_000, max_pixels=50_000_000) == "image_too_many_pixels"
     assert domain.fit(4032, 3024, 2048) == (2048, 1536) and domain.fit(300, 200, 400) == (300, 200)
+
+
+def ftyp(major: bytes, *compatible: bytes, size: int | None = None) -> bytes:
+    """An ftyp box as a HEIF file starts, then a few bytes of what follows."""
+    body = major + b"\x00\x00\x00\x00" + b"".join(compatible)
+    return (size if size is not None else 8 + len(body)).to_bytes(4, "big") + b"ftyp" + body + b"\x00\x00\x00\x08meta"
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        (ftyp(b"heic", b"mif1", b"heic"), "image/heic"),  # an iPhone
+        (ftyp(b"heix", b"mif1", b"heix"), "image/heic"),  # 10 bits
+        (ftyp(b"mif1", b"mif1", b"heix"), "image/heic"),
+        (ftyp(b"mif1", b"mif1", b"heic", b"miaf"), "image/heic"),  # Samsung
+        (ftyp(b"mif1", b"mif1", b"miaf"), "image/heif"),  # no HEVC brand: libheif says what is inside
+        (ftyp(b"heim", b"mif1"), "image/heic"),
+        (ftyp(b"heis", b"mif1"), "image/heic"),
+        (ftyp(b"hevc", b"mif1", b"heic"), "image/heic"),  # a burst or live photo: its first image
+        (ftyp(b"hevx", b"msf1", b"hevx"), "image/heic"),
+        (ftyp(b"avif", b"mif1", b"miaf", b"MA1B"), "image/avif"),
+        (ftyp(b"avis", b"msf1", b"avif"), "image/avif"),
+        (ftyp(b"mif1", b"mif1", b"avif", b"miaf"), "image/avif"),  # AV1 inside a generic brand
+        (ftyp(b"msf1", b"msf1", b"hevc"), None),  # a sequence alone: libheif does not open it
+        (ftyp(b"miaf", b"mif1", b"heic"), None),  # a major brand pillow-heif does not take
+        (ftyp(b"isom", b"isom", b"avc1", b"mp41"), None),  # a video
+        (ftyp(b"qt  ", b"qt  "), None),
+        (ftyp(b"heic", size=12), None),  # a box too short for its own brands
+        (b"\x00\x00\x00\x18ftyphei", None),  # cut short
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00", None),  # not ISO-BMFF at all
+        (b"", None),
+    ],
+)
+def test_heif_type_comes_from_the_ftyp_brands(head, expected):
+    assert domain.heif_type(head) == expected
+
+
+def test_ftyp_brands_reads_every_compatible_brand_within_the_box():
+    assert domain.ftyp_brands(ftyp(b"mif1", b"mif1", b"miaf", b"heix")) == (b"mif1", [b"mif1", b"miaf", b"heix"])
+    # What follows the box (here "meta") is not a brand, and a box cut by the head keeps what it has.
+    assert domain.ftyp_brands(ftyp(b"heic", b"mif1", b"heic")[:22]) == (b"heic", [b"mif1"])
+    large = (1).to_bytes(4, "big") + b"ftyp" + (32).to_bytes(8, "big") + b"heix" + b"\x00" * 4 + b"mif1heix"
+    assert domain.ftyp_brands(large) == (b"heix", [b"mif1", b"heix"])  # a 64-bit size
+    assert domain.heif_type(large) == "image/heic"
+
+
+def test_a_content_length_too_large_is_refused_before_the_body_is_read():
+    limit = 20 * 1024 * 1024
+    assert domain.declared_size_refusal(content_length=str(limit + domain.MULTIPART_ALLOWANCE), max_bytes=limit) is None
+    assert domain.declared_size_refusal(content_length=str(limit + domain.MULTIPART_ALLOWANCE + 1),
+                                        max_bytes=limit) == "image_too_large"
+    for unknown in (None, "", "chunked", "-"):  # measured once parsed instead
+        assert domain.declared_size_refusal(content_length=unknown, max_bytes=limit) is None

@@ -8,7 +8,8 @@ from PIL import Image
 
 from backend.photos import processing
 from tests.photos.conftest import (
-    COMMENT, animated_webp, halves, heic, jpeg, jpeg_segments, png, png_bomb,
+    COMMENT, XMP, animated_webp, avif, halves, heic, heic_branded, jpeg, jpeg_segments, png, png_bomb,
+    png_with_metadata, webp_chunks, webp_with_metadata,
 )
 
 LIMITS = {"max_pixels": 50_000_000, "long_side": 2048, "thumbnail_side": 400}
@@ -64,6 +65,72 @@ def test_a_heic_from_an_iphone_becomes_a_clean_jpeg():
     assert_no_metadata(result.full.data)
     turned = Image.open(io.BytesIO(run(heic(orientation=6)).full.data)).convert("RGB")
     assert turned.size == (40, 60) and turned.getpixel((20, 10))[0] > 150 > turned.getpixel((20, 50))[0]
+
+
+@pytest.mark.parametrize(
+    ("major", "compatible", "source_type"),
+    [
+        (b"heix", (b"mif1", b"heix", b"miaf"), "image/heic"),
+        (b"mif1", (b"mif1", b"heix", b"miaf"), "image/heic"),
+        (b"mif1", (b"mif1", b"miaf", b"mif1"), "image/heif"),
+        (b"heim", (b"mif1", b"heim", b"miaf"), "image/heic"),
+        (b"heis", (b"mif1", b"heis", b"miaf"), "image/heic"),
+        (b"hevc", (b"mif1", b"hevc", b"miaf"), "image/heic"),
+        (b"hevx", (b"mif1", b"hevx", b"miaf"), "image/heic"),
+    ],
+)
+def test_every_heif_brand_pillow_heif_opens_is_taken_and_cleaned(major, compatible, source_type):
+    original = heic_branded(major, compatible, orientation=6)
+    assert processing.sniff(original[:2048]) == source_type
+    result = run(original)
+    assert result.source_type == source_type and result.content_type == "image/jpeg"
+    assert (result.full.width, result.full.height) == (40, 60)  # turned as its EXIF says
+    assert_no_metadata(result.full.data)
+    assert_no_metadata(result.thumbnail.data)
+
+
+def test_avif_is_refused_by_its_type():
+    assert processing.sniff(avif()[:2048]) is None
+
+
+def test_a_png_with_exif_xmp_and_text_chunks_comes_out_clean():
+    original = png_with_metadata()
+    assert all(chunk in original for chunk in (b"eXIf", b"iTXt", b"tEXt", b"zTXt", b"iCCP", b"xmpmeta", COMMENT))
+    assert gps_of(original)[2] == (48.0, 38.0, 57.0)
+    result = run(original)
+    assert (result.source_type, result.content_type) == ("image/png", "image/jpeg")
+    assert (result.full.width, result.full.height) == (40, 60)  # its EXIF orientation applied
+    for stored in (result.full.data, result.thumbnail.data):
+        assert_no_metadata(stored)
+        assert b"Dinan" not in stored and b"Author" not in stored
+    # With transparency it is stored as WebP: clean too.
+    sticker = Image.new("RGBA", (30, 30), (0, 0, 0, 0))
+    sticker.paste((250, 200, 0, 255), (10, 10, 20, 20))
+    assert_clean_webp(run(png_with_metadata(sticker)).full.data)
+
+
+def test_a_webp_with_exif_xmp_and_icc_comes_out_clean():
+    original = webp_with_metadata()
+    assert {b"EXIF", b"XMP ", b"ICCP"} <= set(webp_chunks(original)) and gps_of(original)[4] == (2.0, 1.0, 30.0)
+    result = run(original)
+    assert (result.source_type, result.content_type) == ("image/webp", "image/jpeg")
+    assert (result.full.width, result.full.height) == (40, 60)
+    assert_no_metadata(result.full.data)
+    assert_no_metadata(result.thumbnail.data)
+    sticker = Image.new("RGBA", (30, 30), (0, 0, 0, 0))
+    sticker.paste((250, 200, 0, 255), (10, 10, 20, 20))
+    transparent = run(webp_with_metadata(sticker))
+    assert transparent.content_type == "image/webp"
+    assert_clean_webp(transparent.full.data)
+    assert_clean_webp(transparent.thumbnail.data)
+
+
+def assert_clean_webp(data: bytes) -> None:
+    assert set(webp_chunks(data)) <= {b"VP8 ", b"VP8L", b"VP8X", b"ALPH"}, webp_chunks(data)
+    for needle in (b"Exif", b"GPS", b"xmpmeta", XMP[:20], b"iPhone", b"Apple", COMMENT, b"Dinan"):
+        assert needle not in data, needle
+    stored = Image.open(io.BytesIO(data))
+    assert not stored.getexif() and not {"exif", "xmp", "icc_profile"} & set(stored.info)
 
 
 def test_sizes_are_bounded_and_the_placeholder_is_the_average_colour():

@@ -36,6 +36,7 @@ def test_upload_read_and_delete_through_s3(s3, upload, member, client_for):
     assert target.startswith(s3.meta.endpoint_url) and "X-Amz-Expires=60" in target and "X-Amz-Signature=" in target
     with urllib.request.urlopen(target, timeout=10) as fetched:
         assert fetched.read() == stored
+        assert fetched.headers["Cache-Control"] == "private, no-store"  # the object is kept by no browser either
     assert Image.open(io.BytesIO(stored)).size == (body["width"], body["height"])
     # The bucket is not public: without the signature, S3 refuses.
     with pytest.raises(HTTPError) as refused:

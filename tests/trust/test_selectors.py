@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
         ("outsider", False, False),
         ("member", True, False),
         ("moderator", False, True),
-        ("staff", False, False),
+        ("staff", False, True),  # staff moderate everywhere
     ],
 )
 def test_the_one_question_other_apps_ask(request, saint_malo, role, is_member, is_moderator):
