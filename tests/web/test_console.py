@@ -56,6 +56,8 @@ def test_the_console_is_for_moderators_and_takes_a_csrf_protected_login(world, m
     expect(moderator.page.locator(".boot")).to_have_count(0)  # "Loading Voisins…" gone once drawn
     expect(moderator.page).to_have_title("Voisins · Moderation")
     moderator.no_horizontal_overflow()
+    alice.screenshot("console-not-a-moderator-desktop")
+    moderator.screenshot("console-opened-phone")
 
 
 def test_sign_up_to_verified_by_a_proof_reviewed_in_the_console(world, morgane, page_server, visit, tmp_path):
@@ -303,3 +305,227 @@ def test_an_appeal_is_decided_in_the_console(world, morgane, reported, page_serv
     expect(b.locator(".message .text", has_text="You are all idiots")).to_be_visible()  # restored
     moderator.axe("the appeal granted")
     moderator.screenshot("console-appeal-granted-phone")
+
+
+@pytest.fixture
+def rude_in_context(world, morgane, settings):
+    """Bruno's rude message among others in the neighbourhood's room, then enough talk
+    after it that it is no longer among the messages the console loads first; Alice
+    reported it."""
+    from backend.chat.services import message_post
+    from backend.moderation.services import report_create
+
+    settings.CHAT_WRITES_PER_WINDOW = 1000  # the talk below is posted at once
+    room = world["room"].id
+
+    def say(who, text):
+        return message_post(author=world[who], room_id=room, text=text, client_id=f"{who}-{text}").message_id
+
+    say("Alice", "Good morning everyone")
+    say("Alice", "Who has a ladder?")
+    say("Bruno", "Not me, sorry")
+    say("Alice", "Anyone else?")
+    rude = say("Bruno", "You are all idiots")
+    say("Alice", "That is rude")
+    say("Alice", "Please stop")
+    say("Bruno", "Whatever")
+    for number in range(35):
+        say("Alice", f"Ladder news {number}")
+    report_create(reporter=world["Alice"], category="harassment", text="Insults the whole street", message_id=rude)
+    return rude
+
+
+def test_a_reported_message_is_shown_in_its_context_and_opened_in_the_messages(
+        world, morgane, rude_in_context, page_server, visit):
+    from playwright.sync_api import expect
+
+    moderator = console(visit, page_server(), viewport=PHONE)
+    m = moderator.page
+    expect(m.locator(".console-message").first).to_contain_text("Ladder news 34")
+    expect(m.locator(".console-message", has_text="You are all idiots")).to_have_count(0)  # too old for the first page
+    m.click(".tab:has-text('Reports')")
+    report = m.locator(".report", has_text="Insults the whole street")
+    around = report.locator(".report-context li")
+    # Three before, the reported one, three after, in the order they were said.
+    expect(around.locator(".text")).to_have_text(["Who has a ladder?", "Not me, sorry", "Anyone else?", "You are all idiots",
+                                                  "That is rude", "Please stop", "Whatever"])
+    expect(report.locator(".report-context")).to_contain_text("In Le quartier")
+    reported = around.filter(has_text="You are all idiots")
+    expect(reported).to_contain_text("The reported message")
+    expect(reported).to_contain_text("Bruno")
+    expect(around.filter(has_text="That is rude")).not_to_contain_text("The reported message")
+    moderator.axe("a report in its context")
+    moderator.no_horizontal_overflow()
+    report.locator(".report-context").scroll_into_view_if_needed()
+    moderator.screenshot("console-report-context-phone")
+
+    report.locator("a:has-text('See it in the Messages panel')").click()
+    opened = m.locator(f"#message-{rude_in_context}")
+    expect(opened).to_be_visible()
+    expect(opened).to_contain_text("The message you opened")
+    expect(opened).to_be_focused()
+    expect(m.locator(".tab.active")).to_contain_text("Messages")
+    expect(opened.locator("button:has-text('Remove')")).to_be_visible()  # acted on from there too
+    moderator.axe("the reported message in the Messages panel")
+    moderator.screenshot("console-report-opened-phone")
+
+
+def test_a_message_posted_while_the_console_is_open_appears_live(world, morgane, page_server, visit):
+    from playwright.sync_api import expect
+
+    base = page_server()
+    moderator = console(visit, base, viewport=DESKTOP)
+    m = moderator.page
+    expect(m.locator(".console-message")).to_have_count(0)
+    alice = visit(base, viewport=PHONE).log_in("alice@example.org")
+    a = alice.page
+    a.click(".room-link:has-text('Prêts')")
+    a.fill(".composer textarea", "Who lends me a drill?")
+    a.press(".composer textarea", "Enter")
+    newest = m.locator(".console-message").first
+    expect(newest).to_contain_text("Who lends me a drill?")
+    expect(newest.locator(".author")).to_have_text("Alice")
+    expect(newest).to_contain_text("Prêts")
+    a.fill(".composer textarea", "Tomorrow morning")
+    a.press(".composer textarea", "Enter")
+    expect(m.locator(".console-message .text")).to_have_text(["Tomorrow morning", "Who lends me a drill?"])
+    moderator.axe("messages arriving live")
+    moderator.screenshot("console-live-message-desktop")
+
+
+def test_a_member_is_muted_then_banned_from_the_members_tab(world, morgane, reported, page_server, visit):
+    from playwright.sync_api import expect
+
+    base = page_server()
+    bruno = visit(base, viewport=DESKTOP).log_in("bruno@example.org")
+    b = bruno.page
+    moderator = console(visit, base, viewport=PHONE)
+    m = moderator.page
+    m.click(".tab:has-text('Members')")
+    members = m.locator("#members .member")
+    expect(members).to_have_count(3)  # Alice, Bruno, Carla
+    expect(m.locator("#revoked")).to_be_empty()
+    member = m.locator("#members .member", has_text="Bruno")
+    moderator.axe("the members")
+    member.locator("button:has-text('Mute Bruno')").click()
+    dialog = m.locator("#action-dialog")
+    dialog.locator("select[name=minutes]").select_option("10080")
+    dialog.locator("textarea[name=reason]").fill("A week to cool off")
+    dialog.locator("button[type=submit]").click()
+    expect(dialog).to_have_count(0)
+    expect(b.locator(".toast", has_text="A moderator muted you for a while.")).to_be_visible()
+
+    member.locator("button:has-text('Ban Bruno')").click()
+    expect(dialog.locator(".chain")).to_contain_text("Carla")
+    dialog.locator("textarea[name=reason]").fill("Insults after his mute")
+    dialog.locator("button[type=submit]").click()
+    expect(m.locator("#members .member", has_text="Bruno")).to_have_count(0)
+    expect(m.locator("#members .member", has_text="Carla")).to_have_count(1)  # without the chain, she stays
+    expect(m.locator("#revoked .revoked", has_text="Bruno")).to_contain_text("Insults after his mute")
+    expect(b.locator(".toast", has_text="Insults after his mute")).to_be_visible()
+    expect(b.locator("#membership-status")).to_contain_text("Your membership was ended")
+    moderator.axe("the members after the ban")
+    moderator.screenshot("console-members-banned-phone")
+    m.click(".tab:has-text('Log')")
+    log = m.locator("#log .entry")
+    expect(log.filter(has=m.locator("strong:text-is('Mute')"))).to_contain_text("A week to cool off")
+    expect(log.filter(has=m.locator("strong:text-is('Ban')"))).to_contain_text("by Morgane, about Bruno")
+    moderator.axe("the log after the mute and the ban")
+    moderator.screenshot("console-members-ban-log-phone")
+
+
+def test_a_removed_message_is_restored_and_the_resident_page_shows_it_again(world, morgane, page_server, visit):
+    from playwright.sync_api import expect
+
+    from backend.chat.services import message_post
+    from backend.moderation.services import message_remove
+
+    posted = db_call(message_post, author=world["Bruno"], room_id=world["room"].id, text="Free apples at number 12",
+                     client_id="apples")
+    db_call(message_remove, actor=morgane, message_id=posted.message_id, reason="Looked like spam")
+    base = page_server()
+    alice = visit(base, viewport=PHONE).log_in("alice@example.org")
+    a = alice.page
+    a.click(".room-link:has-text('Le quartier')")
+    expect(a.locator(".message .text")).to_have_count(1)
+    expect(a.locator(".message .text")).not_to_contain_text("Free apples")  # gone for residents
+    moderator = console(visit, base, viewport=PHONE)
+    m = moderator.page
+    removed = m.locator(".console-message", has_text="Free apples at number 12")
+    expect(removed).to_contain_text("Removed by a moderator")
+    removed.locator("button:has-text('Restore')").click()
+    dialog = m.locator("#action-dialog")
+    expect(dialog).to_contain_text("Bruno: Free apples at number 12")
+    moderator.axe("the restore dialog")
+    dialog.locator("textarea[name=reason]").fill("Real apples, not spam")
+    dialog.locator("button[type=submit]").click()
+    expect(removed).not_to_contain_text("Removed by a moderator")
+    expect(removed.locator("button:has-text('Remove')")).to_be_visible()
+    expect(removed.locator("button:has-text('Restore')")).to_have_count(0)
+    expect(a.locator(".message .text")).to_have_text(["Free apples at number 12"])  # live, on her page
+    m.click(".tab:has-text('Log')")
+    expect(m.locator("#log .entry").first).to_contain_text("Restoration")
+    expect(m.locator("#log .entry").first).to_contain_text("Real apples, not spam")
+    moderator.screenshot("console-restored-phone")
+    alice.screenshot("console-restored-resident-phone")
+
+
+def test_the_console_fits_a_phone_in_every_panel_and_dialog(world, morgane, reported, page_server, visit):
+    from playwright.sync_api import expect
+
+    from backend.moderation.services import report_create
+    from backend.trust.models import Membership
+    from backend.trust.services import proof_upload
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    zoe = db_call(lambda: Membership.objects.get(user=world["Zoé"]))
+    db_call(proof_upload, actor=world["Zoé"], membership=zoe,
+            upload=SimpleUploadedFile("bill.png", picture(1600, 900), content_type="image/png"))
+    long_word = "https://example.org/" + "a-very-long-path-without-any-space-" * 6
+    db_call(report_create, reporter=world["Alice"], category="spam", text=long_word, member_id=world["Bruno"].id)
+    moderator = console(visit, page_server(), viewport=PHONE)
+    m = moderator.page
+    dialog = m.locator("#action-dialog")
+
+    def fits(what):
+        moderator.no_horizontal_overflow()
+        overflowing = m.evaluate("""() => [...document.querySelectorAll('dialog[open], dialog[open] *')]
+            .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1).map((e) => e.outerHTML.slice(0, 80))""")
+        assert not overflowing, f"{what}: {overflowing}"
+
+    m.click(".tab:has-text('Reports')")
+    expect(m.locator(".report", has_text="Insults the whole street").locator(".report-context li")).to_have_count(3)
+    fits("the reports")
+    m.locator(".report", has_text="Insults the whole street").locator("button:has-text('Mute Bruno')").click()
+    fits("the mute dialog")
+    dialog.locator("button:has-text('Cancel')").click()
+    m.locator(".report", has_text="Insults the whole street").locator("button:has-text('Ban Bruno')").click()
+    expect(dialog.locator(".chain")).to_contain_text("Carla")
+    fits("the ban dialog")
+    dialog.locator("button:has-text('Cancel')").click()
+
+    m.click(".tab:has-text('Applicants')")
+    applicant = m.locator(".applicant", has_text="Zoé")
+    applicant.locator("button:has-text('See the document')").click()
+    expect(applicant.locator("img.proof-preview")).to_be_visible()
+    fits("the applicants with a proof")
+    applicant.locator("button:has-text('Reject the proof')").click()
+    fits("the reject dialog")
+    dialog.locator("button:has-text('Cancel')").click()
+    applicant.locator("button:has-text('Issue a letter code')").click()
+    expect(m.locator("#letter-dialog .letter-code")).to_be_visible()
+    fits("the letter dialog")
+    m.locator("#letter-dialog button:has-text('Close')").click()
+
+    m.click(".tab:has-text('Members')")
+    expect(m.locator("#members .member")).to_have_count(3)
+    fits("the members")
+    m.locator("#members .member", has_text="Bruno").locator("button:has-text('Revoke Bruno')").click()
+    expect(dialog.locator(".chain")).to_contain_text("Carla")
+    fits("the revoke dialog")
+    dialog.locator("button:has-text('Cancel')").click()
+
+    m.click(".tab:has-text('Log')")
+    expect(m.locator("#log .entry").first).to_be_visible()
+    fits("the log")
+    moderator.screenshot("console-log-phone")

@@ -75,6 +75,8 @@ def test_a_moderator_adds_a_topic_room_that_neighbours_see_live(world, morgane, 
     m.click(".new-topic-form button[type=submit]")
     expect(m.locator("#room-title")).to_have_text("Gardening")
     expect(alice.page.locator(".room-link", has_text="Gardening")).to_be_visible()
+    moderator.screenshot("topic-room-added-desktop")
+    alice.screenshot("topic-room-seen-live-desktop")
 
 
 def test_a_ban_closes_the_rooms_at_once_and_is_appealed(world, morgane, page_server, visit):

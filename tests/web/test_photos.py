@@ -1,6 +1,8 @@
 """Photos in the resident app: attached in the composer (a phone) and seen live by a
 neighbour who opens the full image; a post with two photos from its form; a file that is
-not an image refused at the field with nothing sent; expired links read again."""
+not an image refused at the field with nothing sent; expired links read again; a post
+with photos deleted by its author, gone live for her neighbour with its links; the
+camera on a phone, the progress of a larger photo, and more photos than a message takes."""
 
 import re
 from datetime import date, datetime, timedelta
@@ -191,3 +193,122 @@ def test_expired_links_are_read_again(world, page_server, visit):
         b.clock.set_system_time(datetime.now() + timedelta(hours=2))
         b.locator(".message:has-text('Bike for sale') .photo-link").click()
     expect(b.locator("dialog.lightbox img")).to_be_visible()
+
+
+def test_a_post_with_photos_deleted_by_its_author_goes_for_everyone(world, page_server, visit):
+    """Her post with two photos, deleted from its card after a confirmation: gone live
+    from her neighbour's room, and its photo's link refused from then on."""
+    from playwright.sync_api import expect
+
+    base = page_server()
+    alice = visit(base, viewport=DESKTOP).log_in("alice@example.org")
+    bruno = visit(base, viewport=PHONE).log_in("bruno@example.org")
+    a, b = alice.page, bruno.page
+    _open_room(bruno, "Le quartier")
+    fill_post(a, "classified", "Sofa to give", {"mode": "give", "item": "A blue sofa"})
+    a.set_input_files("#field-image_ids", files=[photo("sofa.jpg"), photo("sofa-side.jpg", (30, 60, 160))])
+    _uploaded(a, "#post-form", 2)
+    a.click("#post-form button[type=submit]")
+
+    seen = card_in(b, "Sofa to give")
+    expect(seen.locator(".photos img")).to_have_count(2)
+    thumbnail = seen.locator(".photos img").first.get_attribute("src")
+    assert b.request.get(base + thumbnail).status == 200
+    expect(seen.get_by_role("button", name="Delete the post")).to_have_count(0)  # hers alone
+
+    mine = card_in(a, "Sofa to give")
+    mine.get_by_role("button", name="Delete the post").click()
+    dialog = a.locator("#confirm-dialog")
+    expect(dialog).to_contain_text("Delete this post?")
+    expect(dialog).to_contain_text("It disappears for everyone, with its photos")
+    alice.axe("confirming a post's deletion")
+    alice.screenshot("post-delete-confirm-desktop")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_have_count(0)
+    expect(mine).to_be_visible()  # cancelled: nothing happened
+    mine.get_by_role("button", name="Delete the post").click()
+    dialog.get_by_role("button", name="Delete", exact=True).click()
+
+    expect(a.locator(".toast", has_text="The post is deleted.")).to_be_visible()
+    expect(card_in(a, "Sofa to give")).to_have_count(0)
+    expect(card_in(b, "Sofa to give")).to_have_count(0)  # live, on her neighbour's phone
+    expect(b.locator(".message .text.muted").filter(has_text="Message deleted")).to_have_count(1)
+    response = b.request.get(base + thumbnail)
+    assert response.status == 404 and response.json()["code"] == "image_not_found"
+    assert db_call(_image_count) == 0
+    bruno.axe("a deleted post")
+    bruno.screenshot("post-deleted-phone")
+
+
+def _touch(visit_):
+    """A phone's touch screen: the page's `(pointer: coarse)` matches, as on a phone."""
+    session = visit_.context.new_cdp_session(visit_.page)
+    session.send("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 5})
+    return session
+
+
+def test_on_a_phone_the_composer_offers_the_camera(world, page_server, visit):
+    from playwright.sync_api import expect
+
+    alice = visit(page_server(), viewport=PHONE)
+    _touch(alice)
+    alice.log_in("alice@example.org")
+    a = alice.page
+    _open_room(alice, "Le quartier")
+    camera = a.locator(".composer input[type=file][capture=environment]")
+    expect(camera).to_have_count(1)
+    expect(camera).to_have_attribute("accept", "image/*")
+    expect(a.locator(".composer .photo-camera")).to_have_text("Take a photo")
+    expect(a.locator(".composer .photo-camera")).to_be_visible()
+    # What the camera gives goes the way of any chosen photo.
+    camera.set_input_files(files=[photo("camera.jpg")])
+    _uploaded(a, ".composer", 1)
+    alice.axe("the composer on a phone")
+    alice.screenshot("photo-camera-phone")
+
+
+def test_a_larger_photo_shows_its_progress_while_it_uploads(world, page_server, visit):
+    from PIL import Image
+    from playwright.sync_api import expect
+
+    from tests.photos.conftest import jpeg as jpeg_of
+
+    alice = visit(page_server(), viewport=PHONE).log_in("alice@example.org")
+    a = alice.page
+    _open_room(alice, "Le quartier")
+    large = {"name": "garden.jpg", "mimeType": "image/jpeg",
+             "buffer": jpeg_of(Image.effect_noise((1600, 1200), 80).convert("RGB"), metadata=False, quality=95)}
+    assert len(large["buffer"]) > 1_000_000
+    network = alice.context.new_cdp_session(a)
+    network.send("Network.enable")
+    network.send("Network.emulateNetworkConditions",  # about 1 MB in 4 seconds
+                 {"offline": False, "latency": 20, "downloadThroughput": -1, "uploadThroughput": 256 * 1024})
+    a.set_input_files(".composer input[type=file]:not([capture])", files=[large])
+    bar = a.locator(".composer .attached-photo progress")
+    expect(bar).to_be_visible()
+    expect(bar).to_have_attribute("aria-label", "Uploading garden.jpg")
+    a.wait_for_function("bar => bar.value > 0 && bar.value < 1", arg=bar.element_handle())
+    expect(a.locator(".composer [role=status]")).to_have_text("Uploading photos…")
+    alice.axe("a photo uploading")
+    alice.screenshot("photo-uploading-phone")
+    network.send("Network.emulateNetworkConditions",
+                 {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+    _uploaded(a, ".composer", 1)
+    expect(a.locator(".composer [role=status]")).to_have_text("")
+
+
+def test_more_photos_than_a_message_takes_are_refused_with_the_pages_message(world, page_server, visit):
+    from playwright.sync_api import expect
+
+    alice = visit(page_server(), viewport=PHONE).log_in("alice@example.org")
+    a = alice.page
+    _open_room(alice, "Le quartier")
+    files = [photo(f"photo-{n}.jpg", (40 * n, 90, 200 - 30 * n)) for n in range(1, 6)]
+    a.set_input_files(".composer input[type=file]:not([capture])", files=files)
+    expect(a.locator(".composer .field-error")).to_have_text("At most 4 photos.")
+    _uploaded(a, ".composer", 4)  # the first four, the fifth left out
+    expect(a.locator(".composer .photo-add")).to_have_class(re.compile(r"\bdisabled\b"))
+    expect(a.locator(".composer input[type=file]:not([capture])")).to_be_disabled()
+    alice.axe("too many photos")
+    alice.screenshot("photo-too-many-phone")
+    assert db_call(_image_count) == 4

@@ -21,22 +21,62 @@ def at(hours: int) -> str:
     return (SOON.replace(hour=18, minute=0, second=0, microsecond=0) + timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M")
 
 
-# kind -> (title, {field: value} typed in the form, texts its card must show)
+def shown_day(day: str) -> str:
+    """A calendar day as an English card shows it (en-GB: "5 Sept 2026")."""
+    value = date.fromisoformat(day)
+    return f"{value.day} {_month(value)} {value.year}"
+
+
+def shown_when(local: str) -> str:
+    """A datetime-local value as an English card shows it ("Sat 5 Sept, 18:00")."""
+    value = datetime.strptime(local, "%Y-%m-%dT%H:%M")
+    return f"{value:%a} {value.day} {_month(value)}, {value:%H:%M}"
+
+
+def _month(value) -> str:
+    return "Sept" if value.month == 9 else f"{value:%b}"  # Chromium's en-GB says "Sept"
+
+
+# kind -> (title, {field: value} typed in the form, texts its card must show,
+#          {label: text} of the details the card must show, each at its label)
 FORMS = {
-    "help_request": ("Water my plants", {"what": "Twice while I am away", "when": at(0)}, ["Twice while I am away"]),
-    "loan_offer": ("Raclette machine", {"item": "Raclette machine for 8", "start": DAY, "end": LATER_DAY}, ["Raclette machine for 8"]),
-    "loan_request": ("Lawnmower wanted", {"item": "A lawnmower", "start": DAY, "end": LATER_DAY}, ["A lawnmower"]),
-    "babysitting_offer": ("Evenings free", {"start": at(0), "end": at(4), "children_ages": ""}, ["Any age"]),
-    "babysitting_request": ("Saturday night", {"start": at(1), "end": at(5), "children_ages": "3, 6"}, ["3 years, 6 years"]),
-    "classified": ("Child's bike", {"mode": "sell", "item": "Blue bike, 16 inches", "price_cents": "45"}, ["Sell", "€45.00"]),
-    "event": ("Street party", {"start": at(0), "end": at(3), "place": "Square des Douves"}, ["Square des Douves", "0 going"]),
+    "help_request": ("Water my plants", {"what": "Twice while I am away", "when": at(0)}, ["Twice while I am away"],
+                     {"What do you need?": "Twice while I am away", "When": shown_when(at(0))}),
+    "loan_offer": ("Raclette machine", {"item": "Raclette machine for 8", "start": DAY, "end": LATER_DAY}, ["Raclette machine for 8"],
+                   {"What you lend": "Raclette machine for 8", "Available from": shown_day(DAY), "Until": shown_day(LATER_DAY)}),
+    "loan_request": ("Lawnmower wanted", {"item": "A lawnmower", "start": DAY, "end": LATER_DAY}, ["A lawnmower"],
+                     {"What you would like to borrow": "A lawnmower", "From": shown_day(DAY), "Until": shown_day(LATER_DAY)}),
+    "babysitting_offer": ("Evenings free", {"start": at(0), "end": at(4), "children_ages": ""}, ["Any age"],
+                          {"Start": shown_when(at(0)), "End": shown_when(at(4)), "Children's ages": "Any age"}),
+    "babysitting_request": ("Saturday night", {"start": at(1), "end": at(5), "children_ages": "3, 6"}, ["3 years, 6 years"],
+                            {"Start": shown_when(at(1)), "End": shown_when(at(5)), "Children's ages": "3 years, 6 years"}),
+    "classified": ("Child's bike", {"mode": "sell", "item": "Blue bike, 16 inches", "price_cents": "45"}, ["Sell", "€45.00"],
+                   {"Type": "Sell", "Object": "Blue bike, 16 inches", "Price": "€45.00"}),
+    "event": ("Street party", {"start": at(0), "end": at(3), "place": "Square des Douves"}, ["Square des Douves", "0 going"],
+              {"Start": shown_when(at(0)), "End": shown_when(at(3)), "Place": "Square des Douves"}),
     "lost_found": ("Keys found", {"mode": "found", "item": "Keys with a red ring", "where": "Rue de Dinan", "when": DAY},
-                   ["Found", "Keys with a red ring", "Rue de Dinan"]),
+                   ["Found", "Keys with a red ring", "Rue de Dinan"],
+                   {"Type": "Found", "Object": "Keys with a red ring", "Where": "Rue de Dinan", "Day": shown_day(DAY)}),
     "group_purchase": ("Cancale oysters", {"product": "Oysters n°3", "unit": "dozen", "unit_price_cents": "9.50",
-                       "min_quantity": "10", "max_quantity": "40", "deadline": at(2)}, ["Oysters n°3", "€9.50", "0 of 40 dozen committed"]),
+                       "min_quantity": "10", "max_quantity": "40", "deadline": at(2)}, ["Oysters n°3", "€9.50", "0 of 40 dozen committed"],
+                       {"Product": "Oysters n°3", "Unit": "dozen", "Price per unit": "€9.50", "Minimum quantity": "10",
+                        "Maximum quantity": "40", "Deadline": shown_when(at(2))}),
     "local_producer": ("Organic vegetables", {"products": "Vegetables and eggs", "where_to_buy": "Saturday market, 8 to 12"},
-                       ["Vegetables and eggs", "Saturday market, 8 to 12"]),
+                       ["Vegetables and eggs", "Saturday market, 8 to 12"],
+                       {"What they produce": "Vegetables and eggs", "Where and when to buy": "Saturday market, 8 to 12"}),
 }
+
+
+def detail(card, label):
+    """The value a card shows at one of its labels."""
+    return card.locator(f'.details .detail:has(dt:text-is("{label}")) dd')
+
+
+def expect_details(card, details):
+    from playwright.sync_api import expect
+
+    for label, text in details.items():
+        expect(detail(card, label)).to_have_text(text)
 
 
 def fill_post(page, kind, title, fields):
@@ -59,7 +99,7 @@ def test_every_kind_of_post_has_its_form_and_its_card(world, page_server, visit)
     a.click("a:has-text('New post')")
     expect(a.locator(".kind-choice")).to_have_count(len(FORMS))
     alice.axe("the kinds of post")
-    for kind, (title, fields, shown) in FORMS.items():
+    for kind, (title, fields, shown, details) in FORMS.items():
         fill_post(a, kind, title, fields)
         if kind == "group_purchase":
             alice.axe("a post form")
@@ -68,6 +108,7 @@ def test_every_kind_of_post_has_its_form_and_its_card(world, page_server, visit)
         expect(card).to_be_visible()
         for text in shown:
             expect(card).to_contain_text(text)
+        expect_details(card, details)  # the date, time, place, price or deadline, each at its label
         expect(card.locator(".status")).to_have_text("Open")
     alice.axe("a room full of cards")
     alice.screenshot("cards-desktop")
@@ -232,3 +273,164 @@ def test_a_loan_is_lent_then_returned(posts, page_server, visit):
     expect(a.locator(".loans")).to_contain_text("Raclette machine")
     alice.axe("a neighbour's profile")
     alice.screenshot("profile-desktop")
+
+
+OFFERS = {"loan_offer", "babysitting_offer", "classified", "local_producer"}  # answered "I'm interested"
+
+
+def publish(visit_, kind):
+    """She publishes a post of `kind` with its form (FORMS); returns its card in the room."""
+    from playwright.sync_api import expect
+
+    title, fields, shown, details = FORMS[kind]
+    page = visit_.page
+    page.click(".tab:has-text('Posts')")
+    page.click("a:has-text('New post')")
+    page.click(f".kind-choice:has-text('{kind_label(kind)}')")
+    expect(page.locator(".new-post .screen-title")).to_have_text(kind_label(kind))
+    fill_post(page, kind, title, fields)
+    page.click("#post-form button[type=submit]")
+    card = card_in(page, title)
+    expect(card.locator(".status")).to_have_text("Open")
+    for text in shown:
+        expect(card).to_contain_text(text)
+    expect_details(card, details)
+    return card
+
+
+def kind_label(kind):
+    return {"help_request": "Help request", "loan_offer": "Loan offer", "loan_request": "Loan request",
+            "babysitting_offer": "Babysitting offer", "babysitting_request": "Babysitting request", "classified": "Sell or give",
+            "event": "Event", "lost_found": "Lost or found", "group_purchase": "Group purchase", "local_producer": "Local producer"}[kind]
+
+
+@pytest.mark.parametrize("kind", ["loan_request", "babysitting_offer", "babysitting_request", "classified", "lost_found", "local_producer"])
+def test_each_kind_made_with_its_form_is_answered_chosen_then_done(world, page_server, visit, kind):
+    """Alice publishes with the form; Bruno answers from the neighbourhood's room; she
+    chooses him in their conversation; then the post is done as its kind is: a loan when
+    the lender has the object back, the others when the author says so."""
+    from playwright.sync_api import expect
+
+    base = page_server()
+    alice = visit(base, viewport=DESKTOP).log_in("alice@example.org")
+    bruno = visit(base, viewport=PHONE).log_in("bruno@example.org")
+    a, b = alice.page, bruno.page
+    title = FORMS[kind][0]
+    mine = publish(alice, kind)
+    answer = "I'm interested" if kind in OFFERS else "I can help"
+    expect(mine.locator(f"button:has-text(\"{answer}\")")).to_have_count(0)  # nobody answers her own post
+    expect(mine.locator("button:has-text('Close the post')")).to_be_visible()
+    expect(mine.locator("button:has-text('Reopen')")).to_have_count(0)  # only a taken post is reopened
+
+    b.click(".room-link:has-text('Le quartier')")
+    theirs = card_in(b, title)
+    expect_details(theirs, FORMS[kind][3])  # her neighbour reads every detail too
+    expect(theirs.locator("button:has-text('Close the post')")).to_have_count(0)
+    theirs.locator(f"button:has-text(\"{answer}\")").click()
+    expect(theirs.locator("button:has-text('Open our conversation')")).to_be_visible()
+    expect(mine.locator(".card-facts")).to_contain_text("1 answer")
+
+    a.click(".room-link:has-text('Bruno')")
+    quoted = card_in(a, title)
+    expect(a.locator(".messages .message .text").first).to_have_text(answer)
+    if kind == "loan_request":
+        expect(quoted.locator("input[name=return_due]")).to_have_value(LATER_DAY)
+    quoted.locator("button:has-text('Choose Bruno')").click()
+    expect(quoted.locator(".status")).to_have_text("Taken")
+    expect(quoted.locator(".card-facts").first).to_contain_text("Taken by Bruno")
+    expect(theirs.locator(".status")).to_have_text("Taken")
+    expect(theirs.locator(".card-facts").first).to_contain_text("Taken by Bruno")
+    expect(theirs.locator("button:has-text('Mark as done')")).to_have_count(0)  # the author's, not his
+    alice.axe(f"a taken {kind}")
+
+    if kind == "loan_request":
+        # Alice borrows: Bruno lends, and he is the one who says the lawnmower is back.
+        due = date.fromisoformat(LATER_DAY)
+        expect(theirs.locator(".card-facts").last).to_contain_text(f"Bruno lent it to Alice, due back on {due.day}")
+        expect(quoted.locator("button:has-text('It was returned')")).to_have_count(0)
+        theirs.locator("button:has-text('It was returned')").click()
+        expect(b.locator(".toast", has_text="Thank you: the loan is returned.")).to_be_visible()
+    else:
+        quoted.locator("button:has-text('Mark as done')").click()
+        expect(a.locator(".toast", has_text="The post is done.")).to_be_visible()
+    for card in (quoted, theirs):
+        expect(card.locator(".status")).to_have_text("Done")
+    expect(theirs.locator("button")).to_have_text(["Report"])  # nothing left to do but report it
+    expect(quoted.locator("button")).to_have_count(0)  # nor for her: a done post is not reopened
+    bruno.axe(f"a done {kind}")
+    bruno.screenshot(f"post-{kind.replace('_', '-')}-done-phone")
+
+
+def test_a_taken_post_is_reopened_chosen_again_then_closed(posts, page_server, visit):
+    """"Reopen" is offered on a taken post only (the server's taken → open, which
+    releases the responder); "Close the post" on an open or taken one, after a
+    confirmation; a closed post offers nothing more."""
+    from playwright.sync_api import expect
+
+    base = page_server()
+    alice = visit(base, viewport=DESKTOP).log_in("alice@example.org")
+    bruno = visit(base, viewport=PHONE).log_in("bruno@example.org")
+    a, b = alice.page, bruno.page
+    b.click(".room-link:has-text('Le quartier')")
+    theirs = card_in(b, "Water my plants")
+    theirs.locator("button:has-text('I can help')").click()
+    a.click(".room-link:has-text('Bruno')")
+    quoted = card_in(a, "Water my plants")
+    quoted.locator("button:has-text('Choose Bruno')").click()
+    expect(theirs.locator(".status")).to_have_text("Taken")
+
+    quoted.locator("button:has-text('Reopen')").click()
+    expect(a.locator(".toast", has_text="The post is open again.")).to_be_visible()
+    for card in (quoted, theirs):
+        expect(card.locator(".status")).to_have_text("Open")
+        expect(card.locator(".card-facts")).to_have_text("1 answer")  # nobody has it any more
+    expect(theirs.locator("button:has-text('Open our conversation')")).to_be_visible()
+    expect(quoted.locator("button:has-text('Reopen')")).to_have_count(0)
+    expect(quoted.locator("button:has-text('Mark as done')")).to_have_count(0)
+    quoted.locator("button:has-text('Choose Bruno')").click()  # chosen again
+    expect(theirs.locator(".card-facts")).to_have_text("1 answer · Taken by Bruno")
+
+    quoted.locator("button:has-text('Close the post')").click()
+    dialog = a.locator("#confirm-dialog")
+    expect(dialog).to_contain_text("Nobody can answer it any more; this cannot be undone.")
+    alice.axe("closing a post")
+    dialog.locator("button:has-text('Cancel')").click()
+    expect(quoted.locator(".status")).to_have_text("Taken")  # cancelled: nothing changed
+    quoted.locator("button:has-text('Close the post')").click()
+    dialog.locator("button:has-text('Close')").click()
+    expect(a.locator(".toast", has_text="The post is closed.")).to_be_visible()
+    for card in (quoted, theirs):
+        expect(card.locator(".status")).to_have_text("Closed")
+    expect(quoted.locator("button")).to_have_count(0)
+    expect(theirs.locator("button")).to_have_text(["Report"])
+
+    # An open event is closed from the neighbourhood's room: nobody says "I'm going" any more.
+    a.click(".room-link:has-text('Le quartier')")
+    party = card_in(a, "Street party")
+    expect(party.locator("button:has-text('Reopen')")).to_have_count(0)  # open, not taken: nothing to reopen
+    party.locator("button:has-text('Close the post')").click()
+    a.locator("#confirm-dialog button:has-text('Close')").click()
+    expect(card_in(b, "Street party").locator(".status")).to_have_text("Closed")
+    expect(card_in(b, "Street party").locator("button")).to_have_text(["Report"])
+    bruno.screenshot("posts-closed-phone")
+
+
+def test_a_reopened_loan_is_lent_again(posts, page_server, visit):
+    from playwright.sync_api import expect
+
+    base = page_server()
+    alice = visit(base, viewport=DESKTOP).log_in("alice@example.org")
+    bruno = visit(base, viewport=PHONE).log_in("bruno@example.org")
+    a, b = alice.page, bruno.page
+    b.click(".room-link:has-text('Le quartier')")
+    card_in(b, "Raclette machine").locator("button:has-text(\"I'm interested\")").click()
+    a.click(".room-link:has-text('Bruno')")
+    quoted = card_in(a, "Raclette machine")
+    quoted.locator("button:has-text('Choose Bruno')").click()
+    expect(quoted.locator(".card-facts").last).to_contain_text("Alice lent it to Bruno")
+    quoted.locator("button:has-text('Reopen')").click()
+    expect(quoted.locator(".status")).to_have_text("Open")
+    expect(quoted).not_to_contain_text("lent it to")  # nobody has it any more
+    quoted.locator("button:has-text('Choose Bruno')").click()
+    expect(quoted.locator(".status")).to_have_text("Taken")
+    expect(a.locator(".toast.error")).to_have_count(0)

@@ -182,7 +182,9 @@ def test_older_messages_load_by_page_with_day_separators(long_history, page_serv
     expect(a.locator(".message")).to_have_count(70)
     expect(a.locator(".message .text").first).to_have_text("Message number 0")
     expect(a.locator("button:has-text('Load older messages')")).to_have_count(0)
+    expect(a.locator(".day")).to_have_text(["Yesterday", "Today"])  # one separator per day, however paged
     alice.axe("a long history")
+    alice.screenshot("older-messages-desktop")
 
 
 def test_a_long_link_wraps_and_is_safe_on_a_phone(world, page_server, visit):
@@ -204,6 +206,55 @@ def test_a_long_link_wraps_and_is_safe_on_a_phone(world, page_server, visit):
     assert send["x"] + send["width"] <= 390 and send["y"] + send["height"] <= 844
     bruno.axe("a long link on a phone")
     bruno.screenshot("long-link-phone")
+
+
+def test_long_words_wrap_in_their_bubbles_on_a_phone(world, page_server, visit):
+    """A word longer than the screen (not a link: nothing to break it at) wraps inside its
+    bubble, in a reply's quote and on a card too: nothing is cut and the page stays
+    390 px wide."""
+    from playwright.sync_api import expect
+
+    from backend.feed.services import post_create
+
+    word = "Anticonstitutionnellement" * 8  # 200 letters, no space, no hyphen
+    db_call(post_create, author=world["Alice"], kind="lost_found", title=word[:110],
+            details={"mode": "found", "item": word, "where": "Rue de Dinan"}, text=f"Is this yours? {word}", client_id="long-card")
+    base = page_server()
+    alice = visit(base, viewport=DESKTOP).log_in("alice@example.org")
+    _send(alice.page, f"Look: {word}")
+    bruno = visit(base, viewport=PHONE).log_in("bruno@example.org")
+    b = bruno.page
+    _open_room(bruno, "Le quartier")
+    bubble = b.locator(".message:not(:has(.quote))", has_text="Look:")
+    expect(bubble.locator(".text")).to_have_text(f"Look: {word}")
+    bubble.locator("button.more").click()
+    bubble.locator(".message-actions button:has-text('Reply')").click()
+    _send(b, f"Mine too: {word}")
+    reply = b.locator(".message:has(.quote)")
+    expect(reply.locator(".quote")).to_contain_text(word[:40])
+    expect(reply).not_to_have_class(re.compile("pending"))
+    card = b.locator(".message .card")
+    expect(card.locator(".card-title")).to_have_text(word[:110])
+
+    bruno.no_horizontal_overflow()
+    for what, element in [("the bubble", bubble), ("its text", bubble.locator(".text")), ("the reply", reply),
+                          ("its quote", reply.locator(".quote")), ("its text", reply.locator(".text")), ("the card", card),
+                          ("the card's title", card.locator(".card-title")), ("the card's text", card.locator(".card-text")),
+                          ("the card's object", card.locator(".detail:has(dt:text-is('Object')) dd"))]:
+        box = element.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, f"{what} goes past the screen: {box}"
+        clipped = element.evaluate("e => e.scrollWidth > e.clientWidth + 1")
+        assert not clipped, f"{what} cuts its text"
+    # Wrapped, not shrunk: the 200 letters take several lines.
+    lines = bubble.locator(".text").evaluate("e => Math.round(e.getBoundingClientRect().height / parseFloat(getComputedStyle(e).lineHeight))")
+    assert lines >= 3, lines
+    b.fill(".composer textarea", word)  # typing one in the composer does not widen the page either
+    bruno.no_horizontal_overflow()
+    send = b.locator(".composer .send").bounding_box()
+    assert send["x"] + send["width"] <= 390
+    b.fill(".composer textarea", "")
+    bruno.axe("long words on a phone")
+    bruno.screenshot("long-words-phone")
 
 
 def test_xss_attempts_stay_text(world, page_server, visit):
@@ -283,3 +334,5 @@ def test_mentions_and_direct_messages_notify_a_hidden_tab(world, page_server, vi
     expect(a).to_have_title("(1) Voisins")  # the conversation she has not opened yet
     a.click(".room-link:has-text('Bruno')")
     expect(a).to_have_title("Voisins")
+    expect(a.locator(".message .text")).to_have_text(["Just between us"])
+    alice.screenshot("notified-direct-message-desktop")

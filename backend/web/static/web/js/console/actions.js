@@ -1,6 +1,7 @@
 // What the console reads and does: REST history of each watched room then the socket's
-// `watch`, the queues (reports, appeals, applicants), the log, and the moderators'
-// actions, each with its reason.
+// `watch`, the queues (reports, appeals, applicants), a reported message in its context,
+// the members (and those revoked), the log, and the moderators' actions and trust
+// decisions, each with its reason.
 import * as api from "../core/api.js";
 import { gettext } from "../core/i18n.js";
 import { emptyRoom, patchMessage, upsertMessages } from "../core/messages.js";
@@ -68,15 +69,22 @@ function logEntry(entry) {
   if (entry.source === "trust" || ["ban", "appeal_granted"].includes(entry.kind)) {
     loadApplicants();
     loadMembers();
+    if (["revoke", "reinstate"].includes(entry.kind)) loadRevoked();
   }
   if (["remove", "restore", "mute", "ban", "dismiss"].includes(entry.kind)) loadReports();
   if (entry.kind.startsWith("appeal_")) loadAppeals();
 }
 
+let connectedBefore = false;
+
 function onFrame(frame) {
   switch (frame.type) {
     case "hello":
       watch();
+      // Back after a lost connection: what was decided meanwhile came as frames nobody
+      // heard, so the queues and the log are read again.
+      if (connectedBefore && n()) loadAll();
+      connectedBefore = true;
       return;
     case "watching":
       if (frame.neighbourhood_id !== n()) return;
@@ -178,8 +186,80 @@ export function filterLog(kind) {
   loadLog();
 }
 
+/** Who is revoked (or banned) now: the newest revoke or reinstate of each membership in
+ * the log, when it is a revoke decided by someone (an erased account's end has no actor,
+ * and nobody reinstates it). */
+export async function loadRevoked() {
+  try {
+    const entries = await api.get(`moderation/neighbourhoods/${n()}/log/`, { kind: ["revoke", "reinstate"], limit: 200 });
+    const latest = new Map();
+    for (const entry of entries) if (entry.membership_id && !latest.has(entry.membership_id)) latest.set(entry.membership_id, entry);
+    store.set({ revoked: [...latest.values()].filter((entry) => entry.kind === "revoke" && entry.actor) });
+  } catch (error) {
+    showError(error);
+  }
+}
+
+// A reported message in its context: the messages just before and after it in its room,
+// from the room's history (a page that ends just after it). Those messages join the
+// console's messages, so that they follow live changes and the Messages panel can show
+// the reported one.
+
+const AROUND = 3;
+
+function knownMessage(messageId) {
+  for (const [roomId, room] of Object.entries(store.get().messages)) {
+    if (room.byId[messageId]) return { roomId: Number(roomId), message: room.byId[messageId] };
+  }
+  return null;
+}
+
+/** Looks for an older message in the history of the watched rooms (at most 5 pages of
+ * 100 each): the report does not say which room it is in. */
+async function searchMessage(messageId) {
+  for (const room of Object.values(store.get().rooms)) {
+    let before;
+    for (let page = 0; page < 5; page += 1) {
+      const answer = await api.get(`chat/rooms/${room.id}/messages/`, { limit: 100, before });
+      const found = answer.messages.find((message) => message.id === messageId);
+      if (found) return { roomId: room.id, message: found };
+      if (!answer.next_before) break;
+      before = answer.next_before;
+    }
+  }
+  return null;
+}
+
+function setContext(messageId, context) {
+  store.set((state) => ({ contexts: withKey(state.contexts, messageId, context) }));
+}
+
+export async function loadContext(messageId) {
+  if (store.get().contexts[messageId]) return;
+  setContext(messageId, { status: "loading" });
+  try {
+    const found = knownMessage(messageId) || (await searchMessage(messageId));
+    if (!found) {
+      setContext(messageId, { status: "missing" });
+      return;
+    }
+    const { roomId, message } = found;
+    const page = await api.get(`chat/rooms/${roomId}/messages/`, { before: message.seq + AROUND + 1, limit: 2 * AROUND + 1 });
+    const around = page.messages.some((item) => item.id === messageId) ? page.messages : [message, ...page.messages];
+    store.set((state) => ({
+      messages: withKey(state.messages, roomId, upsertMessages(state.messages[roomId] || emptyRoom(), around, { fillOnly: true })),
+    }));
+    const ids = around.filter((item) => Math.abs(item.seq - message.seq) <= AROUND).sort((a, b) => a.seq - b.seq).map((item) => item.id);
+    setContext(messageId, { status: "ready", roomId, ids });
+  } catch (error) {
+    setContext(messageId, { status: "missing" });
+    showError(error);
+  }
+}
+
 export function loadAll() {
   loadMembers();
+  loadRevoked();
   loadReports();
   loadAppeals();
   loadApplicants();
@@ -189,7 +269,7 @@ export function loadAll() {
 export function chooseNeighbourhood(id) {
   localStorage.setItem("console.neighbourhood", String(id));
   store.set({ neighbourhood: id, rooms: {}, messages: {}, reports: null, appeals: null, applicants: null, applications: {},
-    log: null, members: [], decisions: {} });
+    log: null, members: [], revoked: null, contexts: {}, decisions: {} });
   watch();
   loadAll();
 }
@@ -248,16 +328,23 @@ export async function act(action, values) {
     case "reject-application":
       await api.post(`trust/memberships/${action.membershipId}/reject/`, { reason });
       break;
+    case "revoke":
+      await api.post(`trust/memberships/${action.membershipId}/revoke/`, { reason, chain: Boolean(values.chain) });
+      break;
+    case "reinstate":
+      await api.post(`trust/memberships/${action.membershipId}/reinstate/`, { reason });
+      break;
     default:
       throw new Error(action.kind);
   }
   done();
   if (["dismiss", "remove", "restore", "remove-post", "mute", "ban"].includes(action.kind)) loadReports();
   if (action.kind === "grant" || action.kind === "deny") loadAppeals();
-  if (["reject-proof", "reject-application", "ban"].includes(action.kind)) {
+  if (["reject-proof", "reject-application", "ban", "revoke", "reinstate"].includes(action.kind)) {
     loadApplicants();
     loadMembers();
   }
+  if (["ban", "revoke", "reinstate"].includes(action.kind)) loadRevoked();
 }
 
 export async function approveProof(proof) {

@@ -1,6 +1,6 @@
-// Modal dialogs (<dialog>, never window.prompt): every moderator's action with its
-// reason (and a duration for a mute, "with the chain" for a ban, the chain shown
-// first), and the letter of a letter code, to print.
+// Modal dialogs (<dialog>, never window.prompt): every moderator's action or trust
+// decision with its reason (and a duration for a mute, "with the chain" for a ban or a
+// revocation, the chain shown first), and the letter of a letter code, to print.
 import { Field, FormError, formValues } from "../core/forms.js";
 import { Component, html } from "../core/html.js";
 import { Modal } from "../core/modal.js";
@@ -28,18 +28,35 @@ function titles(kind, name) {
     deny: gettext("Deny this appeal"),
     "reject-proof": gettext("Reject this proof"),
     "reject-application": interpolate(gettext("Reject the application of %(name)s"), { name }),
+    revoke: interpolate(gettext("Revoke the membership of %(name)s"), { name }),
+    reinstate: interpolate(gettext("Reinstate %(name)s"), { name }),
   };
   return titled[kind];
 }
 
-function Chain({ chain }) {
+/** What a decision does, said before it is taken. */
+function explanation(kind) {
+  const said = {
+    revoke: gettext("She leaves the neighbourhood's rooms at once, and cannot come back by vouches or a letter code: only if a moderator reinstates her."),
+    reinstate: gettext("She becomes a verified member again and reads the neighbourhood's rooms at once."),
+  };
+  return said[kind];
+}
+
+const CHAINED = ["ban", "revoke"];
+
+function Chain({ chain, kind }) {
   if (chain === undefined) return html`<p class="muted small" role="status">${gettext("Loading the members she vouched for…")}</p>`;
-  if (!chain.length) return html`<p class="muted small">${gettext("She vouched for nobody here: the ban touches her alone.")}</p>`;
+  if (!chain.length) {
+    return html`<p class="muted small">${kind === "revoke" ? gettext("She vouched for nobody here: the revocation touches her alone.")
+      : gettext("She vouched for nobody here: the ban touches her alone.")}</p>`;
+  }
   return html`<div class="chain">
     <p class="small">${gettext("She vouched for these members. With the chain, those whose only way in was her vouch go back to pending:")}</p>
     <ul>${chain.map((link) => html`<li key=${link.membership_id}>
       <strong>${link.user.display_name}</strong>${" "}
-      <span class="muted small">${link.only_route ? gettext("her vouch was the only way in") : gettext("verified another way too")}</span>
+      <span class="muted small">${interpolate(gettext("vouched on %(date)s"), { date: formatDate(link.vouched_at) })} ·
+        ${" "}${link.only_route ? gettext("her vouch was the only way in") : gettext("verified another way too")}</span>
     </li>`)}</ul>
   </div>`;
 }
@@ -52,7 +69,7 @@ class ActionDialog extends Component {
 
   async componentDidMount() {
     const { action } = this.props.dialog;
-    if (action.kind !== "ban") return;
+    if (!CHAINED.includes(action.kind)) return;
     if (!action.membershipId) {
       this.setState({ chain: [] });
       return;
@@ -83,13 +100,15 @@ class ActionDialog extends Component {
 
   render({ dialog }, { error, errors, busy, chain }) {
     const { action } = dialog;
-    const danger = ["remove", "remove-post", "ban", "mute", "deny", "reject-proof", "reject-application"].includes(action.kind);
+    const danger = ["remove", "remove-post", "ban", "mute", "deny", "reject-proof", "reject-application", "revoke"].includes(action.kind);
+    const explained = explanation(action.kind);
     return html`<${Modal} onClose=${closeDialog} title=${titles(action.kind, action.name)} id="action-dialog">
       ${action.about && html`<blockquote class="about">${action.about}</blockquote>`}
+      ${explained && html`<p class="small">${explained}</p>`}
       <form onSubmit=${(event) => this.submit(event)} novalidate>
         ${action.kind === "mute" && html`<${Field} label=${gettext("For how long?")} name="minutes" as="select"
           defaultValue="1440" options=${MUTE_DURATIONS()} />`}
-        ${action.kind === "ban" && html`<${Chain} chain=${chain} />
+        ${CHAINED.includes(action.kind) && html`<${Chain} chain=${chain} kind=${action.kind} />
           <label class="check"><input type="checkbox" name="chain" disabled=${!chain?.length} />
             ${gettext("With the chain: send back to pending the members whose only way in was her vouch")}</label>`}
         <${Field} label=${gettext("Reason (logged, and told to the person concerned)")} name="reason" as="textarea"

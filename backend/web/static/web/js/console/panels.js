@@ -1,6 +1,7 @@
-// The console's panels, one per tab: what is said (live), the reports, the appeals, the
-// applicants (proofs and letters), the members, and the neighbourhood's log.
-import { html, cx } from "../core/html.js";
+// The console's panels, one per tab: what is said (live), the reports (each message in
+// its context), the appeals, the applicants (proofs and letters), the members (and those
+// revoked), and the neighbourhood's log.
+import { Component, html, cx } from "../core/html.js";
 import { formatDate, formatDateTime } from "../core/format.js";
 import { gettext, interpolate } from "../core/i18n.js";
 import { orderedMessages } from "../core/messages.js";
@@ -51,9 +52,11 @@ function messageState(message) {
   return null;
 }
 
-function ConsoleMessage({ state, message, room }) {
+function ConsoleMessage({ state, message, room, focused }) {
   const said = messageState(message);
-  return html`<li class=${cx("message", "console-message", message.deleted && "deleted")} id=${`message-${message.id}`}>
+  return html`<li class=${cx("message", "console-message", message.deleted && "deleted", focused && "focused")} id=${`message-${message.id}`}
+      tabindex=${focused ? "-1" : undefined}>
+    ${focused && html`<p class="tag">${gettext("The message you opened")}</p>`}
     <div class="message-head">
       <span class="author">${message.author.display_name}</span>
       <span class="muted small">${room?.name}</span>
@@ -66,18 +69,52 @@ function ConsoleMessage({ state, message, room }) {
   </li>`;
 }
 
-export function LivePanel({ state }) {
-  const all = Object.entries(state.messages)
-    .flatMap(([roomId, room]) => orderedMessages(room).map((message) => ({ message, room: state.rooms[roomId] })))
-    .sort((a, b) => b.message.created_at.localeCompare(a.message.created_at))
-    .slice(0, 150);
-  const loaded = Object.keys(state.rooms).length > 0 && Object.values(state.messages).length > 0;
-  return html`<section class="panel" aria-labelledby="live-title">
-    <h2 id="live-title">${gettext("Recent messages")}</h2>
-    <p class="muted small">${gettext("The neighbourhood's rooms, newest first, live. Direct conversations stay private.")}</p>
-    ${!loaded && html`<p class="empty" role="status">${gettext("Nothing said yet, or still loading.")}</p>`}
-    <ul class="console-list live">${all.map(({ message, room }) => html`<${ConsoleMessage} key=${message.id} state=${state} message=${message} room=${room} />`)}</ul>
-  </section>`;
+/** The message a link opens (#/live/<message id>, from a report), if any. */
+function focusedId(state) {
+  return state.route.name === "live" ? Number(state.route.params[0]) || null : null;
+}
+
+export class LivePanel extends Component {
+  componentDidMount() {
+    this.focus();
+  }
+
+  componentDidUpdate() {
+    this.focus();
+  }
+
+  /** Brings the opened message into view once it is drawn, once per link followed. */
+  focus() {
+    const { state } = this.props;
+    const id = focusedId(state);
+    if (!id || this.focusedOn === id) return;
+    const element = document.getElementById(`message-${id}`);
+    if (!element) {
+      // Not among the recent ones (a link opened on its own): fetched with its context.
+      if (roomsLoaded(state)) actions.loadContext(id);
+      return;
+    }
+    this.focusedOn = id;
+    element.scrollIntoView({ block: "center" });
+    element.focus({ preventScroll: true });
+  }
+
+  render({ state }) {
+    const focused = focusedId(state);
+    const sorted = Object.entries(state.messages)
+      .flatMap(([roomId, room]) => orderedMessages(room).map((message) => ({ message, room: state.rooms[roomId] })))
+      .sort((a, b) => b.message.created_at.localeCompare(a.message.created_at));
+    // The newest 150, and down to the opened message when it is older.
+    const all = sorted.slice(0, Math.max(150, sorted.findIndex(({ message }) => message.id === focused) + 1));
+    const loaded = Object.keys(state.rooms).length > 0 && Object.values(state.messages).length > 0;
+    return html`<section class="panel" aria-labelledby="live-title">
+      <h2 id="live-title">${gettext("Recent messages")}</h2>
+      <p class="muted small">${gettext("The neighbourhood's rooms, newest first, live. Direct conversations stay private.")}</p>
+      ${!loaded && html`<p class="empty" role="status">${gettext("Nothing said yet, or still loading.")}</p>`}
+      <ul class="console-list live">${all.map(({ message, room }) => html`<${ConsoleMessage} key=${message.id} state=${state}
+        message=${message} room=${room} focused=${message.id === focused} />`)}</ul>
+    </section>`;
+  }
 }
 
 const CATEGORIES = () => ({
@@ -91,6 +128,57 @@ function reportTarget(report) {
   if (report.message_id) return gettext("A message");
   if (report.post_id) return gettext("A post");
   return gettext("A member");
+}
+
+/** The rooms' first pages are in: what is not among them is older. */
+function roomsLoaded(state) {
+  const rooms = Object.keys(state.rooms);
+  return rooms.length > 0 && rooms.every((id) => state.messages[id]?.loaded);
+}
+
+/** The messages around a reported one (a few before and after, from its room's history),
+ * the reported one marked, and a link to it in the Messages panel. */
+class ReportContext extends Component {
+  componentDidMount() {
+    this.load();
+  }
+
+  componentDidUpdate() {
+    this.load();
+  }
+
+  load() {
+    const { state, messageId } = this.props;
+    if (!state.contexts[messageId] && roomsLoaded(state)) actions.loadContext(messageId);
+  }
+
+  render({ state, messageId }) {
+    const context = state.contexts[messageId];
+    if (!context || context.status === "loading") return html`<p class="muted small" role="status">${gettext("Loading the messages around it…")}</p>`;
+    if (context.status === "missing") {
+      return html`<p class="muted small">${gettext("The messages around it cannot be shown: it is not in the recent history of the neighbourhood's rooms.")}</p>`;
+    }
+    const room = state.messages[context.roomId];
+    const messages = context.ids.map((id) => room?.byId[id]).filter(Boolean);
+    const roomName = state.rooms[context.roomId]?.name || "";
+    return html`<div class="report-context">
+      <p class="small muted">${interpolate(gettext("In %(room)s, with the messages around it:"), { room: roomName })}</p>
+      <ol class="console-list context" aria-label=${gettext("The messages around it")}>
+        ${messages.map((message) => {
+          const reported = message.id === messageId;
+          const said = messageState(message);
+          return html`<li key=${message.id} class=${cx("context-message", reported && "is-reported")}>
+            <p class="item-head small"><strong>${message.author.display_name}</strong>
+              <time class="muted small" datetime=${message.created_at}>${formatDateTime(message.created_at)}</time></p>
+            ${reported && html`<p class="tag">${gettext("The reported message")}</p>`}
+            <p class=${cx("text", "small", message.deleted && "struck")}>${reported ? html`<strong>${richText(messageText(message) || "")}</strong>` : richText(messageText(message) || "")}</p>
+            ${said && html`<p class="tag state">${said}</p>`}
+          </li>`;
+        })}
+      </ol>
+      <p class="small"><a href=${`#/live/${messageId}`}>${gettext("See it in the Messages panel")}</a></p>
+    </div>`;
+  }
 }
 
 /** The reported message as it is now in the console (removed or not), when known. */
@@ -117,6 +205,7 @@ function ReportItem({ state, report }) {
       <${Photos} images=${report.about.images} />
       ${message?.removed && html`<p class="tag state">${gettext("Removed by a moderator")}</p>`}
     </blockquote>
+    ${report.message_id && html`<${ReportContext} state=${state} messageId=${report.message_id} />`}
     <div class="message-actions">
       ${report.message_id && (message?.removed
         ? html`<button type="button" class="small" onClick=${() => ask({ kind: "restore", messageId: report.message_id, about })}>${gettext("Restore the message")}</button>`
@@ -229,14 +318,38 @@ export function ApplicantsPanel({ state }) {
   </section>`;
 }
 
+function RevokedItem({ entry }) {
+  const name = entry.subject?.display_name || gettext("a member");
+  return html`<li class="revoked item" id=${`revoked-${entry.membership_id}`}>
+    <p class="item-head"><strong>${name}</strong>
+      <time class="muted small" datetime=${entry.at}>${formatDateTime(entry.at)}</time></p>
+    <p class="small">${interpolate(gettext("Revoked by %(actor)s"), { actor: entry.actor.display_name })}</p>
+    ${entry.reason && html`<p class="reason small">${interpolate(gettext("Reason: %(reason)s"), { reason: entry.reason })}</p>`}
+    <div class="message-actions">
+      <button type="button" class="small primary" onClick=${() => ask({ kind: "reinstate", membershipId: entry.membership_id, name,
+        about: `${name}: ${entry.reason}` })}>${interpolate(gettext("Reinstate %(name)s"), { name })}</button>
+    </div>
+  </li>`;
+}
+
 export function MembersPanel({ state }) {
+  const me = state.me.user.id;
   return html`<section class="panel" aria-labelledby="members-title">
     <h2 id="members-title">${gettext("Members")}</h2>
     ${state.members.length === 0 && html`<p class="empty">${gettext("No verified member yet.")}</p>`}
     <ul class="console-list" id="members">${state.members.map((member) => html`<li class="member item" key=${member.user_id}>
       <p class="item-head"><strong>${member.display_name}</strong> <span class="muted small">${member.street}</span></p>
-      <div class="message-actions"><${MemberActions} state=${state} userId=${member.user_id} name=${member.display_name} about=${member.display_name} /></div>
+      <div class="message-actions"><${MemberActions} state=${state} userId=${member.user_id} name=${member.display_name} about=${member.display_name} />
+        ${member.user_id !== me && html`<button type="button" class="small danger" onClick=${() => ask({ kind: "revoke",
+          membershipId: member.membership_id, name: member.display_name, about: member.display_name })}>
+          ${interpolate(gettext("Revoke %(name)s"), { name: member.display_name })}</button>`}</div>
     </li>`)}</ul>
+    <h3 id="revoked-title">${gettext("Revoked or banned")}</h3>
+    <p class="muted small">${gettext("They cannot come back by vouches or a letter code: only if a moderator reinstates them.")}</p>
+    ${state.revoked === null && html`<p class="empty" role="status">${gettext("Loading…")}</p>`}
+    ${state.revoked?.length === 0 && html`<p class="empty">${gettext("Nobody.")}</p>`}
+    <ul class="console-list" id="revoked" aria-labelledby="revoked-title">${(state.revoked || []).map((entry) => html`<${RevokedItem}
+      key=${entry.membership_id} entry=${entry} />`)}</ul>
   </section>`;
 }
 
@@ -244,7 +357,7 @@ function LogItem({ entry }) {
   const actor = entry.actor?.display_name || gettext("Voisins");
   const subject = entry.subject?.display_name;
   return html`<li class="entry item">
-    <p class="item-head"><strong>${kindLabel(entry.kind)}</strong>
+    <p class="item-head"><strong>${entry.kind === "reject" && entry.route === "proof" ? gettext("Proof rejected") : kindLabel(entry.kind)}</strong>
       <time class="muted small" datetime=${entry.at}>${formatDateTime(entry.at)}</time></p>
     <p class="small">${subject
       ? interpolate(gettext("by %(actor)s, about %(subject)s"), { actor, subject })

@@ -17,6 +17,8 @@ export const store = createStore({
   rooms: {}, // id -> room (from watching)
   messages: {}, // room id -> core/messages.js room state
   members: [], // trust_members
+  revoked: null, // the memberships revoked (or banned) and not reinstated, from the log's latest revoke entries
+  contexts: {}, // reported message id -> {status: loading|ready|missing, roomId, ids} (the messages around it)
   reports: null, // open reports, newest first
   appeals: null,
   decisions: {}, // moderation action id -> its log entry (the context of an appeal)

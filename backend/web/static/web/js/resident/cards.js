@@ -1,7 +1,7 @@
 // A post as a card: every detail of its kind, and the actions that fit the viewer and
 // the post's state (answer, choose a responder, RSVP, commit a share, mark paid, return
-// a loan, mark done, reopen, close). Each action's answer updates the card at once;
-// the room hears it too as card.updated.
+// a loan, mark done, reopen, close, delete). Each action's answer updates the card at
+// once; the room hears it too as card.updated (a deletion as message.deleted).
 import * as api from "../core/api.js";
 import { Component, cx, html } from "../core/html.js";
 import { gettext, interpolate, ngettext } from "../core/i18n.js";
@@ -142,6 +142,11 @@ function Actions({ card, state, roomId }) {
     kind: "confirm", title: gettext("Close this post?"), body: gettext("Nobody can answer it any more; this cannot be undone."),
     confirm: gettext("Close"), danger: true, onConfirm: () => setStatus("closed", gettext("The post is closed.")),
   });
+  const confirmDelete = () => openDialog({
+    kind: "confirm", title: gettext("Delete this post?"),
+    body: gettext("It disappears for everyone, with its photos and its cards in the conversations; this cannot be undone."),
+    confirm: gettext("Delete"), danger: true, onConfirm: () => deletePost(card),
+  });
 
   if (card.status === "open" && !isAuthor && ANSWERABLE.has(card.kind)) {
     const answeredRoom = state.answered[card.post_id];
@@ -183,12 +188,20 @@ function Actions({ card, state, roomId }) {
       buttons.push(html`<button type="button" class="primary" onClick=${returned}>${gettext("It was returned")}</button>`);
     }
   }
-  if (canManage && card.status === "taken") {
+  // A loan out ends with its return ("It was returned"), not by closing its post.
+  const loanOut = card.status === "taken" && LOANS.has(card.kind);
+  if (canManage && card.status === "taken" && !loanOut) {
     buttons.push(html`<button type="button" class="primary" onClick=${() => setStatus("done", gettext("The post is done."))}>${gettext("Mark as done")}</button>`);
+  }
+  if (canManage && card.status === "taken") {
     buttons.push(html`<button type="button" onClick=${() => setStatus("open", gettext("The post is open again."))}>${gettext("Reopen")}</button>`);
   }
-  if (canManage && (card.status === "open" || card.status === "taken")) {
+  if (canManage && (card.status === "open" || (card.status === "taken" && !loanOut))) {
     buttons.push(html`<button type="button" onClick=${confirmClose}>${gettext("Close the post")}</button>`);
+  }
+  // Deleted where it lives (its room, the feed), not from a conversation that quotes it.
+  if (isAuthor && room?.kind !== "direct") {
+    buttons.push(html`<button type="button" class="danger" onClick=${confirmDelete}>${gettext("Delete the post")}</button>`);
   }
   if (!isAuthor) {
     buttons.push(html`<button type="button" class="link" onClick=${() => openDialog({ kind: "report", target: { post_id: card.post_id }, about: card.title })}>
@@ -206,6 +219,18 @@ function loanLine(card, state) {
   });
 }
 
+/** feed_post_delete: gone for everyone. The rooms hear message.deleted for its cards;
+ * the lists that show it (the feed) drop it from the store's copy. */
+async function deletePost(card) {
+  try {
+    await api.del(`feed/posts/${card.post_id}/`);
+    putCards([{ ...card, deleted: true }]);
+    toast(gettext("The post is deleted."));
+  } catch (error) {
+    showError(error);
+  }
+}
+
 /** Reads the post again (feed_post): fresh links for its photos. */
 async function refreshCard(postId) {
   const post = await api.get(`feed/posts/${postId}/`);
@@ -213,6 +238,7 @@ async function refreshCard(postId) {
 }
 
 export function Card({ card, state, roomId }) {
+  if (card.deleted) return null;
   const me = myId();
   const isAuthor = card.author.id === me;
   const mine = card.purchase?.commitments.find((commitment) => commitment.person.id === me);

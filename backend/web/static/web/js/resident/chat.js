@@ -4,7 +4,7 @@
 import * as api from "../core/api.js";
 import { gettext, interpolate } from "../core/i18n.js";
 import {
-  addPending, emptyRoom, oldestSeq, patchMessage, removeMessage, upsertMessages,
+  addPending, emptyRoom, oldestSeq, orderedMessages, patchMessage, removeMessage, upsertMessages,
 } from "../core/messages.js";
 import { notifyIfHidden } from "../core/notify.js";
 import { navigate } from "../core/router.js";
@@ -122,13 +122,16 @@ const handlers = {
     const { room_id: roomId, messages, gap } = frame;
     learnFromMessages(messages);
     if (gap) {
-      // More changed than a catch-up carries: start the room again from its latest page.
-      setRoom(roomId, () => ({ ...emptyRoom(), loaded: true }));
+      // More changed than a catch-up carries: start the room again from its latest page
+      // (her messages still on their way stay). Until it is here the room says it is
+      // loading, and offers no older page: there is nothing to page back from yet.
+      setRoom(roomId, (room) => orderedMessages(room).filter((message) => message.pending)
+        .reduce(addPending, { ...emptyRoom(), reloading: true }));
       loadLatest(roomId);
     } else {
       setRoom(roomId, (room) => {
         const next = upsertMessages(room, messages);
-        if (room.loaded) return next;
+        if (room.loaded || room.reloading) return next;
         const oldest = messages[0]?.seq ?? 1;
         return { ...next, loaded: true, nextBefore: messages.length >= PAGE_SIZE && oldest > 1 ? oldest : null };
       });
@@ -321,8 +324,12 @@ async function loadLatest(roomId) {
   try {
     const page = await api.get(`chat/rooms/${roomId}/messages/`, { limit: PAGE_SIZE });
     learnFromMessages(page.messages);
-    setRoom(roomId, (room) => ({ ...upsertMessages(room, page.messages), loaded: true, nextBefore: page.next_before }));
+    setRoom(roomId, (room) => ({
+      ...upsertMessages(room, page.messages), loaded: true, reloading: false, nextBefore: page.next_before,
+    }));
   } catch (error) {
+    // "Load older messages" then asks for the latest page again.
+    setRoom(roomId, (room) => ({ ...room, loaded: true, reloading: false, nextBefore: undefined }));
     showError(error);
   }
 }

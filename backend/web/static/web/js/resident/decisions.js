@@ -1,4 +1,4 @@
-// What the moderators decided about her (a removal, a mute, a ban), with the reason, and
+// What the moderators decided about her (a removal, a mute, a ban, a revocation), with the reason, and
 // her appeal: once per decision, read by another moderator than the one who acted.
 import * as api from "../core/api.js";
 import { Field } from "../core/forms.js";
@@ -7,7 +7,7 @@ import { gettext, interpolate } from "../core/i18n.js";
 import { formatDateTime } from "../core/format.js";
 import { showError, toast } from "./state.js";
 
-const APPEALABLE = new Set(["remove", "mute", "ban"]);
+const APPEALABLE = new Set(["remove", "mute", "ban", "revoke"]);
 
 function what(decision) {
   switch (decision.kind) {
@@ -21,6 +21,8 @@ function what(decision) {
         : gettext("A moderator muted you.");
     case "ban":
       return gettext("The moderators removed you from the neighbourhood.");
+    case "revoke":
+      return gettext("The moderators ended your membership of the neighbourhood.");
     default:
       return gettext("A moderator took a decision about you.");
   }

@@ -1,6 +1,8 @@
 // The resident app's one store, and the small actions every screen shares (toasts,
 // dialogs, names of people, what she answered). Screens read the state and call
 // actions; live frames (live.js) and REST answers write it.
+import * as api from "../core/api.js";
+import { LOANS } from "../core/posts.js";
 import { parseRoute } from "../core/router.js";
 import { createStore, withKey } from "../core/store.js";
 import { toastsOf } from "../core/toasts.js";
@@ -103,6 +105,25 @@ export function putCards(cards) {
     return { cards: next };
   });
   learnPeople(cards.flatMap((card) => [card.author, card.responder]));
+  followLoans(cards);
+}
+
+// Her loans (feed_loans) say who lends, who borrows and by when: a loan card of hers
+// seen in a state the page has not asked about (taken, done, or open again while a
+// loan of it is known) asks for them again: the loan may have started, ended or been
+// let go on the other person's page.
+const loansAskedFor = new Set();
+
+function followLoans(cards) {
+  const me = myId();
+  const loans = store.get().loans || [];
+  const known = (card) => loans.some((loan) => loan.post_id === card.post_id);
+  const key = (card) => `${card.post_id}-${card.status}-${card.responder?.id}`;
+  const fresh = cards.filter((card) => LOANS.has(card.kind) && !loansAskedFor.has(key(card))
+    && (known(card) || (["taken", "done"].includes(card.status) && (card.author.id === me || card.responder?.id === me))));
+  if (!fresh.length) return;
+  fresh.forEach((card) => loansAskedFor.add(key(card)));
+  api.get("feed/loans/").then((mine) => store.set({ loans: mine }), () => {});
 }
 
 export function fillCards(cards) {

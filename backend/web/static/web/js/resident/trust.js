@@ -262,14 +262,23 @@ class LetterCode extends Component {
   }
 }
 
+const DECIDING = new Set(["approve", "reject", "verify", "revoke", "reinstate", "chain_reverify"]);
+
+/** The decision that sent her back to pending (her only voucher was revoked), when it is
+ * the latest decision about this membership. */
+function reverified(history, membershipId) {
+  const latest = (history || []).find((entry) => entry.membership_id === membershipId && DECIDING.has(entry.kind));
+  return latest?.kind === "chain_reverify" ? latest : null;
+}
+
 function History({ entries }) {
   if (!entries?.length) return null;
   return html`<section class="panel history" aria-labelledby="history-title">
     <h2 id="history-title">${gettext("History")}</h2>
     <ol class="timeline">${entries.map((entry) => html`<li key=${`${entry.source}-${entry.id}`}>
       <time datetime=${entry.at}>${formatDateTime(entry.at)}</time>
-      <strong>${historyLabels()[entry.kind] || entry.kind}</strong>
-      ${entry.route && html` <span class="muted">(${routeLabels()[entry.route] || entry.route})</span>`}
+      ${entry.kind === "reject" && entry.route === "proof" ? html`<strong>${gettext("Proof rejected")}</strong>` : html`<strong>${historyLabels()[entry.kind] || entry.kind}</strong>
+        ${entry.route && html` <span class="muted">(${routeLabels()[entry.route] || entry.route})</span>`}`}
       ${entry.actor && html` <span class="muted">${interpolate(gettext("by %(name)s"), { name: entry.actor.display_name })}</span>`}
       ${entry.reason && html`<p class="reason">${interpolate(gettext("Reason: %(reason)s"), { reason: entry.reason })}</p>`}
     </li>`)}</ol>
@@ -321,8 +330,11 @@ export class JoinScreen extends Component {
         <${ApplyForm} />`;
     } else if (summary.state === "pending") {
       const counting = membership?.vouched_by.filter((vouch) => vouch.counts) || [];
+      const again = reverified(history, summary.id);
       body = html`<div class="panel membership-state pending" id="membership-status">
           <h2>${interpolate(gettext("Your application to %(name)s is pending"), { name: summary.neighbourhood_name })}</h2>
+          ${again && html`<p class="reverify">${gettext("You are pending again: the neighbour whose vouch let you in is no longer a member, so your address needs verifying again.")}</p>
+            ${again.reason && html`<p class="reason">${interpolate(gettext("Reason: %(reason)s"), { reason: again.reason })}</p>`}`}
           <p>${gettext("You read the neighbourhood's rooms as soon as one of these is done:")}</p>
         </div>
         ${membership && html`<div class="routes">
