@@ -255,7 +255,8 @@ class Hub:
                     refreshed = now
                 if self.attached_since_trim:
                     self.attached_since_trim = 0
-                    _release_freed_memory()
+                    # Off the loop: the C call releases the GIL while it walks the heap.
+                    await asyncio.get_running_loop().run_in_executor(None, _release_freed_memory)
             except Exception:
                 logger.exception("hub sweep failed")
 

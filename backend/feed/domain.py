@@ -213,6 +213,16 @@ def loan_returned_notice(item: str, language: str) -> str:
     return _LOAN_RETURNED.get(language, _LOAN_RETURNED["en"]).format(item=item)
 
 
+_LOAN_CANCELLED = {
+    "en": "The loan of “{item}” is cancelled: the post is open again.",
+    "fr": "Le prêt de « {item} » est annulé : l'annonce est de nouveau ouverte.",
+}
+
+
+def loan_cancelled_notice(item: str, language: str) -> str:
+    return _LOAN_CANCELLED.get(language, _LOAN_CANCELLED["en"]).format(item=item)
+
+
 # Group purchases
 
 

@@ -15,7 +15,7 @@ from backend.accounts.models import User
 from backend.chat import selectors as chat_selectors
 from backend.chat import services as chat_services
 from backend.chat.domain_events import CardMessageDeleted
-from backend.chat.models import Room
+from backend.chat.models import Message, Room
 from backend.chat.services import PostRequest
 from backend.common import domain_events, events
 from backend.common.errors import VoisinsError
@@ -97,11 +97,25 @@ def _post_card_message(post: Post, *, author: User, room_id: int, text: str, cli
     return result.message_id
 
 
-def _refresh_cards(post: Post, *, except_message_ids: Collection[int] = ()) -> None:
+def _card_message_ids(post: Post) -> list[int]:
+    """The messages that carry its card: its own, and its responders' quotes."""
     message_ids = [post.message_id, *post.responses.exclude(message=None).values_list("message_id", flat=True)]
+    return [pk for pk in message_ids if pk is not None]
+
+
+def _refresh_cards(post: Post, *, except_message_ids: Collection[int] = ()) -> None:
     chat_services.cards_update(
-        message_ids=[pk for pk in message_ids if pk is not None and pk not in except_message_ids], card=_card_of(post)
+        message_ids=[pk for pk in _card_message_ids(post) if pk not in except_message_ids], card=_card_of(post)
     )
+
+
+def _erase_words(post: Post, *, now: datetime) -> None:
+    """Its words and its place go (its author deleted it, or her account): it closes, its
+    title, text and details are blanked, and it sits at its neighbourhood's centre."""
+    if post.status in ("open", "taken"):
+        post.status, post.status_changed_at = "closed", now
+    post.title, post.text, post.details = "", "", domain.details_erased(post.kind, post.details)
+    post.latitude, post.longitude = _centre(post.neighbourhood)
 
 
 def post_create(
@@ -159,30 +173,37 @@ def _require_reader(user: User, post: Post) -> NeighbourhoodAccess:
     return access
 
 
-def _require_author_or_moderator(user: User, post: Post) -> None:
+def _require_author_or_moderator(user: User, post: Post) -> NeighbourhoodAccess:
     access = _require_reader(user, post)
     if post.author_id != user.pk and not access.is_moderator:
         raise VoisinsError("not_post_author")
+    return access
 
 
 def post_status_set(*, actor: User, post_id: int, status: str) -> Post:
     """Closes a post, marks a taken one done, or reopens a taken one (its responder is
-    released, and a loan not returned with it: it fell through). Only its author and the
-    neighbourhood's moderators. A loan out ends when its lender confirms the return
-    (loan_return_confirm), which marks the post done: not by closing it nor marking it
-    done, which would leave the loan open and its borrower reminded for ever."""
+    released). Only its author and the neighbourhood's moderators. A loan out ends when
+    its lender confirms the return (loan_return_confirm), which marks the post done: not
+    by closing it nor marking it done, which would leave the loan open and its borrower
+    reminded for ever. Its lender (or a moderator) may reopen it: the loan fell through,
+    it is cancelled and the other side told in their conversation; its borrower may not."""
     with transaction.atomic():
         post = _locked_post(post_id)
-        _require_author_or_moderator(actor, post)
+        access = _require_author_or_moderator(actor, post)
         refusal = domain.status_change_refusal(current=post.status, target=status)
         if refusal:
             raise VoisinsError(refusal, current=post.status, target=status)
-        out = Loan.objects.filter(post=post, returned_at=None)
-        if status in ("done", "closed") and out.exists():
+        out = Loan.objects.select_for_update(of=("self",)).select_related("lender", "borrower").filter(
+            post=post, returned_at=None).first()
+        if out is not None and (status != "open" or (actor.pk != out.lender_id and not access.is_moderator)):
             raise VoisinsError("loan_not_returned")
         post.status, post.status_changed_at = status, timezone.now()
         if status == "open":
             post.responder = None
+        if out is not None:
+            other = out.borrower if actor.pk == out.lender_id else out.lender
+            _notices(actor, [(out.room_id, domain.loan_cancelled_notice(out.item, other.language),
+                              f"#cancelled{out.pk}")])
             out.delete()
         post.save(update_fields=["status", "status_changed_at", "responder"])
         _refresh_cards(post)
@@ -234,13 +255,14 @@ def _delete_post(post: Post, *, now: datetime) -> None:
                          organised=Post.objects.filter(pk=post.pk), joined=Post.objects.none(), at=now)
     if partners:
         raise VoisinsError("post_has_partners")
-    cards_of = [post.message_id, *post.responses.exclude(message=None).values_list("message_id", flat=True)]
-    chat_services.cards_delete(message_ids=[pk for pk in cards_of if pk is not None])
+    # Its cards, and the notices that quoted its title to the responders not chosen.
+    responses = list(post.responses.values_list("pk", "room_id"))
+    taken_notices = Message.objects.filter(
+        room_id__in=[room_id for _, room_id in responses], client_id__in=[f"#taken{pk}" for pk, _ in responses]
+    ).values_list("pk", flat=True)
+    chat_services.cards_delete(message_ids=[*_card_message_ids(post), *taken_notices])
     photo_services.images_delete(kind="post", object_ids=[post.pk])
-    if post.status in ("open", "taken"):
-        post.status, post.status_changed_at = "closed", now
-    post.title, post.text, post.details = "", "", domain.details_erased(post.kind, post.details)
-    post.latitude, post.longitude = _centre(post.neighbourhood)
+    _erase_words(post, now=now)
     post.deleted_at = now
     post.save(update_fields=["status", "status_changed_at", "title", "text", "details", "latitude", "longitude",
                              "deleted_at"])
@@ -345,20 +367,25 @@ def _notices(author: User, notices: list[tuple[int, str, str]]) -> None:
 
 
 def loan_return_confirm(*, actor: User, loan_id: int) -> Loan:
-    """The lender has her item back: the loan ends, and a taken post is done."""
+    """The lender has her item back: the loan ends, and a taken post is done. Locks its
+    post before the loan, as every change of a post does (a reopening at the same moment
+    waits instead of deadlocking)."""
     with transaction.atomic():
-        loan = Loan.objects.select_for_update().select_related("borrower", "post").filter(pk=loan_id).first()
-        if loan is None or actor.pk not in (loan.lender_id, loan.borrower_id):
-            raise VoisinsError("not_a_loan")
-        if loan.lender_id != actor.pk:
-            raise VoisinsError("not_lender")
-        if loan.returned_at is not None:
-            raise VoisinsError("already_returned")
+        for locked in (False, True):
+            loans = Loan.objects.select_for_update(of=("self",)) if locked else Loan.objects
+            loan = loans.select_related("borrower").filter(pk=loan_id).first()
+            if loan is None or actor.pk not in (loan.lender_id, loan.borrower_id):
+                raise VoisinsError("not_a_loan")
+            if loan.lender_id != actor.pk:
+                raise VoisinsError("not_lender")
+            if loan.returned_at is not None:
+                raise VoisinsError("already_returned")
+            if not locked:
+                post = _locked_post(loan.post_id)
         loan.returned_at = timezone.now()
         loan.save(update_fields=["returned_at"])
         _notices(actor, [(loan.room_id, domain.loan_returned_notice(loan.item, loan.borrower.language),
                           f"#returned{loan.pk}")])
-        post = _locked_post(loan.post_id)
         if post.status == "taken":
             post.status, post.status_changed_at = "done", loan.returned_at
             post.save(update_fields=["status", "status_changed_at"])
@@ -527,11 +554,7 @@ def account_erased(event: AccountErased) -> None:
     for post in Post.objects.select_for_update(of=("self",)).select_related(
             "author", "responder", "neighbourhood").filter(pk__in=list(touched)).order_by("pk"):
         if post.author_id == user_id:
-            if post.status in ("open", "taken"):
-                post.status, post.status_changed_at = "closed", now
-            post.title, post.text = "", ""
-            post.details = domain.details_erased(post.kind, post.details)
-            post.latitude, post.longitude = _centre(post.neighbourhood)
+            _erase_words(post, now=now)
             post.save(update_fields=["status", "status_changed_at", "title", "text", "details", "latitude", "longitude"])
         _refresh_cards(post, except_message_ids=her_cards)
 

@@ -77,6 +77,16 @@ def test_a_loan_out_ends_with_its_return_not_by_closing_its_post(post_of, member
     assert Post.objects.get(pk=offer.pk).status == "taken" and Loan.objects.get(post=offer).returned_at is None
 
 
+def test_the_borrower_cannot_cancel_a_loan_she_holds(post_of, member, neighbour):
+    request = post_of(member, "loan_request", details={"item": "Tondeuse", "start": soon(1), "end": soon(2)})
+    post_respond(actor=neighbour, post_id=request.pk)
+    post_responder_pick(actor=member, post_id=request.pk, responder_id=neighbour.id)  # Nina lends it to Marc
+    with pytest.raises(VoisinsError) as refusal:
+        post_status_set(actor=member, post_id=request.pk, status="open")
+    assert refusal.value.code == "loan_not_returned"
+    assert Loan.objects.get(post=request).returned_at is None and Post.objects.get(pk=request.pk).status == "taken"
+
+
 def test_a_reopened_loan_fell_through_and_is_lent_again(post_of, member, neighbour, saint_malo):
     other = make_user("oscar@example.org", name="Oscar")
     make_membership(other, saint_malo, state="verified")
@@ -86,6 +96,8 @@ def test_a_reopened_loan_fell_through_and_is_lent_again(post_of, member, neighbo
     post_status_set(actor=member, post_id=offer.pk, status="open")
     assert not Loan.objects.filter(post=offer).exists()
     assert loan_record(user=neighbour)["loans_borrowed"] == 0
+    told = Message.objects.filter(client_id__startswith="#cancelled").get()
+    assert told.text == "Le prêt de « Raclette » est annulé : l'annonce est de nouveau ouverte."  # Nina reads French
     post_respond(actor=other, post_id=offer.pk)
     post_responder_pick(actor=member, post_id=offer.pk, responder_id=other.id)
     assert Loan.objects.get(post=offer).borrower_id == other.id

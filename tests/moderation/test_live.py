@@ -64,6 +64,22 @@ async def test_a_report_reaches_the_moderators_and_a_removal_everyone(
     assert appeal["action"]["id"] == action.pk
 
 
+async def test_staff_hear_the_moderators_frames_of_a_neighbourhood_they_do_not_moderate(
+    member, nina, staff, saint_malo, room, connect
+):
+    assert not await sync_to_async(saint_malo.moderators.filter(pk=staff.pk).exists)()
+    watching = await connect(staff)
+    await watching.send({"type": "watch", "neighbourhood_id": saint_malo.id})
+    await watching.expect("watching")
+    ack = await sync_to_async(message_post)(author=member, room_id=room.id, text="Texte injurieux", client_id="s")
+    assert (await watching.expect("message.new"))["message"]["id"] == ack.message_id
+    report, _ = await sync_to_async(services.report_create)(
+        reporter=nina, message_id=ack.message_id, category="spam", text="Pub"
+    )
+    created = await watching.expect("report.created")
+    assert (created["report"]["id"], created["report"]["neighbourhood_id"]) == (report.pk, saint_malo.id)
+
+
 async def test_a_muted_member_gets_a_clear_error_on_send(member, moderator, saint_malo, room, connect):
     socket = await connect(member)
     await socket.send({"type": "subscribe", "room_id": room.id})

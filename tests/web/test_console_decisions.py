@@ -10,17 +10,9 @@ import pytest
 
 from tests.conftest import make_membership
 from tests.web.conftest import DESKTOP, PHONE, db_call, person
-from tests.web.test_console import console, picture
+from tests.web.test_console import console, morgane, picture  # noqa: F401 (morgane: a fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def morgane(world):
-    """A moderator of Saint-Malo who does not live there."""
-    user = person("morgane@example.org", "Morgane")
-    world["neighbourhood"].moderators.add(user)
-    return user
 
 
 @pytest.fixture

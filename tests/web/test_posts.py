@@ -41,11 +41,11 @@ def _month(value) -> str:
 #          {label: text} of the details the card must show, each at its label)
 FORMS = {
     "help_request": ("Water my plants", {"what": "Twice while I am away", "when": at(0)}, ["Twice while I am away"],
-                     {"What do you need?": "Twice while I am away", "When": shown_when(at(0))}),
+                     {"What is needed": "Twice while I am away", "When": shown_when(at(0))}),
     "loan_offer": ("Raclette machine", {"item": "Raclette machine for 8", "start": DAY, "end": LATER_DAY}, ["Raclette machine for 8"],
-                   {"What you lend": "Raclette machine for 8", "Available from": shown_day(DAY), "Until": shown_day(LATER_DAY)}),
+                   {"Object": "Raclette machine for 8", "Available from": shown_day(DAY), "Until": shown_day(LATER_DAY)}),
     "loan_request": ("Lawnmower wanted", {"item": "A lawnmower", "start": DAY, "end": LATER_DAY}, ["A lawnmower"],
-                     {"What you would like to borrow": "A lawnmower", "From": shown_day(DAY), "Until": shown_day(LATER_DAY)}),
+                     {"Object": "A lawnmower", "From": shown_day(DAY), "Until": shown_day(LATER_DAY)}),
     "babysitting_offer": ("Evenings free", {"start": at(0), "end": at(4), "children_ages": ""}, ["Any age"],
                           {"Start": shown_when(at(0)), "End": shown_when(at(4)), "Children's ages": "Any age"}),
     "babysitting_request": ("Saturday night", {"start": at(1), "end": at(5), "children_ages": "3, 6"}, ["3 years, 6 years"],
@@ -247,17 +247,23 @@ def test_an_event_rsvp_then_un_rsvp(posts, page_server, visit):
     bruno.screenshot("event-phone")
 
 
-def test_a_loan_is_lent_then_returned(posts, page_server, visit):
-    from playwright.sync_api import expect
-
+def bruno_asks_for_the_raclette_machine(page_server, visit):
+    """Bruno answers Alice's loan offer; her page opens their conversation, where she
+    chooses. Returns (alice, bruno, the card quoted in their conversation)."""
     base = page_server()
     alice = visit(base, viewport=DESKTOP).log_in("alice@example.org")
     bruno = visit(base, viewport=PHONE).log_in("bruno@example.org")
+    bruno.page.click(".room-link:has-text('Le quartier')")
+    card_in(bruno.page, "Raclette machine").locator("button:has-text(\"I'm interested\")").click()
+    alice.page.click(".room-link:has-text('Bruno')")
+    return alice, bruno, card_in(alice.page, "Raclette machine")
+
+
+def test_a_loan_is_lent_then_returned(posts, page_server, visit):
+    from playwright.sync_api import expect
+
+    alice, bruno, quoted = bruno_asks_for_the_raclette_machine(page_server, visit)
     a, b = alice.page, bruno.page
-    b.click(".room-link:has-text('Le quartier')")
-    card_in(b, "Raclette machine").locator("button:has-text(\"I'm interested\")").click()
-    a.click(".room-link:has-text('Bruno')")
-    quoted = card_in(a, "Raclette machine")
     expect(quoted.locator("input[name=return_due]")).to_have_value(LATER_DAY)
     quoted.locator("button:has-text('Choose Bruno')").click()
     due = date.fromisoformat(LATER_DAY)
@@ -418,18 +424,14 @@ def test_a_taken_post_is_reopened_chosen_again_then_closed(posts, page_server, v
 def test_a_reopened_loan_is_lent_again(posts, page_server, visit):
     from playwright.sync_api import expect
 
-    base = page_server()
-    alice = visit(base, viewport=DESKTOP).log_in("alice@example.org")
-    bruno = visit(base, viewport=PHONE).log_in("bruno@example.org")
-    a, b = alice.page, bruno.page
-    b.click(".room-link:has-text('Le quartier')")
-    card_in(b, "Raclette machine").locator("button:has-text(\"I'm interested\")").click()
-    a.click(".room-link:has-text('Bruno')")
-    quoted = card_in(a, "Raclette machine")
+    alice, bruno, quoted = bruno_asks_for_the_raclette_machine(page_server, visit)
+    a = alice.page
     quoted.locator("button:has-text('Choose Bruno')").click()
     expect(quoted.locator(".card-facts").last).to_contain_text("Alice lent it to Bruno")
     quoted.locator("button:has-text('Reopen')").click()
     expect(quoted.locator(".status")).to_have_text("Open")
+    # The loan fell through: their conversation says so, in Bruno's language.
+    expect(a.get_by_text("is cancelled: the post is open again.")).to_be_visible()
     expect(quoted).not_to_contain_text("lent it to")  # nobody has it any more
     quoted.locator("button:has-text('Choose Bruno')").click()
     expect(quoted.locator(".status")).to_have_text("Taken")

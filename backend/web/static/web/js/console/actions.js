@@ -207,8 +207,9 @@ export async function loadRevoked() {
 
 const AROUND = 3;
 
-function knownMessage(messageId) {
-  for (const [roomId, room] of Object.entries(store.get().messages)) {
+/** A message the console holds already (removed or not): {roomId, message}, or null. */
+export function knownMessage(messageId, state = store.get()) {
+  for (const [roomId, room] of Object.entries(state.messages)) {
     if (room.byId[messageId]) return { roomId: Number(roomId), message: room.byId[messageId] };
   }
   return null;

@@ -181,15 +181,9 @@ class ReportContext extends Component {
   }
 }
 
-/** The reported message as it is now in the console (removed or not), when known. */
-function knownMessage(state, messageId) {
-  for (const room of Object.values(state.messages)) if (room.byId[messageId]) return room.byId[messageId];
-  return null;
-}
-
 function ReportItem({ state, report }) {
   const author = report.about.author;
-  const message = report.message_id ? knownMessage(state, report.message_id) : null;
+  const message = report.message_id ? actions.knownMessage(report.message_id, state)?.message ?? null : null;
   const reporter = nameOf(state, report.reporter_id);
   const about = `${author.display_name}: ${report.about.text || ""}`;
   const subjectId = report.member_id || author.id;

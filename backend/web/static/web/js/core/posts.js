@@ -71,6 +71,14 @@ export function fieldLabel(kind, field) {
   return kindFieldLabels()[kind]?.[field] || fieldLabels()[field] || field;
 }
 
+/** A card's labels: the form speaks to its author ("What do you need?"), a card to
+ * every neighbour who reads it. */
+const cardFieldLabels = () => ({ what: gettext("What is needed"), item: gettext("Object") });
+
+export function cardFieldLabel(kind, field) {
+  return cardFieldLabels()[field] || fieldLabel(kind, field);
+}
+
 export const choiceLabels = () => ({
   sell: gettext("Sell"),
   give: gettext("Give away"),

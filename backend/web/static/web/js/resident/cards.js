@@ -6,7 +6,7 @@ import * as api from "../core/api.js";
 import { Component, cx, html } from "../core/html.js";
 import { gettext, interpolate, ngettext } from "../core/i18n.js";
 import { formatDateTime, formatDay, formatMoney } from "../core/format.js";
-import { ANSWERABLE, LOANS, OFFERS, choiceLabels, fieldLabel, kindLabels, statusLabels } from "../core/posts.js";
+import { ANSWERABLE, LOANS, OFFERS, cardFieldLabel, choiceLabels, kindLabels, statusLabels } from "../core/posts.js";
 import { Photos } from "../core/photos.js";
 import { navigate } from "../core/router.js";
 import { richText } from "../core/text.js";
@@ -36,7 +36,7 @@ function Details({ card }) {
   const rows = fields.map((field) => [field, detailValue(card.kind, field, card.details[field])]).filter(([, value]) => value !== null);
   return html`<dl class="details">
     ${rows.map(([field, value]) => html`<div class="detail" key=${field}>
-      <dt>${fieldLabel(card.kind, field)}</dt><dd>${field === "where_to_buy" || field === "products" ? richText(value) : value}</dd>
+      <dt>${cardFieldLabel(card.kind, field)}</dt><dd>${field === "where_to_buy" || field === "products" ? richText(value) : value}</dd>
     </div>`)}
   </dl>`;
 }
@@ -188,12 +188,14 @@ function Actions({ card, state, roomId }) {
       buttons.push(html`<button type="button" class="primary" onClick=${returned}>${gettext("It was returned")}</button>`);
     }
   }
-  // A loan out ends with its return ("It was returned"), not by closing its post.
+  // A loan out ends with its return ("It was returned"), not by closing its post; its
+  // lender may reopen it (the loan fell through), its borrower may not.
   const loanOut = card.status === "taken" && LOANS.has(card.kind);
+  const lends = (state.loans || []).some((item) => item.post_id === card.post_id && !item.returned_at && item.lender.id === me);
   if (canManage && card.status === "taken" && !loanOut) {
     buttons.push(html`<button type="button" class="primary" onClick=${() => setStatus("done", gettext("The post is done."))}>${gettext("Mark as done")}</button>`);
   }
-  if (canManage && card.status === "taken") {
+  if (canManage && card.status === "taken" && (!loanOut || lends)) {
     buttons.push(html`<button type="button" onClick=${() => setStatus("open", gettext("The post is open again."))}>${gettext("Reopen")}</button>`);
   }
   if (canManage && (card.status === "open" || (card.status === "taken" && !loanOut))) {

@@ -160,6 +160,11 @@ const handlers = {
   },
 
   "message.deleted"(frame) {
+    // A post's own card deleted (not a responder's quote in a conversation): the post went
+    // with it, so the Posts tab and the map drop it too.
+    const state = store.get();
+    const card = roomState(state, frame.room_id).byId[frame.message_id]?.card;
+    if (card && state.rooms[frame.room_id]?.kind !== "direct") putCards([{ ...card, deleted: true }]);
     setRoom(frame.room_id, (room) =>
       patchMessage(room, frame.message_id, { deleted: true, text: "", card: null, reactions: [], changed_seq: frame.seq }));
   },

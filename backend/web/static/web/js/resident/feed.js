@@ -68,7 +68,7 @@ export class FeedScreen extends Component {
       </form>
       ${posts === null ? html`<p class="empty" role="status">${gettext("Loading…")}</p>`
         : posts.length === 0 ? html`<p class="empty" role="status">${gettext("No post matches.")}</p>`
-        : html`<ul class="feed" aria-busy=${loading ? "true" : "false"}>${posts.map((item) => html`<li key=${item.card.post_id}>
+        : html`<ul class="feed" aria-busy=${loading ? "true" : "false"}>${posts.filter((item) => !state.cards[item.card.post_id]?.deleted).map((item) => html`<li key=${item.card.post_id}>
             <${Card} card=${state.cards[item.card.post_id] || item.card} state=${state} roomId=${item.room_id} />
             <a class="in-room" href=${`#/rooms/${item.room_id}`}>${gettext("See it in its room")}</a>
           </li>`)}</ul>`}
