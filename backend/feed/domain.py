@@ -157,6 +157,9 @@ _OFFERS = frozenset({"loan_offer", "babysitting_offer", "classified", "local_pro
 _ANSWER_TEXTS = {
     "interested": {"en": "I'm interested", "fr": "Je suis intéressé·e"},
     "help": {"en": "I can help", "fr": "Je peux aider"},
+    # Lost or found: who answers a found object owns it; who answers a lost one found it.
+    "found": {"en": "It's mine", "fr": "C'est à moi"},
+    "lost": {"en": "I found it", "fr": "Je l'ai trouvé"},
 }
 _TAKEN_NOTICE = {
     "en": "“{title}” is taken: its author chose someone else. Thank you for answering!",
@@ -164,8 +167,10 @@ _TAKEN_NOTICE = {
 }
 
 
-def answer_text(kind: str, language: str) -> str:
-    texts = _ANSWER_TEXTS["interested" if kind in _OFFERS else "help"]
+def answer_text(kind: str, language: str, *, mode: str | None = None) -> str:
+    """What her answer says in the author's conversation (the page's button says the same)."""
+    key = mode if kind == "lost_found" and mode in ("found", "lost") else "interested" if kind in _OFFERS else "help"
+    texts = _ANSWER_TEXTS[key]
     return texts.get(language, texts["en"])
 
 

@@ -289,7 +289,7 @@ def post_respond(*, actor: User, post_id: int) -> Answer:
         room = chat_services.room_direct_open(actor=actor, other_id=post.author_id)
         response = Response.objects.create(post=post, responder=actor, room=room, created_at=timezone.now())
         response.message_id = _post_card_message(
-            post, author=actor, room_id=room.pk, text=domain.answer_text(post.kind, actor.language),
+            post, author=actor, room_id=room.pk, text=domain.answer_text(post.kind, actor.language, mode=post.details.get("mode")),
             client_id=f"#response{response.pk}",
         )
         response.save(update_fields=["message"])

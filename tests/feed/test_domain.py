@@ -123,6 +123,8 @@ def test_who_answers_what():
 def test_server_texts_are_in_the_readers_language():
     assert domain.answer_text("help_request", "fr") == "Je peux aider"
     assert domain.answer_text("loan_offer", "en") == "I'm interested"
+    assert domain.answer_text("lost_found", "fr", mode="found") == "C'est à moi"
+    assert domain.answer_text("lost_found", "en", mode="lost") == "I found it"
     assert domain.taken_notice("Tondeuse", "fr").startswith("« Tondeuse » est pris")
 
 

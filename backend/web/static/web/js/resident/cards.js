@@ -130,6 +130,13 @@ function ResponderPick({ card, person }) {
   </form>`;
 }
 
+/** Her answer, as the server writes it in the author's conversation (feed.domain.answer_text). */
+function answerLabel(card) {
+  if (card.kind === "lost_found" && card.details?.mode === "found") return gettext("It's mine");
+  if (card.kind === "lost_found" && card.details?.mode === "lost") return gettext("I found it");
+  return OFFERS.has(card.kind) ? gettext("I'm interested") : gettext("I can help");
+}
+
 function Actions({ card, state, roomId }) {
   const me = myId();
   const isAuthor = card.author.id === me;
@@ -153,7 +160,7 @@ function Actions({ card, state, roomId }) {
     if (answeredRoom && state.rooms[answeredRoom]) {
       buttons.push(html`<button type="button" onClick=${() => navigate(`rooms/${answeredRoom}`)}>${gettext("Open our conversation")}</button>`);
     } else {
-      const label = OFFERS.has(card.kind) ? gettext("I'm interested") : gettext("I can help");
+      const label = answerLabel(card);
       const answer = async () => {
         const result = await run(() => api.post(`feed/posts/${card.post_id}/responses/`), {
           success: interpolate(gettext("Your answer is in your conversation with %(name)s."), { name: card.author.display_name }),
