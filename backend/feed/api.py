@@ -210,8 +210,9 @@ class PostRespondApi(ApiView):
         operation_id="feed_post_respond",
         request=None,
         responses={201: AnswerOutput, 200: AnswerOutput, **error_responses(401, 403, 404, 409)},
-        description="“I can help” / “I'm interested”: opens (or reuses) your conversation with the author, the card "
-        "quoted at its top. 200 with the first answer if you already answered.",
+        description="“I can help” / “I'm interested” (a found object: “It's mine”; a lost one: “I found it”): opens "
+        "(or reuses) your conversation with the author, the card quoted at its top and that line below it, in your "
+        "language. 200 with the first answer if you already answered.",
     )
     def post(self, request, post_id: int):
         answer = services.post_respond(actor=request.user, post_id=post_id)
