@@ -150,6 +150,18 @@ def test_reply_mention_react_edit_delete_and_report(world, page_server, visit):
     alice.screenshot("message-actions-desktop")
     bruno.screenshot("message-actions-phone")
 
+    # On a phone the toast leaves the composer and its Send button free.
+    original = first.first  # her message, not the reply that quotes it
+    original.locator("button.more").click()
+    original.locator(".message-actions button:has-text('Report')").click()
+    b.select_option("#report-dialog select[name=category]", "spam")
+    b.fill("#report-dialog textarea[name=text]", "Pub")
+    b.click("#report-dialog button[type=submit]")
+    toast = b.locator(".toast", has_text="the moderators received your report")
+    expect(toast).to_be_visible()
+    shown, send = toast.bounding_box(), b.locator(".composer button.send").bounding_box()
+    assert shown["y"] + shown["height"] <= send["y"] or send["y"] + send["height"] <= shown["y"], (shown, send)
+
 
 @pytest.fixture
 def long_history(world, settings):
