@@ -246,8 +246,9 @@ def test_staff_open_a_new_neighbourhood_from_the_console_with_a_letter_code(worl
     p.fill("#code-form input[name=code]", code)
     p.click("#code-form button[type=submit]")
     expect(p.locator("#membership-status")).to_contain_text("You are a verified neighbour of Cancale")
-    # The server tells a neighbourhood's live decisions to its moderators only, not to
-    # staff watching it: her console shows them once read again.
+    # Staff hear the neighbourhood's decisions live, as its moderators do; read again,
+    # the console keeps the neighbourhood she chose.
+    expect(s.locator(".applicant", has_text="Lou")).to_have_count(0)
     s.reload()
     s.wait_for_selector(".shell.console")
     expect(s.locator("#neighbourhood")).to_have_value(str(cancale.id))  # the neighbourhood she chose stays chosen

@@ -10,7 +10,7 @@ import { ANSWERABLE, LOANS, OFFERS, cardFieldLabel, choiceLabels, kindLabels, st
 import { Photos } from "../core/photos.js";
 import { navigate } from "../core/router.js";
 import { richText } from "../core/text.js";
-import { myId, openDialog, putCards, remember, showError, store, toast } from "./state.js";
+import { myId, openDialog, putCards, refreshLoans, remember, showError, store, toast } from "./state.js";
 
 const DATE_TIME_FIELDS = new Set(["when", "start", "end", "deadline"]);
 const DAY_FIELDS = { loan_offer: ["start", "end"], loan_request: ["start", "end"], lost_found: ["when"] };
@@ -50,14 +50,6 @@ async function run(action, { success } = {}) {
   } catch (error) {
     showError(error);
     return null;
-  }
-}
-
-export async function refreshLoans() {
-  try {
-    store.set({ loans: await api.get("feed/loans/") });
-  } catch {
-    // shown when she opens them
   }
 }
 

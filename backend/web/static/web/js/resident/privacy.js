@@ -9,9 +9,8 @@ import { Component, html } from "../core/html.js";
 import { gettext, interpolate, ngettext } from "../core/i18n.js";
 import { formatDateTime, formatSize } from "../core/format.js";
 import { Modal } from "../core/modal.js";
-import { refreshLoans } from "./cards.js";
 import { socket } from "./chat.js";
-import { closeDialog, forgetMemory, openDialog, putCards, showError, store, toast } from "./state.js";
+import { closeDialog, forgetMemory, openDialog, putCards, refreshLoans, showError, store, toast } from "./state.js";
 
 /** privacy_exports (newest first) into the store. */
 export async function loadExports() {

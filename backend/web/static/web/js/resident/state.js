@@ -123,7 +123,15 @@ function followLoans(cards) {
     && (known(card) || (["taken", "done"].includes(card.status) && (card.author.id === me || card.responder?.id === me))));
   if (!fresh.length) return;
   fresh.forEach((card) => loansAskedFor.add(key(card)));
-  api.get("feed/loans/").then((mine) => store.set({ loans: mine }), () => {});
+  refreshLoans();
+}
+
+export async function refreshLoans() {
+  try {
+    store.set({ loans: await api.get("feed/loans/") });
+  } catch {
+    // shown when she opens them
+  }
 }
 
 export function fillCards(cards) {
