@@ -78,6 +78,10 @@ class Target:
         """(message number, send time) of a broadcast frame, None for other frames."""
         raise NotImplementedError
 
+    def is_delivery(self, raw: str) -> bool:
+        """Whether a frame is a broadcast message (what deliveries per second count)."""
+        return True
+
 
 async def _connect(url: str) -> websockets.ClientConnection:
     return await websockets.connect(url, compression=None, max_size=2**20, open_timeout=60, ping_interval=None)
@@ -143,6 +147,10 @@ class Voisins(Target):
         n, sent, _ = frame["message"]["text"].split(" ", 2)
         return int(n), float(sent)
 
+    def is_delivery(self, raw: str) -> bool:
+        # Other frames (presence, room.activity, acks) are not deliveries of messages.
+        return raw.startswith('{"type":"message.new"')
+
 
 def _uvicorn(app: str, port: int) -> list[str]:
     return [
@@ -181,14 +189,15 @@ async def saturation(target: Target, rooms: int, per_room: int, seconds: float) 
     stop = asyncio.Event()
 
     async def count(ws) -> None:
-        async for _ in ws:
-            counted[0] += 1
+        async for raw in ws:
+            if target.is_delivery(raw):
+                counted[0] += 1
 
     async def probe(room: int, ws) -> None:
         async for raw in ws:
-            counted[0] += 1
             read = target.read(raw)
             if read:
+                counted[0] += 1
                 progress[room] = read[0]
 
     async def send(room: int, ws) -> None:

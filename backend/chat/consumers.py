@@ -23,7 +23,7 @@ from django.http import HttpRequest, parse_cookie
 from redis.exceptions import RedisError
 
 from backend.accounts.models import User
-from backend.chat import domain, frames, handlers, selectors, services
+from backend.chat import domain, frames, handlers, selectors, services, wire
 from backend.chat.hub import current_hub
 from backend.chat.models import Room
 from backend.chat.presence import SocketEntry
@@ -105,6 +105,8 @@ class RoomSocket(AsyncWebsocketConsumer):
     # the task that sends them.
     backlog: deque[str | int] | None = None
     writer: asyncio.Future | None = None
+    # The server's connection when frames may be written to it directly (backend/chat/wire.py).
+    connection: Any = None
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels' own dispatch first hops to the database thread to close stale
@@ -114,6 +116,7 @@ class RoomSocket(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         await self.accept()
+        self.connection = wire.direct_connection(self.base_send)
         self.last_received = time.monotonic()
         self.socket_id = uuid.uuid4().hex
         self.hub = current_hub()
@@ -270,6 +273,8 @@ class RoomSocket(AsyncWebsocketConsumer):
                 self._shutdown(CloseCode.TOO_SLOW)
             else:
                 self.backlog.append(text)
+            return
+        if self.connection is not None and wire.write(self.connection, text):
             return
         send = self.base_send({"type": "websocket.send", "text": text})
         try:

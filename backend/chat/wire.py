@@ -1,0 +1,58 @@
+"""Frames written to the wire once per process, not once per recipient.
+
+A frame the hub hands to a room is the same text for all of its sockets, and a server
+sends it unmasked and uncompressed: the same bytes on every connection. Through the
+ASGI send, the server encodes the text and builds the WebSocket frame again for each
+recipient. Under uvicorn's sansio WebSocket protocol (the Procfile's server), a socket
+whose connection is plainly open instead writes the bytes built once (`encoded`) to
+its transport, which is all that send would have done. Any other state (paused by the
+peer, closing, an extension negotiated) or another server goes through the ASGI send."""
+
+from typing import Any
+
+from websockets.frames import Frame, Opcode
+from websockets.protocol import State
+
+try:
+    from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+except ImportError:  # uvicorn or its websockets implementation is not installed
+    WebSocketsSansIOProtocol = None
+
+_last_text: str | None = None
+_last_wire = b""
+
+
+def encoded(text: str) -> bytes:
+    """The unmasked WebSocket text frame of `text`. The hub hands one str object to all
+    the recipients of a frame in a row: built for the first, reused by the others."""
+    global _last_text, _last_wire
+    if text is not _last_text:
+        _last_wire = Frame(Opcode.TEXT, text.encode()).serialize(mask=False)
+        _last_text = text
+    return _last_wire
+
+
+def direct_connection(send: Any) -> Any:
+    """The server's connection behind an accepted socket's ASGI `send`, if frames may be
+    written to it directly; else None."""
+    connection = getattr(send, "__self__", None)
+    if WebSocketsSansIOProtocol is None or type(connection) is not WebSocketsSansIOProtocol:
+        return None
+    if connection.conn.extensions:  # permessage-deflate: each frame is compressed per socket
+        return None
+    return connection
+
+
+def write(connection: Any, text: str) -> bool:
+    """Writes the frame as uvicorn's send would, if that send would neither wait nor
+    refuse (the peer reads, the connection is open and not closing); else False."""
+    if (
+        not connection.writable.is_set()
+        or connection.close_sent
+        or connection.disconnected
+        or connection.conn.state is not State.OPEN
+        or connection.transport.is_closing()
+    ):
+        return False
+    connection.transport.write(encoded(text))
+    return True
