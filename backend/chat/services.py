@@ -343,10 +343,11 @@ def _within_rate_limits(
         if requests[index].counted:
             by_author.setdefault(requests[index].author.pk, []).append(index)
     kept = {index for index in candidates if not requests[index].counted}
+    within = ratelimit.allowed_many(limit, {str(author): len(indexes) for author, indexes in by_author.items()}, now)
     for author_id, indexes in by_author.items():
-        within = ratelimit.allowed(limit, str(author_id), now, len(indexes))
-        kept.update(indexes[:within])
-        for index in indexes[within:]:
+        allowed = within[str(author_id)]
+        kept.update(indexes[:allowed])
+        for index in indexes[allowed:]:
             results[index] = VoisinsError("rate_limited", retry_after=limit.retry_after(now))
     return [index for index in candidates if index in kept]
 

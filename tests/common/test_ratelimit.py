@@ -1,3 +1,5 @@
+import pytest
+
 from backend.common import ratelimit
 
 TEN_PER_MINUTE = ratelimit.RateLimit("test", 10, 60)
@@ -24,3 +26,22 @@ def test_hits_count_in_the_real_cache_until_the_limit():
     assert ratelimit.exceeded([(TEN_PER_MINUTE, "ip")], 100.0) == 20
     assert ratelimit.exceeded([(TEN_PER_MINUTE, "other")], 100.0) is None
     assert ratelimit.exceeded([(TEN_PER_MINUTE, "ip")], 120.0) is None
+
+
+def test_many_identities_are_counted_in_one_round_trip_each_in_its_own_window(settings):
+    from django.core.cache import caches
+
+    if not settings.REDIS_URL:
+        pytest.skip("the one-round-trip path is Redis's")
+    client = caches["default"]._cache.get_client(write=True)
+    before = client.info("stats")["total_commands_processed"]
+    assert ratelimit.hit_many(TEN_PER_MINUTE, {"ann": 3, "bob": 1}, 100.0) == {"ann": 3, "bob": 1}
+    # One pipeline: SET NX and INCRBY for each (and INFO itself).
+    assert client.info("stats")["total_commands_processed"] - before == 5
+    assert ratelimit.allowed_many(TEN_PER_MINUTE, {"ann": 9, "bob": 2}, 110.0) == {"ann": 7, "bob": 2}
+    assert ratelimit.exceeded([(TEN_PER_MINUTE, "ann")], 110.0) == 10
+    assert ratelimit.exceeded([(TEN_PER_MINUTE, "bob")], 110.0) is None
+    key = caches["default"].make_and_validate_key(TEN_PER_MINUTE.key("ann", 100.0))
+    assert 0 < client.ttl(key) <= 61  # the window's counter expires with it
+    assert ratelimit.hit_many(TEN_PER_MINUTE, {"ann": 1}, 120.0) == {"ann": 1}  # the next window
+    assert ratelimit.hit_many(TEN_PER_MINUTE, {}, 120.0) == {}
