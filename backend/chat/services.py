@@ -381,7 +381,9 @@ def _insert_messages(
             if requests[item[0]].author.pk not in erased:
                 by_room.setdefault(item[1].pk, []).append(item)
         rows: list[tuple[int, Message]] = []
-        for room_id, items in by_room.items():
+        # Rooms in id order: two batches locking the same rooms lock them in one order,
+        # so that neither waits for the other's next room (a deadlock).
+        for room_id, items in sorted(by_room.items()):
             last = _advance_seq(room_id, len(items))
             for offset, (index, room, reply_to, mentioned) in enumerate(items):
                 seq = last - len(items) + 1 + offset

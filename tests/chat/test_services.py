@@ -61,6 +61,23 @@ def test_a_batch_over_two_rooms_numbers_each_room_on_its_own(member, room, saint
 
 
 @pytest.mark.django_db
+def test_a_batch_locks_its_rooms_in_id_order_whatever_the_order_of_its_sends(member, room, saint_malo):
+    from django.test.utils import CaptureQueriesContext
+
+    topic = Room.objects.create(neighbourhood=saint_malo, kind="topic", name="Entraide")
+    requests = [
+        PostRequest(author=member, room_id=room_id, text="x", client_id=f"o{i}")
+        for i, room_id in enumerate([topic.id, room.id, topic.id])
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        messages_post(requests=requests)
+    locked = [q["sql"] for q in queries.captured_queries if "SET last_seq" in q["sql"]]
+    assert len(locked) == 2 and room.id < topic.id
+    assert locked[0].endswith(f"WHERE id = {room.id} RETURNING last_seq")
+    assert locked[1].endswith(f"WHERE id = {topic.id} RETURNING last_seq")
+
+
+@pytest.mark.django_db
 def test_one_bad_request_in_a_batch_refuses_only_itself(member, room, outsider, dinard):
     rooms_ensure_default(neighbourhood_ids=[dinard.id])
     other = Room.objects.get(neighbourhood=dinard)
