@@ -277,12 +277,9 @@ def messages_post(*, requests: list[PostRequest]) -> list[Ack | VoisinsError]:
 
     candidates = _with_attachable_images(requests, candidates, results)
     candidates = _within_rate_limits(requests, candidates, results)
-    replies = {
-        m.pk: m
-        for m in Message.objects.filter(
-            pk__in={requests[i].reply_to_id for i in candidates if requests[i].reply_to_id}
-        ).select_related("author")
-    }
+    reply_ids = {requests[i].reply_to_id for i in candidates if requests[i].reply_to_id}
+    # Not even a query to build when nothing replies (most batches).
+    replies = {m.pk: m for m in Message.objects.filter(pk__in=reply_ids).select_related("author")} if reply_ids else {}
     accepted: list[tuple[int, Room, Message | None, list[int]]] = []
     for index in candidates:
         request, room = requests[index], rooms[requests[index].room_id]
