@@ -1,5 +1,6 @@
 """ASGI entry point served by uvicorn or daphne: `uvicorn asgi:application`."""
 
+import gc
 import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
@@ -28,3 +29,9 @@ application = ProtocolTypeRouter(
         "websocket": URLRouter(websocket_urlpatterns),
     }
 )
+
+# What is loaded by now (Django, the apps, their modules and classes) lives as long as
+# the process: frozen out of the garbage collector's sight, its full collections no
+# longer walk it all and pause the event loop for tens of milliseconds
+# (docs/performance.md: p99 at 50 messages/s in one room 75-80 -> 20 ms).
+gc.freeze()
