@@ -199,22 +199,34 @@ class Hub:
                 gathered["authors"].append(author_id)
 
     def _flush_activity(self) -> None:
-        """One room.activity frame per room and per interval, to every local reader of the
-        room's neighbourhood not subscribed to it: a busy room costs the neighbourhood's
-        other sockets a frame per interval, not one per message."""
+        """One room.activity frame per socket and interval, listing the rooms of its
+        neighbourhoods with new messages that it does not follow live: busy rooms cost
+        each of the neighbourhood's other sockets one frame per interval, not one per
+        room (nor per message)."""
         gathered, self.activity = self.activity, {}
+        by_neighbourhood: dict[int, list[int]] = defaultdict(list)
         for room_id, room in gathered.items():
-            text = encode_frame(
-                {"type": "room.activity", "room_id": room_id, "seq": room["seq"], "author_ids": room["authors"]}
-            )
-            subscribers = self.by_room.get(room_id, set())
-            audience = room["audience"]
-            delivered = 0
-            for socket in tuple(self.by_neighbourhood.get(room["neighbourhood"], ())):
-                if socket not in subscribers and (audience is None or socket.user_id in audience):
-                    socket.deliver(text)
-                    delivered += 1
-            metrics.WS_FRAMES_DELIVERED.inc(delivered)
+            by_neighbourhood[room["neighbourhood"]].append(room_id)
+        wanted: dict[LocalSocket, list[int]] = defaultdict(list)
+        for neighbourhood_id, room_ids in by_neighbourhood.items():
+            for socket in tuple(self.by_neighbourhood.get(neighbourhood_id, ())):
+                for room_id in room_ids:
+                    audience = gathered[room_id]["audience"]
+                    if socket not in self.by_room.get(room_id, ()) and (audience is None or socket.user_id in audience):
+                        wanted[socket].append(room_id)
+        # Sockets that hear of the same rooms get the same text, encoded once.
+        by_rooms: dict[tuple[int, ...], list[LocalSocket]] = defaultdict(list)
+        for socket, room_ids in wanted.items():
+            by_rooms[tuple(room_ids)].append(socket)
+        for room_ids, sockets in by_rooms.items():
+            rooms = [
+                {"room_id": room_id, "seq": gathered[room_id]["seq"], "author_ids": gathered[room_id]["authors"]}
+                for room_id in room_ids
+            ]
+            text = encode_frame({"type": "room.activity", "rooms": rooms})
+            for socket in sockets:
+                socket.deliver(text)
+        metrics.WS_FRAMES_DELIVERED.inc(len(wanted))
 
     async def close(self) -> None:
         """Stops the hub's tasks (a server process ends, or a test's event loop)."""

@@ -329,7 +329,7 @@ async def test_read_markers_and_unread_counts_stay_live_on_every_device(member, 
     await _send(alice, room.id, "Un", "1")
     await _send(alice, room.id, "Deux", "2")
     activity = await tablet.expect("room.activity")
-    assert (activity["room_id"], activity["seq"], activity["author_ids"]) == (room.id, 2, [member.id, member.id])
+    assert activity["rooms"] == [{"room_id": room.id, "seq": 2, "author_ids": [member.id, member.id]}]
     await phone.send({"type": "read", "ref": "r1", "room_id": room.id, "seq": 1})
     answer = await phone.expect("read.updated")
     assert (answer["ref"], answer["seq"], answer["unread"]) == ("r1", 1, 1)
@@ -519,8 +519,28 @@ async def test_unsubscribe_stops_the_room_frames(member, neighbour, room, connec
     assert (await nina.expect("unsubscribed"))["ref"] == "u"
     await _send(alice, room.id, "Plus pour Nina en direct", "x")
     activity = await nina.expect("room.activity")
-    assert activity["room_id"] == room.id
+    assert [body["room_id"] for body in activity["rooms"]] == [room.id]
     await nina.nothing()
+
+
+async def test_busy_rooms_reach_the_others_in_one_activity_frame_per_interval(member, neighbour, room, saint_malo, connect):
+    from backend.chat.models import Room
+
+    topic = await Room.objects.acreate(neighbourhood=saint_malo, kind="topic", name="Entraide")
+    alice, nina, reader = await connect(member), await connect(neighbour), await connect(neighbour)
+    await _subscribed(alice, room.id)
+    await _subscribed(reader, topic.id)
+    for target, text, ref in ((room.id, "Un", "1"), (topic.id, "Deux", "2"), (room.id, "Trois", "3")):
+        await _send(alice, target, text, ref)
+    # Nina follows neither room: both in one frame; the reader of the topic hears of the
+    # other room only; Alice, subscribed to the default room, of the topic.
+    told = await nina.expect("room.activity")
+    assert sorted((body["room_id"], body["seq"], body["author_ids"]) for body in told["rooms"]) == [
+        (room.id, 2, [member.id, member.id]), (topic.id, 1, [member.id])
+    ]
+    assert (await reader.expect("room.activity"))["rooms"] == [{"room_id": room.id, "seq": 2, "author_ids": [member.id, member.id]}]
+    assert (await alice.expect("room.activity"))["rooms"] == [{"room_id": topic.id, "seq": 1, "author_ids": [member.id]}]
+    await nina.nothing(ignore=("presence",))
 
 
 async def test_unsubscribe_is_idempotent(member, room, connect):

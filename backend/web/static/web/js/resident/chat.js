@@ -199,11 +199,13 @@ const handlers = {
   },
 
   "room.activity"(frame) {
-    const room = store.get().rooms[frame.room_id];
-    if (!room) return;
-    const others = frame.author_ids.filter((id) => id !== myId()).length;
-    setRoomInfo(frame.room_id, { unread: (room.unread || 0) + others, last_seq: frame.seq });
-    if (others) notifyActivity(room, others);
+    for (const activity of frame.rooms) {
+      const room = store.get().rooms[activity.room_id];
+      if (!room) continue;
+      const others = activity.author_ids.filter((id) => id !== myId()).length;
+      setRoomInfo(activity.room_id, { unread: (room.unread || 0) + others, last_seq: activity.seq });
+      if (others) notifyActivity(room, others);
+    }
   },
 
   "room.added"(frame) {
