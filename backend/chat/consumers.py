@@ -128,7 +128,7 @@ class RoomSocket(AsyncWebsocketConsumer):
         self.typing_sent: dict[int, float] = {}
         self.sends_waiting = 0
         # Nothing reaches the socket before its hello: frames the hub hands it meanwhile
-        # (presence, room.activity, resync...) and controls wait here. (An attribute of
+        # (presence, rooms.activity, resync...) and controls wait here. (An attribute of
         # the socket until hello, so that `deliver` itself checks nothing.)
         self.before_hello = []
         self.controls_before_hello: list[dict[str, Any]] = []

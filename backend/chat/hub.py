@@ -60,7 +60,7 @@ class Hub:
         self.by_room: dict[int, set[LocalSocket]] = defaultdict(set)
         self.outbox = Outbox()
         self.arrivals = Arrivals()
-        # room id -> messages posted since the last room.activity flush
+        # room id -> messages posted since the last rooms.activity flush
         self.activity: dict[int, dict[str, Any]] = {}
         # Probes this process sends itself through the layer, in order: one that never
         # comes back while a later one does, a probe that could not be sent, or the
@@ -199,7 +199,7 @@ class Hub:
                 gathered["authors"].append(author_id)
 
     def _flush_activity(self) -> None:
-        """One room.activity frame per socket and interval, listing the rooms of its
+        """One rooms.activity frame per socket and interval, listing the rooms of its
         neighbourhoods with new messages that it does not follow live: busy rooms cost
         each of the neighbourhood's other sockets one frame per interval, not one per
         room (nor per message)."""
@@ -223,7 +223,7 @@ class Hub:
                 {"room_id": room_id, "seq": gathered[room_id]["seq"], "author_ids": gathered[room_id]["authors"]}
                 for room_id in room_ids
             ]
-            text = encode_frame({"type": "room.activity", "rooms": rooms})
+            text = encode_frame({"type": "rooms.activity", "rooms": rooms})
             for socket in sockets:
                 socket.deliver(text)
         metrics.WS_FRAMES_DELIVERED.inc(len(wanted))

@@ -147,7 +147,7 @@ def _advance_seq(room_id: int, changes: int = 1) -> int:
 def _room_event(room: Room, frames_: list[dict[str, Any]], posted: list[Message] | None = None) -> dict:
     """A room's frames as the hubs receive them: subscribers get `frames`; for the room's
     other readers, the hubs gather the (seq, author id) of `posted` messages into
-    room.activity frames, for their unread counts."""
+    rooms.activity frames, for their unread counts."""
     return {
         "room_id": room.pk,
         "frames": [events.encode(frame) for frame in frames_],

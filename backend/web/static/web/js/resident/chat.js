@@ -198,7 +198,7 @@ const handlers = {
     setRoomInfo(frame.room_id, { unread: frame.unread });
   },
 
-  "room.activity"(frame) {
+  "rooms.activity"(frame) {
     for (const activity of frame.rooms) {
       const room = store.get().rooms[activity.room_id];
       if (!room) continue;
@@ -309,7 +309,7 @@ export async function refreshRooms() {
 }
 
 // Opening rooms: the one on screen is subscribed, the others count unread through
-// room.activity.
+// rooms.activity.
 
 let subscribedRoom = null;
 
