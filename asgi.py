@@ -33,5 +33,7 @@ application = ProtocolTypeRouter(
 # What is loaded by now (Django, the apps, their modules and classes) lives as long as
 # the process: frozen out of the garbage collector's sight, its full collections no
 # longer walk it all and pause the event loop for tens of milliseconds
-# (docs/performance.md: p99 at 50 messages/s in one room 75-80 -> 20 ms).
+# (docs/performance.md: p99 at 50 messages/s in one room 75-80 -> 20 ms). What is
+# garbage already is collected first, not kept for ever.
+gc.collect()
 gc.freeze()

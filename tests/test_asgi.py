@@ -271,11 +271,10 @@ def test_the_application_loaded_is_frozen_out_of_the_garbage_collectors_full_pas
 
     from django.conf import settings
 
-    probe = "import gc, asgi; print(gc.get_freeze_count(), sum(gc.get_count()))"
+    probe = "import gc, asgi; print(gc.get_freeze_count())"
     env = {**os.environ, "SECRET_KEY": settings.SECRET_KEY, "LOG_LEVEL": "WARNING"}
     done = subprocess.run([sys.executable, "-c", probe], cwd=settings.BASE_DIR, env=env, capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    frozen, young = map(int, done.stdout.split())
     # Django and the apps: tens of thousands of objects that full collections skip.
-    assert frozen > 50_000 and young < 1_000
+    assert int(done.stdout) > 50_000

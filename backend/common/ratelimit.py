@@ -57,7 +57,7 @@ def _redis_incr(backend: RedisCache, keys: dict[str, str], events: dict[str, int
     # they are, so cache.get reads these counters.
     full_keys = {identity: backend.make_and_validate_key(key) for identity, key in keys.items()}
     client = backend._cache.get_client(write=True)
-    pipeline = client.pipeline(transaction=False)
+    pipeline = client.pipeline(transaction=True)  # MULTI/EXEC: the key cannot expire in between
     for identity, key in full_keys.items():
         pipeline.set(key, 0, ex=timeout, nx=True)
         pipeline.incrby(key, events[identity])
