@@ -335,7 +335,8 @@ CHAT_SOCKET_QUEUE_SIZE = int(os.environ.get("CHAT_SOCKET_QUEUE_SIZE", "1000"))
 CHAT_PRESENCE_TTL_SECONDS = 90
 # How often each process closes idle sockets and refreshes its sockets' presence.
 CHAT_SWEEP_SECONDS = 5.0
-# Unread counts of rooms a socket is not subscribed to are updated at most this often.
+# How often the hub sends what it gathers: unread counts of rooms a socket does not
+# follow (rooms.activity) and who came online or went offline (presence.changed).
 CHAT_ACTIVITY_SECONDS = 0.5
 # How often each process checks that the channel layer still reaches it.
 CHAT_LAYER_PROBE_SECONDS = 1.0

@@ -37,6 +37,14 @@ class Device:
                 return frame
             self.pending.append(frame)
 
+    async def presence_until(self, user_id: int, online: bool, timeout: float = 5) -> None:
+        """Reads presence.changed frames until one says she is `online` (or offline)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            frame = await self.expect("presence.changed", timeout=max(0.1, deadline - time.monotonic()))
+            if user_id in frame["online" if online else "offline"]:
+                return
+
 
 async def _device(url: str, user, **options) -> Device:
     ticket = await sync_to_async(services.ticket_issue)(user=user, token_id=None)
@@ -88,10 +96,7 @@ async def test_presence_counts_sockets_on_every_process(serve, neighbours):
     later = await _device(process_a, bruno)
     assert alice.id in later.hello["presence"][0]["online"]  # still there through process B
     await on_b.ws.close()
-    while True:
-        frame = await watcher.expect("presence")
-        if frame["user_id"] == alice.id and not frame["online"]:
-            break
+    await watcher.presence_until(alice.id, online=False)
     for device in (watcher, observer, later):
         await device.ws.close()
 
@@ -181,10 +186,7 @@ async def test_a_web_process_killed_with_9_leaves_no_ghost(serve, neighbours, tm
     doomed_process.wait()
     killed_at = time.monotonic()
     alice_here = [await _device(survivor, alice) for _ in range(10)]  # at once, each gets hello
-    while True:
-        frame = await watcher.expect("presence", timeout=max(0.1, killed_at + 10 - time.monotonic()))
-        if frame["user_id"] == chloe.id and not frame["online"]:
-            break
+    await watcher.presence_until(chloe.id, online=False, timeout=killed_at + 10 - time.monotonic())
     assert time.monotonic() - killed_at < 10
     later = await _device(survivor, bruno)
     online = later.hello["presence"][0]["online"]
@@ -253,10 +255,7 @@ async def test_a_channel_layer_sharded_over_two_redis_servers_delivers_and_count
 
         late = await _device(process_a, chloe)  # she comes online: everyone hears it on both processes
         for device in (sender, receiver, *spread):
-            while True:
-                frame = await device.expect("presence")
-                if frame["user_id"] == chloe.id and frame["online"]:
-                    break
+            await device.presence_until(chloe.id, online=True)
         for device in (sender, receiver, late, *spread):
             await device.ws.close()
     finally:

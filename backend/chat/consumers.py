@@ -193,7 +193,7 @@ class RoomSocket(AsyncWebsocketConsumer):
         online = await self.hub.presence.online(self.neighbourhood_ids)
         self._send_hello(rooms, online)
         if before == 0:
-            await services.presence_publish(user_id=self.user_id, neighbourhood_ids=self.neighbourhood_ids, online=True)
+            await services.presence_publish(changes=[(self.user_id, self.neighbourhood_ids, True)])
         return None
 
     async def _attach(self) -> None:
@@ -352,7 +352,7 @@ class RoomSocket(AsyncWebsocketConsumer):
             logger.warning("could not update presence", exc_info=True)
             return
         if went_offline:
-            await services.presence_publish(user_id=self.user_id, neighbourhood_ids=self.neighbourhood_ids, online=False)
+            await services.presence_publish(changes=[(self.user_id, self.neighbourhood_ids, False)])
 
     async def disconnect(self, code: int) -> None:
         if self.writer is not None:

@@ -62,6 +62,9 @@ class Hub:
         self.arrivals = Arrivals()
         # room id -> messages posted since the last rooms.activity flush
         self.activity: dict[int, dict[str, Any]] = {}
+        # neighbourhood id -> {user id: online} since the last presence.changed flush
+        self.presence_changes: dict[int, dict[int, bool]] = {}
+        self.flush_pending = False
         # Probes this process sends itself through the layer, in order: one that never
         # comes back while a later one does, a probe that could not be sent, or the
         # layer's subscriber connection coming back after it broke, all mean that live
@@ -171,6 +174,10 @@ class Hub:
         room_id = event.get("room_id")
         neighbours = self.by_neighbourhood.get(key, ())
         if room_id is None:
+            if "presence" in event:
+                self.presence_changes.setdefault(key, {}).update(event["presence"])
+                self._flush_soon()
+                return
             text = event["frame"].decode()
             neighbours = tuple(neighbours)
             for socket in neighbours:
@@ -192,11 +199,41 @@ class Hub:
             gathered = self.activity.get(room_id)
             if gathered is None:
                 gathered = self.activity[room_id] = {"neighbourhood": key, "audience": audience, "seq": 0, "authors": []}
-                if len(self.activity) == 1:
-                    asyncio.get_running_loop().call_later(settings.CHAT_ACTIVITY_SECONDS, self._flush_activity)
+                self._flush_soon()
             for seq, author_id in event["activities"]:
                 gathered["seq"] = max(gathered["seq"], seq)
                 gathered["authors"].append(author_id)
+
+    def _flush_soon(self) -> None:
+        if not self.flush_pending:
+            self.flush_pending = True
+            asyncio.get_running_loop().call_later(settings.CHAT_ACTIVITY_SECONDS, self._flush_gathered)
+
+    def _flush_gathered(self) -> None:
+        self.flush_pending = False
+        self._flush_presence()
+        self._flush_activity()
+
+    def _flush_presence(self) -> None:
+        """One presence.changed frame per neighbourhood and interval, to each of its
+        sockets: who came online and who went offline since the last one. When every
+        phone of a neighbourhood reconnects at once (a deploy, a network back), each
+        socket hears of the others a few times, not once per arrival (n² frames)."""
+        gathered, self.presence_changes = self.presence_changes, {}
+        delivered = 0
+        for neighbourhood_id, changes in gathered.items():
+            sockets = tuple(self.by_neighbourhood.get(neighbourhood_id, ()))
+            if not sockets:
+                continue
+            text = encode_frame({
+                "type": "presence.changed", "neighbourhood_id": neighbourhood_id,
+                "online": sorted(user_id for user_id, online in changes.items() if online),
+                "offline": sorted(user_id for user_id, online in changes.items() if not online),
+            })
+            for socket in sockets:
+                socket.deliver(text)
+            delivered += len(sockets)
+        metrics.WS_FRAMES_DELIVERED.inc(delivered)
 
     def _flush_activity(self) -> None:
         """One rooms.activity frame per socket and interval, listing the rooms of its
@@ -299,10 +336,9 @@ class Hub:
                     if offline is None:  # another process reaped it
                         continue
                     logger.warning("web process %s is gone: %d of its users went offline", process_id, len(offline))
-                    for user_id, neighbourhood_ids in offline:
-                        await services.presence_publish(
-                            user_id=user_id, neighbourhood_ids=neighbourhood_ids, online=False
-                        )
+                    await services.presence_publish(
+                        changes=[(user_id, neighbourhood_ids, False) for user_id, neighbourhood_ids in offline]
+                    )
             except Exception:
                 logger.exception("presence liveness failed")
 
@@ -313,8 +349,9 @@ class Hub:
         logger.warning("this process was missing from presence: registering its %d sockets again", len(entries))
         await self.presence.refresh(entries)
         users = {entry.user_id: entry.neighbourhood_ids for entry in entries}
-        for user_id, neighbourhood_ids in users.items():
-            await services.presence_publish(user_id=user_id, neighbourhood_ids=list(neighbourhood_ids), online=True)
+        await services.presence_publish(
+            changes=[(user_id, neighbourhood_ids, True) for user_id, neighbourhood_ids in users.items()]
+        )
 
     async def _probe(self) -> None:
         while True:

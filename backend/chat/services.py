@@ -4,6 +4,8 @@ sequence number in the same transaction and is published once it commits."""
 import hashlib
 import secrets
 import time
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -643,10 +645,16 @@ async def ticket_redeem(*, ticket: str, client: aioredis.Redis | None) -> Ticket
     return TicketOwner(user_id=decoded["user_id"], token_id=decoded["token_id"])
 
 
-async def presence_publish(*, user_id: int, neighbourhood_ids: list[int], online: bool) -> None:
-    for neighbourhood_id in neighbourhood_ids:
-        frame = {"type": "presence", "neighbourhood_id": neighbourhood_id, "user_id": user_id, "online": online}
-        await events.publish_async(events.neighbourhood_group(neighbourhood_id), room_id=None, frame=events.encode(frame))
+async def presence_publish(*, changes: Iterable[tuple[int, Iterable[int], bool]]) -> None:
+    """Tells the neighbourhoods who came online or went offline: (user id, her
+    neighbourhood ids, online) each. One event per neighbourhood, however many people;
+    the hubs gather them into presence.changed frames (hub.py)."""
+    by_neighbourhood: dict[int, list[tuple[int, bool]]] = defaultdict(list)
+    for user_id, neighbourhood_ids, online in changes:
+        for neighbourhood_id in neighbourhood_ids:
+            by_neighbourhood[neighbourhood_id].append((user_id, online))
+    for neighbourhood_id, presence in by_neighbourhood.items():
+        await events.publish_async(events.neighbourhood_group(neighbourhood_id), room_id=None, presence=presence)
 
 
 # Her data (issue 15)

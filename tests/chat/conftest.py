@@ -46,7 +46,7 @@ class Socket:
                 return frame
             self.pending.append(frame)
 
-    async def nothing(self, timeout: float = 0.3, ignore: tuple[str, ...] = ("presence",)) -> None:
+    async def nothing(self, timeout: float = 0.3, ignore: tuple[str, ...] = ("presence.changed",)) -> None:
         """From now on, no frame (but those of `ignore` types) arrives within `timeout`."""
         self.pending.clear()
         while not await self.communicator.receive_nothing(timeout):

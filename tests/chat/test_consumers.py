@@ -301,26 +301,51 @@ async def test_typing_in_a_room_not_subscribed_is_refused(member, room, connect)
 
 
 async def _no_second_typing(socket):
-    await socket.nothing(timeout=0.4, ignore=("presence", "ack"))
+    await socket.nothing(timeout=0.4, ignore=("presence.changed", "ack"))
 
 
 async def _presence_of(socket, user_id):
+    """(neighbourhood id, online) from the next presence.changed that names her."""
     while True:
-        frame = await socket.expect("presence")
-        if frame["user_id"] == user_id:
-            return frame
+        frame = await socket.expect("presence.changed")
+        if user_id in frame["online"] + frame["offline"]:
+            return frame["neighbourhood_id"], user_id in frame["online"]
 
 
 async def test_presence_follows_sockets(member, neighbour, room, connect):
     alice = await connect(member)
     nina = await connect(neighbour)
-    assert (await _presence_of(alice, neighbour.id))["online"] is True
+    assert await _presence_of(alice, neighbour.id) == (room.neighbourhood_id, True)
     second_device = await connect(neighbour)
     await nina.close()
     await alice.nothing()  # still online on her second device
     await second_device.close()
-    offline = await _presence_of(alice, neighbour.id)
-    assert (offline["neighbourhood_id"], offline["online"]) == (room.neighbourhood_id, False)
+    assert await _presence_of(alice, neighbour.id) == (room.neighbourhood_id, False)
+
+
+async def test_arrivals_and_departures_of_one_interval_reach_each_socket_in_one_frame(
+    member, neighbour, saint_malo, connect, settings
+):
+    settings.CHAT_ACTIVITY_SECONDS = 2  # the connects below fall in one interval, even on a slow machine
+    alice = await connect(member)
+    assert (await alice.expect("presence.changed", timeout=3))["online"] == [member.id]  # her own arrival
+
+    def resident(name):
+        user = make_user(f"{name.lower()}@example.org", name=name)
+        make_membership(user, saint_malo, state="verified")
+        return user
+
+    bruno, chloe = [await sync_to_async(resident)(name) for name in ("Bruno", "Chloé")]
+    nina, bruno_socket = await connect(neighbour), await connect(bruno)
+    chloe_socket = await connect(chloe)
+    await chloe_socket.close()  # came and went: her latest state only
+    changed = await alice.expect("presence.changed")
+    assert changed == {"type": "presence.changed", "neighbourhood_id": saint_malo.id,
+                       "online": sorted([neighbour.id, bruno.id]), "offline": [chloe.id]}
+    await alice.nothing(timeout=2.5, ignore=())
+    await nina.nothing()  # the frame above reached her too
+    await bruno_socket.close()
+    assert (await nina.expect("presence.changed"))["offline"] == [bruno.id]
 
 
 async def test_read_markers_and_unread_counts_stay_live_on_every_device(member, neighbour, room, connect):
@@ -335,11 +360,11 @@ async def test_read_markers_and_unread_counts_stay_live_on_every_device(member, 
     assert (answer["ref"], answer["seq"], answer["unread"]) == ("r1", 1, 1)
     told = await tablet.expect("read.updated")
     assert (told["seq"], told["unread"]) == (1, 1) and "ref" not in told
-    await phone.nothing(ignore=("presence", "rooms.activity"))  # the answer only, not the broadcast too
+    await phone.nothing(ignore=("presence.changed", "rooms.activity"))  # the answer only, not the broadcast too
     # The same seq again: the marker as it is, to the asking socket only.
     await phone.send({"type": "read", "ref": "r2", "room_id": room.id, "seq": 1})
     assert (await phone.expect("read.updated"))["ref"] == "r2"
-    await tablet.nothing(ignore=("presence", "rooms.activity"))
+    await tablet.nothing(ignore=("presence.changed", "rooms.activity"))
     await phone.send({"type": "read", "room_id": room.id, "seq": 2})
     assert "ref" not in (await phone.expect("read.updated"))
     assert (await tablet.expect("read.updated"))["unread"] == 0
@@ -363,7 +388,7 @@ async def test_a_read_marker_beyond_the_room_or_backwards_is_refused_and_changes
     error = await phone.expect("error")
     assert (error["code"], error["ref"]) == (code, "bad") and error["message"]
     assert {key: error[key] for key in extra} == extra
-    await tablet.nothing(ignore=("presence", "rooms.activity"))
+    await tablet.nothing(ignore=("presence.changed", "rooms.activity"))
     assert await ReadMarker.objects.filter(user=neighbour).values_list("room_id", "read_seq").aget() == (room.id, 1)
     await phone.ping_works()
 
@@ -544,7 +569,7 @@ async def test_busy_rooms_reach_the_others_in_one_activity_frame_per_interval(
     ]
     assert (await reader.expect("rooms.activity"))["rooms"] == [{"room_id": room.id, "seq": 2, "author_ids": [member.id, member.id]}]
     assert (await alice.expect("rooms.activity"))["rooms"] == [{"room_id": topic.id, "seq": 1, "author_ids": [member.id]}]
-    await nina.nothing(ignore=("presence",))
+    await nina.nothing(ignore=("presence.changed",))
 
 
 async def test_unsubscribe_is_idempotent(member, room, connect):
@@ -669,10 +694,10 @@ async def test_a_connect_that_fails_after_joining_the_hub_gives_back_everything(
     # Her one place is free again, and the next connect works.
     again = await connect(member)
     assert member.id in again.hello["presence"][0]["online"]
-    while not (await _presence_of(nina, member.id))["online"]:
+    while not (await _presence_of(nina, member.id))[1]:
         pass  # (the failed connect may have said she is offline: she was)
     await again.close()
-    assert (await _presence_of(nina, member.id))["online"] is False
+    assert (await _presence_of(nina, member.id))[1] is False
 
 
 async def test_a_connect_that_finds_the_database_busy_is_told_to_retry(member, room, connect, settings, monkeypatch):
@@ -723,6 +748,10 @@ async def test_nothing_reaches_a_socket_before_its_hello(member, neighbour, room
     alice = await opening
     first = await alice.recv()
     assert first["type"] == "hello"
-    later = [await alice.recv() for _ in range(3)]  # and her own presence, after her hello
-    assert sorted(frame["type"] for frame in later) == ["presence", "presence", "rooms.activity"]
-    assert {frame["user_id"] for frame in later if frame["type"] == "presence"} == {member.id, neighbour.id}
+    # Then her own arrival and Nina's (in one presence.changed frame or two), and the activity.
+    online, types = set(), set()
+    while not (online >= {member.id, neighbour.id} and "rooms.activity" in types):
+        frame = await alice.recv()
+        types.add(frame["type"])
+        online.update(frame.get("online", ()))
+    assert types == {"presence.changed", "rooms.activity"}

@@ -109,7 +109,7 @@ async def test_a_moderator_watches_every_room_but_direct_conversations(
         await sync_to_async(message_post)(author=member, room_id=target.id, text=f"dans {target.name}", client_id=f"m{target.id}")
     seen = [(await watcher.expect("message.new"))["room_id"] for _ in range(2)]
     assert sorted(seen) == sorted([room.id, topic.id])
-    await watcher.nothing(ignore=("presence", "rooms.activity"))
+    await watcher.nothing(ignore=("presence.changed", "rooms.activity"))
 
     await resident.send({"type": "watch", "ref": "r", "neighbourhood_id": saint_malo.id})
     assert (await resident.expect("error"))["code"] == "not_moderator"

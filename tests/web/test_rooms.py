@@ -310,6 +310,24 @@ window.Notification = class {
 """
 
 
+def test_a_conversation_says_whether_the_other_person_is_online(world, page_server, visit):
+    from playwright.sync_api import expect
+
+    from backend.chat.services import room_direct_open
+
+    db_call(room_direct_open, actor=world["Alice"], other_id=world["Bruno"].id)
+    base = page_server()
+    alice = visit(base, viewport=DESKTOP).log_in("alice@example.org")
+    conversation = alice.page.locator(".room-link:has-text('Bruno')")
+    expect(conversation).to_be_visible()
+    expect(conversation.locator(".online")).to_have_count(0)
+    bruno = visit(base, viewport=PHONE).log_in("bruno@example.org")
+    expect(bruno.page.locator(".room-link:has-text('Alice') .online")).to_have_text("online")  # from his hello
+    expect(conversation.locator(".online")).to_have_text("online")  # live, as he arrives
+    bruno.close()
+    expect(conversation.locator(".online")).to_have_count(0)  # live, as he leaves
+
+
 def test_mentions_and_direct_messages_notify_a_hidden_tab(world, page_server, visit):
     from playwright.sync_api import expect
 

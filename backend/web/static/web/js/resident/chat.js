@@ -226,8 +226,13 @@ const handlers = {
     refreshRooms();
   },
 
-  presence(frame) {
-    store.set((state) => ({ online: withKey(state.online, frame.user_id, frame.online || undefined) }));
+  "presence.changed"(frame) {
+    store.set((state) => {
+      const online = { ...state.online };
+      for (const userId of frame.online) online[userId] = true;
+      for (const userId of frame.offline) delete online[userId];
+      return { online };
+    });
   },
 
   "session.ended"(frame) {
