@@ -15,6 +15,7 @@ from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth import get_user
@@ -107,6 +108,20 @@ class RoomSocket(AsyncWebsocketConsumer):
     writer: asyncio.Future | None = None
     # The server's connection when frames may be written to it directly (backend/chat/wire.py).
     connection: Any = None
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        # Channels' own loop (await_many_dispatch) wraps each receive in a task and keeps
+        # the last one, with the frame it carried, until the next arrives: for each idle
+        # socket a task, its coroutine and context, asyncio.wait's and that frame. With no
+        # channel of its own, the socket awaits the server's receive itself.
+        self.scope = scope
+        self.channel_layer = None
+        self.base_send = send
+        try:
+            while True:
+                await self.dispatch(await receive())
+        except StopConsumer:
+            pass
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels' own dispatch first hops to the database thread to close stale
