@@ -277,6 +277,18 @@ class RoomSocket(AsyncWebsocketConsumer):
     # keeps up; once a send has to wait for the peer, the next frames wait in a bounded
     # backlog that one task drains, so a slow reader never stalls the room.
 
+    def deliver_all(self, texts: list[str], room_id: int) -> None:
+        """Frames of a room in a row (a stored batch of messages): written to the wire in
+        one piece when they may go straight to it, else one by one as `deliver` does."""
+        if (
+            self.before_hello is None and not self.closing and self.backlog is None
+            and room_id not in self.catching_up and self.connection is not None
+            and wire.write_all(self.connection, texts)
+        ):
+            return
+        for text in texts:
+            self.deliver(text, room_id)
+
     def deliver(self, text: str, room_id: int | None = None) -> None:
         if self.closing:
             return

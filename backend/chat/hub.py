@@ -41,6 +41,8 @@ class LocalSocket(Protocol):
 
     def deliver(self, text: str, room_id: int | None = None) -> None: ...
 
+    def deliver_all(self, texts: list[str], room_id: int) -> None: ...
+
     def on_control(self, control: dict[str, Any]) -> None: ...
 
     def on_idle(self) -> None: ...
@@ -190,10 +192,11 @@ class Hub:
         sender = event.get("except_user")  # typing: not back to the typer's own sockets
         if sender is not None:
             readers = [s for s in readers if s.user_id != sender]
-        for frame in event["frames"]:
-            text = frame.decode()
-            for socket in readers:
-                socket.deliver(text, room_id)
+        # One list for all the readers: a socket writing it to the wire in one piece
+        # builds those bytes once for all (backend/chat/wire.py).
+        texts = [frame.decode() for frame in event["frames"]]
+        for socket in readers:
+            socket.deliver_all(texts, room_id)
         metrics.WS_FRAMES_DELIVERED.inc(len(readers) * len(event["frames"]))
         if event["activities"]:
             gathered = self.activity.get(room_id)

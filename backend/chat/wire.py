@@ -20,6 +20,12 @@ except ImportError:  # uvicorn or its websockets implementation is not installed
 
 _last_text: str | None = None
 _last_wire = b""
+_last_texts: list[str] | None = None
+_last_wires = b""
+
+
+def _frame(text: str) -> bytes:
+    return Frame(Opcode.TEXT, text.encode()).serialize(mask=False)
 
 
 def encoded(text: str) -> bytes:
@@ -27,9 +33,19 @@ def encoded(text: str) -> bytes:
     the recipients of a frame in a row: built for the first, reused by the others."""
     global _last_text, _last_wire
     if text is not _last_text:
-        _last_wire = Frame(Opcode.TEXT, text.encode()).serialize(mask=False)
+        _last_wire = _frame(text)
         _last_text = text
     return _last_wire
+
+
+def encoded_all(texts: list[str]) -> bytes:
+    """The frames of `texts` one after the other; like `encoded`, built for the first
+    recipient of the list and reused by the others."""
+    global _last_texts, _last_wires
+    if texts is not _last_texts:
+        _last_wires = b"".join(map(_frame, texts))
+        _last_texts = texts
+    return _last_wires
 
 
 def direct_connection(send: Any) -> Any:
@@ -43,16 +59,31 @@ def direct_connection(send: Any) -> Any:
     return connection
 
 
+def _open(connection: Any) -> bool:
+    """Whether uvicorn's send would neither wait nor refuse: the peer reads, the
+    connection is open and not closing."""
+    return (
+        connection.writable.is_set()
+        and not connection.close_sent
+        and not connection.disconnected
+        and connection.conn.state is State.OPEN
+        and not connection.transport.is_closing()
+    )
+
+
 def write(connection: Any, text: str) -> bool:
     """Writes the frame as uvicorn's send would, if that send would neither wait nor
-    refuse (the peer reads, the connection is open and not closing); else False."""
-    if (
-        not connection.writable.is_set()
-        or connection.close_sent
-        or connection.disconnected
-        or connection.conn.state is not State.OPEN
-        or connection.transport.is_closing()
-    ):
+    refuse; else False."""
+    if not _open(connection):
         return False
     connection.transport.write(encoded(text))
+    return True
+
+
+def write_all(connection: Any, texts: list[str]) -> bool:
+    """Writes the frames in one piece (one system call, not one per frame), if uvicorn's
+    send would neither wait nor refuse; else False and nothing written."""
+    if not _open(connection):
+        return False
+    connection.transport.write(encoded_all(texts))
     return True

@@ -22,6 +22,9 @@ class FakeSocket:
     def deliver(self, text: str, room_id: int | None = None) -> None:
         self.frames.append(text)
 
+    def deliver_all(self, texts: list[str], room_id: int) -> None:
+        self.frames.extend(texts)
+
     def on_control(self, control: dict) -> None:
         pass
 

@@ -42,6 +42,23 @@ def test_encoded_reuses_the_frame_of_the_same_text_object_only():
     assert again == first and again is not first
 
 
+def test_encoded_all_is_the_frames_of_the_texts_in_order_built_once_per_list():
+    texts = ["un", "deux" * 100, "trois" * 20000]
+    joined = wire.encoded_all(texts)
+    assert joined == b"".join(wire.encoded(text) for text in texts)
+    reader = StreamReader()
+    reader.feed_data(joined)
+    parsed = []
+    for _ in texts:
+        parser = Frame.parse(reader.read_exact, mask=False)
+        with pytest.raises(StopIteration) as done:
+            next(parser)
+        parsed.append(done.value.value.data.decode())
+    assert parsed == texts
+    assert wire.encoded_all(texts) is joined
+    assert wire.encoded_all(list(texts)) is not joined  # another list: built again
+
+
 def test_a_send_that_is_not_uvicorns_sansio_connection_is_not_written_directly():
     async def send(message):
         pass
@@ -75,18 +92,20 @@ async def test_frames_written_directly_reach_the_client_and_stop_once_the_socket
         connection = wire.direct_connection(send)
         assert connection is not None
         written.extend(wire.write(connection, text) for text in ("one", "two" * 100, "three" * 20000))
+        written.append(wire.write_all(connection, ["four", "five" * 30000, "six"]))
         await send({"type": "websocket.close", "code": 1000})
         written.append(wire.write(connection, "after the close"))
+        written.append(wire.write_all(connection, ["after", "the close"]))
         closed.set()
 
     async with _uvicorn(app, ws_per_message_deflate=False) as url:
         async with websockets.connect(url, compression=None) as ws:
-            received = [await ws.recv() for _ in range(3)]
+            received = [await ws.recv() for _ in range(6)]
             with pytest.raises(websockets.ConnectionClosedOK):
                 await ws.recv()
         await closed.wait()
-    assert received == ["one", "two" * 100, "three" * 20000]
-    assert written == [True, True, True, False]
+    assert received == ["one", "two" * 100, "three" * 20000, "four", "five" * 30000, "six"]
+    assert written == [True, True, True, True, False, False]
 
 
 async def test_a_compressed_connection_goes_through_the_asgi_send():
