@@ -148,7 +148,7 @@ class Voisins(Target):
         return int(n), float(sent)
 
     def is_delivery(self, raw: str) -> bool:
-        # Other frames (presence, room.activity, acks) are not deliveries of messages.
+        # Other frames (presence.changed, rooms.activity, acks) are not deliveries of messages.
         return raw.startswith('{"type":"message.new"')
 
 
