@@ -5,8 +5,10 @@ sends it unmasked and uncompressed: the same bytes on every connection. Through 
 ASGI send, the server encodes the text and builds the WebSocket frame again for each
 recipient. Under uvicorn's sansio WebSocket protocol (the Procfile's server), a socket
 whose connection is plainly open instead writes the bytes built once (`encoded`) to
-its transport, which is all that send would have done. Any other state (paused by the
-peer, closing, an extension negotiated) or another server goes through the ASGI send."""
+its transport, which is all that send would have done; the frames of a stored batch go
+in one write (`encoded_all`), one system call per socket instead of one per message. Any
+other state (paused by the peer, closing, an extension negotiated) or another server
+goes through the ASGI send."""
 
 from typing import Any
 
