@@ -1,4 +1,5 @@
 import asyncio
+from collections import deque
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -755,3 +756,22 @@ async def test_nothing_reaches_a_socket_before_its_hello(member, neighbour, room
         types.add(frame["type"])
         online.update(frame.get("online", ()))
     assert types == {"presence.changed", "rooms.activity"}
+
+
+def test_a_batch_goes_to_the_wire_in_one_write_only_when_nothing_else_must_come_first(monkeypatch, settings):
+    from backend.chat import consumers, wire
+
+    written = []
+    monkeypatch.setattr(wire, "write_all", lambda connection, texts: written.append(texts) or True)
+    socket = consumers.RoomSocket.__new__(consumers.RoomSocket)
+    socket.before_hello, socket.closing, socket.backlog = None, False, None
+    socket.catching_up, socket.connection = {7: ["older"]}, object()
+    batch = ["un", "deux"]
+
+    socket.deliver_all(batch, 8)  # plainly open: one write
+    assert written == [batch]
+    socket.deliver_all(batch, 7)  # catching up on that room: after what it is catching up with
+    assert socket.catching_up[7] == ["older", "un", "deux"] and written == [batch]
+    socket.backlog = deque(["waiting"])  # a send waits for the peer: behind it, in order
+    socket.deliver_all(batch, 8)
+    assert list(socket.backlog) == ["waiting", "un", "deux"] and written == [batch]
