@@ -270,9 +270,7 @@ class Hub:
 
     async def close(self) -> None:
         """Stops the hub's tasks (a server process ends, or a test's event loop)."""
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await _cancel_and_wait(self._tasks)
         self._tasks = []
         await self.outbox.close()
         await self.arrivals.close()
@@ -398,6 +396,18 @@ class Hub:
         if not self.layer_lost:
             logger.warning("the channel layer's subscriber reconnected: sockets will resync")
         self.layer_lost = True
+
+
+async def _cancel_and_wait(tasks: list[asyncio.Task]) -> None:
+    """Cancels the tasks again until each has ended. redis-py can swallow a cancellation
+    that lands while it reconnects after Redis dropped a connection (seen: the probe went
+    on probing after close() cancelled it, and close() waited forever); cancelled again,
+    the task stops at its next await."""
+    pending = set(tasks)
+    while pending:
+        for task in pending:
+            task.cancel()
+        _, pending = await asyncio.wait(pending, timeout=1)
 
 
 def _libc_malloc_trim():

@@ -92,3 +92,28 @@ async def test_the_subscriber_coming_back_is_enough_to_resync(hub):
     hub._subscriber_reconnected(None)
     hub._probe_returned(hub.probe_seen + 1)
     assert hub.test_socket.resyncs() == 1
+
+
+async def test_closing_ends_a_task_that_swallowed_its_cancellation(settings, monkeypatch):
+    # After Redis dropped the layer's connections, a cancellation landing inside a
+    # publish was once swallowed: the probe went on probing and close() waited forever.
+    settings.CHAT_LAYER_PROBE_SECONDS = 0.2
+    hub = Hub()
+    await hub.attach(FakeSocket(1))
+    layer_send = hub.layer.send
+    swallowed = []
+
+    async def send_that_swallows_one_cancellation(channel, message):
+        try:
+            await asyncio.sleep(0.5)
+        except asyncio.CancelledError:
+            if swallowed:
+                raise
+            swallowed.append(channel)
+            return
+        await layer_send(channel, message)
+
+    monkeypatch.setattr(hub.layer, "send", send_that_swallows_one_cancellation)
+    await asyncio.sleep(0.3)  # the probe is inside a send
+    await asyncio.wait_for(hub.close(), timeout=10)
+    assert len(swallowed) == 1  # the case happened, and close() still ended
