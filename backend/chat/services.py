@@ -239,12 +239,7 @@ def messages_post(*, requests: list[PostRequest]) -> list[Ack | VoisinsError]:
     INSERT. Each request gets its ack, or the error that refused it alone. A client id
     its author already used returns the first ack and creates nothing."""
     results: list[Ack | VoisinsError | None] = [None] * len(requests)
-    known = {
-        (m.author_id, m.client_id): m
-        for m in Message.objects.filter(
-            author_id__in={r.author.pk for r in requests}, client_id__in={r.client_id for r in requests}
-        )
-    }
+    known = selectors.messages_sent_already(pairs={(r.author.pk, r.client_id) for r in requests})
     new = [r for r in requests if (r.author.pk, r.client_id) not in known]
     rooms: dict[int, Room] = {}
     access: dict[tuple[int, int], NeighbourhoodAccess] = {}

@@ -1,6 +1,3 @@
-import os
-import subprocess
-import sys
 from datetime import timedelta
 
 import pytest
@@ -8,7 +5,7 @@ from django.utils import timezone
 
 from backend.trust.models import Membership
 from backend.trust.selectors import neighbourhood_access, user_trust_summary
-from tests.conftest import ROOT, make_membership, make_user
+from tests.conftest import make_membership, make_user
 from tests.trust.access_check import mismatches
 
 pytestmark = pytest.mark.django_db
@@ -34,35 +31,6 @@ def test_access_map_answers_as_the_orm_for_every_pair(saint_malo, dinard, member
     Membership.objects.filter(user=member, neighbourhood=saint_malo).update(muted_until=timezone.now() + timedelta(hours=2))
     people = {member.pk, moderator.pk, staff.pk, applicant.pk}
     assert mismatches(people, {saint_malo.pk, dinard.pk}) == []
-
-
-SQLITE_CHECK = """
-import django
-
-django.setup()
-from datetime import timedelta
-from django.utils import timezone
-from backend.accounts.models import User
-from backend.trust.models import Membership
-from tests.trust.access_check import mismatches
-
-muted = Membership.objects.filter(state="verified").first()
-Membership.objects.filter(pk=muted.pk).update(muted_until=timezone.now() + timedelta(hours=2))
-User.objects.create_user("staff@example.org", "un-velo-bleu-42", is_staff=True)
-people = set(User.objects.values_list("pk", flat=True))
-print(len(people), mismatches(people, set(Membership.objects.values_list("neighbourhood_id", flat=True))))
-"""
-
-
-def test_access_map_answers_as_the_orm_on_the_embedded_default_sqlite(tmp_path):
-    # Its SQL is written by hand, and `make run` serves on SQLite (which returns text for
-    # a datetime): the demo neighbourhood, a muted member, a staff member, every pair.
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "DJANGO_SETTINGS_MODULE": "backend.settings"}
-    for command in (["manage.py", "migrate", "--noinput"], ["manage.py", "seed_demo"], ["-c", SQLITE_CHECK]):
-        done = subprocess.run([sys.executable, *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-        assert done.returncode == 0, done.stderr
-    people, wrong = done.stdout.split(" ", 1)
-    assert int(people) > 3 and wrong.strip() == "[]"
 
 
 def test_a_revoked_member_has_no_access(saint_malo):
