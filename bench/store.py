@@ -1,8 +1,10 @@
 """What storing a batch of chat messages costs: `services.messages_post` (client-id and
 room look-ups, the access check, the write limit in Redis, sequence numbers, the INSERT,
 the push task, the publish on commit) against the floor, the same rows written by the
-two statements any store needs (sequence numbers, one INSERT) and the commit, measured
-side by side in one run on the same database.
+two statements per room that any store needs (sequence numbers, one INSERT) and the
+commit, measured side by side in one run on the same database. Then the client-id
+look-up once fifty authors have 400 messages each: by (author, client id) pairs, as
+messages_post does, against authors and client ids matched apart, as it did before.
 
     .venv/bin/python bench/store.py
 
@@ -29,6 +31,7 @@ from tests.servers import PostgresServer, RedisServer, remove  # noqa: E402
 
 BATCHES = ((1, 1), (10, 1), (50, 1), (50, 10))
 AUTHORS = 50
+HISTORY = 400
 
 
 def main() -> None:
@@ -71,15 +74,35 @@ def run(room_ids: list[int], user_ids: list[int]) -> None:
         ours = _per_batch(lambda: services.messages_post(requests=requests(size, rooms)), size)
         floor = _per_batch(lambda: _floor(requests(size, rooms)), size)
         print(f"{size:>4} in {rooms:>2} rooms  {_ms(ours):>22}  {_ms(floor):>22}  {ours[0] / floor[0]:.2f} x")
+    lookup(authors, room_ids[0], requests)
+
+
+def lookup(authors: list, room_id: int, requests) -> None:
+    """The client-id look-up of a batch of fifty authors, once each has HISTORY messages."""
+    from backend.chat import selectors, services
+    from backend.chat.models import Message
+
+    while Message.objects.filter(author=authors[0]).count() < HISTORY:
+        services.messages_post(requests=requests(100, 1))
+    asked = [(request.author.pk, request.client_id) for request in requests(AUTHORS, 1)]
+
+    def apart() -> None:
+        list(Message.objects.filter(author_id__in={a for a, _ in asked}, client_id__in={c for _, c in asked}))
+
+    as_pairs = _per_batch(lambda: selectors.messages_sent_already(pairs=set(asked)), 50)
+    baseline = _per_batch(apart, 50)
+    print(f"client-id look-up, {AUTHORS} authors of {HISTORY} messages each: by pairs {_ms(as_pairs)},"
+          f" authors and client ids apart {_ms(baseline)}")
 
 
 def _floor(requests: list) -> None:
-    """Sequence numbers and one INSERT per room, in one transaction: what is left of a
-    store with no checks, no push and no publish."""
+    """Sequence numbers (services' own statement) and one INSERT per room, in one
+    transaction: what is left of a store with no checks, no push and no publish."""
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from backend.chat.models import Message, Room
+    from backend.chat.models import Message
+    from backend.chat.services import _advance_seq
 
     by_room: dict[int, list] = {}
     for request in requests:
@@ -87,9 +110,7 @@ def _floor(requests: list) -> None:
     now = timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
         for room_id, posted in sorted(by_room.items()):
-            cursor.execute(f"UPDATE {Room._meta.db_table} SET last_seq = last_seq + %s WHERE id = %s RETURNING last_seq",
-                           [len(posted), room_id])
-            first = cursor.fetchone()[0] - len(posted) + 1
+            first = _advance_seq(room_id, len(posted)) - len(posted) + 1
             rows = ", ".join(["(%s, %s, %s, %s, %s, %s, '[]', %s)"] * len(posted))
             params = [value for offset, request in enumerate(posted) for value in (
                 room_id, first + offset, first + offset, request.author.pk, request.client_id, request.text, now)]
