@@ -308,6 +308,7 @@ class Hub:
                     # Off the loop: the C call releases the GIL while it walks the heap.
                     await asyncio.get_running_loop().run_in_executor(None, _release_freed_memory)
             except Exception:
+                _raise_if_cancelling()
                 logger.exception("hub sweep failed")
 
     @staticmethod
@@ -341,6 +342,7 @@ class Hub:
                         changes=[(user_id, neighbourhood_ids, False) for user_id, neighbourhood_ids in offline]
                     )
             except Exception:
+                _raise_if_cancelling()
                 logger.exception("presence liveness failed")
 
     async def _register_again(self) -> None:
@@ -365,6 +367,7 @@ class Hub:
                     self.channel, {"type": events.EVENT_TYPE, "group": "probe.0", "probe": self.probes_sent}
                 )
             except Exception:
+                _raise_if_cancelling()
                 # Redis refused it: whatever anyone published meanwhile is gone too.
                 if not self.layer_lost:
                     logger.warning("the channel layer is unreachable: sockets will resync once it is back")
@@ -398,16 +401,36 @@ class Hub:
         self.layer_lost = True
 
 
+def _raise_if_cancelling() -> None:
+    """In a loop's `except Exception`: a cancellation that a library turned into another
+    error on its way out (redis-py reconnecting after Redis dropped a connection) still
+    ends the task, instead of being taken for one more failure to shrug off."""
+    if asyncio.current_task().cancelling():
+        raise asyncio.CancelledError
+
+
 async def _cancel_and_wait(tasks: list[asyncio.Task]) -> None:
-    """Cancels the tasks again until each has ended. redis-py can swallow a cancellation
-    that lands while it reconnects after Redis dropped a connection (seen: the probe went
-    on probing after close() cancelled it, and close() waited forever); cancelled again,
-    the task stops at its next await."""
+    """Cancels the tasks, again every second, until each has ended. Once, in CI, the probe
+    was cancelled inside the layer's publish while Redis's pub/sub connections had just
+    been dropped, went on probing, and close() waited on it forever; cancelled again, a
+    task stops at its next await. If close() is cancelled itself, the tasks are too."""
     pending = set(tasks)
-    while pending:
+    rounds = 0
+    try:
+        while pending:
+            for task in pending:
+                task.cancel()
+            _, pending = await asyncio.wait(pending, timeout=1)
+            rounds += 1
+            if pending and rounds == 5:
+                for task in pending:
+                    logger.warning("hub task still running after 5 cancellations: %r", task.get_stack())
+    except asyncio.CancelledError:
         for task in pending:
             task.cancel()
-        _, pending = await asyncio.wait(pending, timeout=1)
+        raise
+    # Read how each ended, so that none is reported as an exception never retrieved.
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def _libc_malloc_trim():

@@ -94,26 +94,32 @@ async def test_the_subscriber_coming_back_is_enough_to_resync(hub):
     assert hub.test_socket.resyncs() == 1
 
 
-async def test_closing_ends_a_task_that_swallowed_its_cancellation(settings, monkeypatch):
+@pytest.mark.parametrize("outcome", ["swallowed", "turned_into_an_error"])
+async def test_closing_ends_a_task_whose_cancellation_a_library_mishandled(settings, monkeypatch, outcome):
     # After Redis dropped the layer's connections, a cancellation landing inside a
-    # publish was once swallowed: the probe went on probing and close() waited forever.
+    # publish once did not end the probe: it went on probing and close() waited forever.
     settings.CHAT_LAYER_PROBE_SECONDS = 0.2
     hub = Hub()
     await hub.attach(FakeSocket(1))
     layer_send = hub.layer.send
-    swallowed = []
+    inside_a_send = asyncio.Event()
+    mishandled = []
 
-    async def send_that_swallows_one_cancellation(channel, message):
+    async def send_that_mishandles_one_cancellation(channel, message):
+        inside_a_send.set()
         try:
             await asyncio.sleep(0.5)
         except asyncio.CancelledError:
-            if swallowed:
+            if mishandled:
                 raise
-            swallowed.append(channel)
+            mishandled.append(outcome)
+            if outcome == "turned_into_an_error":
+                raise ConnectionError("Connection closed by server.") from None
             return
         await layer_send(channel, message)
 
-    monkeypatch.setattr(hub.layer, "send", send_that_swallows_one_cancellation)
-    await asyncio.sleep(0.3)  # the probe is inside a send
+    monkeypatch.setattr(hub.layer, "send", send_that_mishandles_one_cancellation)
+    await asyncio.wait_for(inside_a_send.wait(), timeout=10)
     await asyncio.wait_for(hub.close(), timeout=10)
-    assert len(swallowed) == 1  # the case happened, and close() still ended
+    assert mishandled == [outcome]  # the case happened, and close() still ended
+    assert not hub.layer_lost  # a cancellation is not an unreachable layer
