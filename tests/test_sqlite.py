@@ -41,7 +41,7 @@ print(first == again, Message.objects.filter(author=author, client_id="sqlite-1"
 def test_the_hand_written_reads_answer_on_the_embedded_default_sqlite(tmp_path):
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "DJANGO_SETTINGS_MODULE": "backend.settings"}
     for command in (["manage.py", "migrate", "--noinput"], ["manage.py", "seed_demo"], ["-c", CHECK]):
-        done = subprocess.run([sys.executable, *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        done = subprocess.run([sys.executable, *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=150)
         assert done.returncode == 0, done.stderr
     access, resend = done.stdout.strip().splitlines()[-2:]
     people, wrong = access.split(" ", 1)

@@ -59,8 +59,8 @@ def access_map(*, user_ids: set[int], neighbourhood_ids: set[int]) -> dict[tuple
 def _access_rows(user_ids: list[int], neighbourhood_ids: list[int]) -> list[tuple[int, int | None, bool, datetime | None]]:
     """(user, neighbourhood, verified member?, muted until) rows: verified memberships,
     named moderators, and staff (no neighbourhood). Written by hand because every
-    message sent asks it: the ORM took ten times longer to build this UNION than the
-    database to answer it (docs/performance.md)."""
+    batch of messages sent asks it: built by the ORM, the same UNION took 1.11 ms a
+    call instead of 0.28 (docs/performance.md)."""
     users, places = ", ".join(["%s"] * len(user_ids)), ", ".join(["%s"] * len(neighbourhood_ids))
     sql = (
         f"SELECT user_id, neighbourhood_id, 1, muted_until FROM {Membership._meta.db_table}"
@@ -70,7 +70,7 @@ def _access_rows(user_ids: list[int], neighbourhood_ids: list[int]) -> list[tupl
         f" UNION ALL SELECT id, NULL, 0, NULL FROM {User._meta.db_table} WHERE id IN ({users}) AND is_staff"
     )
     muted_until = Membership._meta.get_field("muted_until").get_col(Membership._meta.db_table)
-    # SQLite (the embedded default) returns text: the backend's own converters make it a datetime.
+    # SQLite (the embedded default) returns a naive datetime: the backend's own converters make it aware.
     converters = connection.ops.get_db_converters(muted_until) + muted_until.get_db_converters(connection)
     with connection.cursor() as cursor:
         cursor.execute(sql, [*user_ids, *neighbourhood_ids, VERIFIED, *user_ids, *neighbourhood_ids, *user_ids])

@@ -57,6 +57,17 @@ def _counts(user, room: Room) -> tuple[int, int, int]:
     )[user.pk]
 
 
+def test_messages_sent_already_match_author_and_client_id_together(room_of_kind, member, neighbour):
+    room = room_of_kind("default")
+    member_y = message_post(author=member, room_id=room.id, text="y", client_id="y")
+    neighbour_x = message_post(author=neighbour, room_id=room.id, text="x", client_id="x")
+    asked = {(member.pk, "x"), (neighbour.pk, "y"), (neighbour.pk, "x")}
+    sent = selectors.messages_sent_already(pairs=asked)
+    assert {key: message.pk for key, message in sent.items()} == {(neighbour.pk, "x"): neighbour_x.message_id}
+    assert selectors.messages_sent_already(pairs={(member.pk, "y")})[(member.pk, "y")].seq == member_y.seq
+    assert selectors.messages_sent_already(pairs=set()) == {}
+
+
 @pytest.mark.parametrize("kind", ["default", "topic", "direct"])
 def test_unread_counts_only_what_she_can_read_that_is_not_hers_after_her_marker(room_of_kind, member, neighbour, kind):
     room = room_of_kind(kind)
