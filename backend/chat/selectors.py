@@ -38,7 +38,7 @@ def messages_sent_already(*, pairs: set[tuple[int, str]]) -> dict[tuple[int, str
     """The messages these (author id, client id) pairs already created. The pairs are
     looked up as pairs, on their unique index: filtering authors and client ids apart
     read every message of the batch's authors, a cost that grew with their history
-    (14 ms for fifty authors of 400 messages each, against 0.7 ms as pairs)."""
+    (bench/store.py: 12 ms for fifty authors of 400 messages each, 0.7 ms as pairs)."""
     if not pairs:
         return {}
     sent = Message.objects.raw(
