@@ -20,7 +20,7 @@ from backend.chat.models import Message, Room
 from backend.trust.models import Membership
 from tests.trust.access_check import mismatches
 
-# access_map: SQLite returns text for a datetime, which the backend's converters parse.
+# access_map: SQLite returns a naive datetime, which the backend's converters make aware.
 muted = Membership.objects.filter(state="verified").first()
 Membership.objects.filter(pk=muted.pk).update(muted_until=timezone.now() + timedelta(hours=2))
 User.objects.create_user("staff@example.org", "un-velo-bleu-42", is_staff=True)

@@ -1,5 +1,6 @@
-"""access_map against the ORM's own answer, pair by pair. tests/trust/test_selectors.py
-runs it on PostgreSQL and, in a process of its own, on SQLite (the embedded default)."""
+"""access_map against the ORM's own answer, pair by pair: tests/trust/test_selectors.py
+runs it on PostgreSQL, tests/test_sqlite.py in a process of its own on SQLite (the
+embedded default)."""
 
 from backend.accounts.models import User
 from backend.neighbourhoods.models import Neighbourhood
