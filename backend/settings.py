@@ -141,7 +141,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # channels-redis spreads groups and channels over them by name): docs/capacity.md.
 CHANNEL_LAYER_URLS = [url.strip() for url in os.environ.get("CHANNEL_LAYER_URLS", REDIS_URL).split(",") if url.strip()]
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "backend.common.cache.ProcessRedisCache", "LOCATION": REDIS_URL}}
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",

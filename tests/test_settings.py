@@ -20,7 +20,7 @@ def test_database_is_postgresql():
 
 
 def test_cache_is_redis():
-    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert settings.CACHES["default"]["BACKEND"] == "backend.common.cache.ProcessRedisCache"
     cache.set("probe", 41)
     assert cache.incr("probe") == 42
     client = cache._cache.get_client("probe")

@@ -26,9 +26,10 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 
-import redis
 import redis.asyncio as aioredis
 from django.conf import settings
+
+from backend.common.cache import redis_client
 
 # A process's heartbeat lives this long unless renewed, every BEAT_SECONDS.
 PROCESS_TTL_SECONDS = 10
@@ -91,11 +92,7 @@ def watching_users(room_id: int) -> set[int]:
     push worker, which runs in a process of its own (so, without Redis, nobody)."""
     if not settings.REDIS_URL:
         return set()
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    try:
-        members = client.zrangebyscore(_room_key(room_id), time.time(), "+inf")
-    finally:
-        client.close()
+    members = redis_client().zrangebyscore(_room_key(room_id), time.time(), "+inf")
     return {int(member.split(b":", 1)[0]) for member in members}
 
 

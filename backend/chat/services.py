@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-import redis
 import redis.asyncio as aioredis
 from django.conf import settings
 from django.core.cache import cache
@@ -25,6 +24,7 @@ from backend.chat import domain, frames, selectors
 from backend.chat.domain_events import CardMessageDeleted, MessagesPosted, ReadMarked
 from backend.chat.models import Message, Reaction, ReadMarker, Room
 from backend.common import domain_events, events, ratelimit
+from backend.common.cache import redis_client
 from backend.common.errors import VoisinsError
 from backend.neighbourhoods.models import Neighbourhood
 from backend.photos import frames as photo_frames
@@ -603,23 +603,11 @@ def _ticket_key(ticket: str) -> str:
     return "ws-ticket:" + hashlib.sha256(ticket.encode()).hexdigest()
 
 
-_ticket_clients: dict[str, redis.Redis] = {}
-
-
-def _ticket_client() -> redis.Redis:
-    # One client (and connection pool) per process: request threads come and go, and a
-    # new connection per ticket would cost more than the ticket.
-    client = _ticket_clients.get(settings.REDIS_URL)
-    if client is None:
-        client = _ticket_clients[settings.REDIS_URL] = redis.Redis.from_url(settings.REDIS_URL)
-    return client
-
-
 def ticket_issue(*, user: User, token_id: int | None) -> str:
     ticket = secrets.token_urlsafe(32)
     owner = orjson.dumps({"user_id": user.pk, "token_id": token_id})
     if settings.REDIS_URL:
-        _ticket_client().set(_ticket_key(ticket), owner, ex=settings.CHAT_TICKET_TTL_SECONDS)
+        redis_client().set(_ticket_key(ticket), owner, ex=settings.CHAT_TICKET_TTL_SECONDS)
     else:
         cache.set(_ticket_key(ticket), owner, settings.CHAT_TICKET_TTL_SECONDS)
     return ticket
