@@ -31,6 +31,9 @@ from backend.common.events import neighbourhood_group, user_group
 
 logger = logging.getLogger(__name__)
 
+# Sockets a flush of gathered presence and activity serves per turn of the loop.
+FLUSH_SLICE = 100
+
 
 class LocalSocket(Protocol):
     user_id: int
@@ -213,60 +216,71 @@ class Hub:
             asyncio.get_running_loop().call_later(settings.CHAT_ACTIVITY_SECONDS, self._flush_gathered)
 
     def _flush_gathered(self) -> None:
+        """Sends what the interval gathered: one presence.changed frame per neighbourhood
+        that had arrivals or departures, and one rooms.activity frame per socket listing
+        the rooms of its neighbourhoods with new messages that it does not follow live
+        (so busy rooms cost each other socket one frame per interval, not one per room
+        nor per message, and a reconnect storm a few frames per socket, not n²).
+
+        The sockets are served FLUSH_SLICE at a time, spread over the first half of the
+        next interval: written in one go, a neighbourhood of thousands of sockets
+        stalled the loop, and every room's messages queued behind that burst, each
+        interval (p99 of 300 ms at 10 messages/s in each of ten rooms of 200)."""
         self.flush_pending = False
-        self._flush_presence()
-        self._flush_activity()
+        presence, self.presence_changes = self.presence_changes, {}
+        activity, self.activity = self.activity, {}
+        flush = _Flush(
+            presence={
+                neighbourhood_id: encode_frame({
+                    "type": "presence.changed", "neighbourhood_id": neighbourhood_id,
+                    "online": sorted(user_id for user_id, online in changes.items() if online),
+                    "offline": sorted(user_id for user_id, online in changes.items() if not online),
+                })
+                for neighbourhood_id, changes in presence.items()
+            },
+            activity=activity,
+        )
+        for room_id, room in activity.items():
+            flush.active_rooms[room["neighbourhood"]].append(room_id)
+        targets: dict[LocalSocket, list[int]] = defaultdict(list)
+        for neighbourhood_id in flush.presence.keys() | flush.active_rooms.keys():
+            for socket in self.by_neighbourhood.get(neighbourhood_id, ()):
+                targets[socket].append(neighbourhood_id)
+        pending = list(targets.items())
+        if not pending:
+            return
+        slices = range(0, len(pending), FLUSH_SLICE)
+        step = settings.CHAT_ACTIVITY_SECONDS / 2 / len(slices)
+        loop = asyncio.get_running_loop()
+        for number, start in enumerate(slices):
+            part = pending[start:start + FLUSH_SLICE]
+            if number == 0:
+                self._deliver_gathered(flush, part)
+            else:
+                loop.call_later(number * step, self._deliver_gathered, flush, part)
 
-    def _flush_presence(self) -> None:
-        """One presence.changed frame per neighbourhood and interval, to each of its
-        sockets: who came online and who went offline since the last one. When every
-        phone of a neighbourhood reconnects at once (a deploy, a network back), each
-        socket hears of the others a few times, not once per arrival (n² frames)."""
-        gathered, self.presence_changes = self.presence_changes, {}
+    def _deliver_gathered(self, flush: "_Flush", part: list[tuple[LocalSocket, list[int]]]) -> None:
+        """A slice of a flush, checked against the hub as it is now: a socket that left a
+        neighbourhood meanwhile (a ban) hears nothing more of it, and a room it has
+        subscribed to meanwhile is no longer news."""
         delivered = 0
-        for neighbourhood_id, changes in gathered.items():
-            sockets = tuple(self.by_neighbourhood.get(neighbourhood_id, ()))
-            if not sockets:
-                continue
-            text = encode_frame({
-                "type": "presence.changed", "neighbourhood_id": neighbourhood_id,
-                "online": sorted(user_id for user_id, online in changes.items() if online),
-                "offline": sorted(user_id for user_id, online in changes.items() if not online),
-            })
-            for socket in sockets:
-                socket.deliver(text)
-            delivered += len(sockets)
-        metrics.WS_FRAMES_DELIVERED.inc(delivered)
-
-    def _flush_activity(self) -> None:
-        """One rooms.activity frame per socket and interval, listing the rooms of its
-        neighbourhoods with new messages that it does not follow live: busy rooms cost
-        each of the neighbourhood's other sockets one frame per interval, not one per
-        room (nor per message)."""
-        gathered, self.activity = self.activity, {}
-        by_neighbourhood: dict[int, list[int]] = defaultdict(list)
-        for room_id, room in gathered.items():
-            by_neighbourhood[room["neighbourhood"]].append(room_id)
-        wanted: dict[LocalSocket, list[int]] = defaultdict(list)
-        for neighbourhood_id, room_ids in by_neighbourhood.items():
-            for socket in tuple(self.by_neighbourhood.get(neighbourhood_id, ())):
-                for room_id in room_ids:
-                    audience = gathered[room_id]["audience"]
+        for socket, neighbourhood_ids in part:
+            rooms: list[int] = []
+            for neighbourhood_id in neighbourhood_ids:
+                if socket not in self.by_neighbourhood.get(neighbourhood_id, ()):
+                    continue
+                text = flush.presence.get(neighbourhood_id)
+                if text is not None:
+                    socket.deliver(text)
+                    delivered += 1
+                for room_id in flush.active_rooms.get(neighbourhood_id, ()):
+                    audience = flush.activity[room_id]["audience"]
                     if socket not in self.by_room.get(room_id, ()) and (audience is None or socket.user_id in audience):
-                        wanted[socket].append(room_id)
-        # Sockets that hear of the same rooms get the same text, encoded once.
-        by_rooms: dict[tuple[int, ...], list[LocalSocket]] = defaultdict(list)
-        for socket, room_ids in wanted.items():
-            by_rooms[tuple(room_ids)].append(socket)
-        for room_ids, sockets in by_rooms.items():
-            rooms = [
-                {"room_id": room_id, "seq": gathered[room_id]["seq"], "author_ids": gathered[room_id]["authors"]}
-                for room_id in room_ids
-            ]
-            text = encode_frame({"type": "rooms.activity", "rooms": rooms})
-            for socket in sockets:
-                socket.deliver(text)
-        metrics.WS_FRAMES_DELIVERED.inc(len(wanted))
+                        rooms.append(room_id)
+            if rooms:
+                socket.deliver(flush.activity_text(tuple(rooms)))
+                delivered += 1
+        metrics.WS_FRAMES_DELIVERED.inc(delivered)
 
     async def close(self) -> None:
         """Stops the hub's tasks (a server process ends, or a test's event loop)."""
@@ -399,6 +413,26 @@ class Hub:
         if not self.layer_lost:
             logger.warning("the channel layer's subscriber reconnected: sockets will resync")
         self.layer_lost = True
+
+
+class _Flush:
+    """What one interval gathered, as its slices read it."""
+
+    def __init__(self, presence: dict[int, str], activity: dict[int, dict[str, Any]]) -> None:
+        self.presence = presence  # neighbourhood id -> its presence.changed text
+        self.activity = activity  # room id -> what was posted (Hub.activity)
+        self.active_rooms: dict[int, list[int]] = defaultdict(list)  # neighbourhood id -> room ids
+        # Sockets that hear of the same rooms get the same text, encoded once.
+        self._texts: dict[tuple[int, ...], str] = {}
+
+    def activity_text(self, room_ids: tuple[int, ...]) -> str:
+        text = self._texts.get(room_ids)
+        if text is None:
+            text = self._texts[room_ids] = encode_frame({"type": "rooms.activity", "rooms": [
+                {"room_id": room_id, "seq": self.activity[room_id]["seq"], "author_ids": self.activity[room_id]["authors"]}
+                for room_id in room_ids
+            ]})
+        return text
 
 
 def _raise_if_cancelling() -> None:

@@ -123,3 +123,45 @@ async def test_closing_ends_a_task_whose_cancellation_a_library_mishandled(setti
     await asyncio.wait_for(hub.close(), timeout=10)
     assert mishandled == [outcome]  # the case happened, and close() still ended
     assert not hub.layer_lost  # a cancellation is not an unreachable layer
+
+
+async def test_a_flush_reaches_a_large_neighbourhood_in_slices_checked_as_they_go(hub, settings):
+    """Gathered activity goes out FLUSH_SLICE sockets at a time over the first half of
+    the next interval, not in one burst; a socket that left the neighbourhood (a ban)
+    before its slice hears nothing, one that subscribed to the room meanwhile is not
+    told of it."""
+    from backend.chat.hub import FLUSH_SLICE
+
+    settings.CHAT_ACTIVITY_SECONDS = 0.4
+    loop = asyncio.get_running_loop()
+    sockets = [FakeSocket(100 + index) for index in range(2 * FLUSH_SLICE + 50)]
+    arrived: dict[FakeSocket, float] = {}
+    for socket in sockets:
+        socket.deliver = lambda text, room_id=None, socket=socket: (socket.frames.append(text),
+                                                                    arrived.setdefault(socket, loop.time()))
+        hub.by_neighbourhood[7].add(socket)
+    hub.dispatch({"group": "neighbourhood.7", "room_id": 70, "frames": [], "activities": [[3, 5]], "audience": None})
+
+    async def until(condition) -> None:
+        for _ in range(500):
+            if condition():
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError("never happened")
+
+    await until(lambda: arrived)
+    assert len(arrived) == FLUSH_SLICE  # the first slice, in one turn of the loop
+    banned, subscriber = [socket for socket in sockets if socket not in arrived][:2]
+    hub.by_neighbourhood[7].discard(banned)
+    hub.by_room[70].add(subscriber)
+    await until(lambda: len(arrived) == len(sockets) - 2)
+    assert not banned.frames and not subscriber.frames
+    assert {socket.frames[0] for socket in arrived} == {
+        '{"type":"rooms.activity","rooms":[{"room_id":70,"seq":3,"author_ids":[5]}]}'
+    }
+    assert all(len(socket.frames) == 1 for socket in arrived)
+    # Three slices, a step apart (half the interval shared by the slices: 0.067 s).
+    step = settings.CHAT_ACTIVITY_SECONDS / 2 / 3
+    times = sorted(arrived.values())
+    gaps = [later - earlier for earlier, later in zip(times, times[1:]) if later - earlier > step / 2]
+    assert len(gaps) == 2 and min(gaps) >= 0.9 * step
