@@ -136,14 +136,34 @@ def _publish_room_added(room: Room, group: str) -> None:
 
 
 def _advance_seq(room_id: int, changes: int = 1) -> int:
-    """Reserves `changes` sequence numbers of the room and returns the last one. One
-    statement, so concurrent writers of a room get distinct, gapless numbers."""
+    """Reserves `changes` sequence numbers of the room and returns the last one."""
+    return _advance_seqs({room_id: changes})[room_id]
+
+
+def _advance_seqs(changes: dict[int, int]) -> dict[int, int]:
+    """Reserves changes[room id] sequence numbers in each of these rooms and returns
+    each one's last, in one statement: concurrent writers of a room get distinct,
+    gapless numbers, and a batch of messages in ten rooms pays one round trip, not ten.
+    On PostgreSQL, a locking subquery takes the rooms' rows in id order before the
+    UPDATE writes them: two batches with rooms in common lock them in one order, so that
+    neither waits for the other's next room (a deadlock). SQLite has one writer."""
+    if not changes:
+        return {}
+    room_ids = sorted(changes)
+    marks = ", ".join(["%s"] * len(room_ids))
+    rows = marks
+    if connection.vendor == "postgresql" and len(room_ids) > 1:
+        rows = f"SELECT id FROM {Room._meta.db_table} WHERE id IN ({marks}) ORDER BY id FOR UPDATE"
+    cases = " ".join(["WHEN %s THEN %s"] * len(room_ids))
+    params = [value for room_id in room_ids for value in (room_id, changes[room_id])]
+    params += room_ids
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {Room._meta.db_table} SET last_seq = last_seq + %s WHERE id = %s RETURNING last_seq",
-            [changes, room_id],
+            f"UPDATE {Room._meta.db_table} SET last_seq = last_seq + CASE id {cases} END"
+            f" WHERE id IN ({rows}) RETURNING id, last_seq",
+            params,
         )
-        return cursor.fetchone()[0]
+        return dict(cursor.fetchall())
 
 
 def _room_event(room: Room, frames_: list[dict[str, Any]], posted: list[Message] | None = None) -> dict:
@@ -375,10 +395,9 @@ def _insert_messages(
             if requests[item[0]].author.pk not in erased:
                 by_room.setdefault(item[1].pk, []).append(item)
         rows: list[tuple[int, Message]] = []
-        # Rooms in id order: two batches locking the same rooms lock them in one order,
-        # so that neither waits for the other's next room (a deadlock).
+        last_seqs = _advance_seqs({room_id: len(items) for room_id, items in by_room.items()})
         for room_id, items in sorted(by_room.items()):
-            last = _advance_seq(room_id, len(items))
+            last = last_seqs[room_id]
             for offset, (index, room, reply_to, mentioned) in enumerate(items):
                 seq = last - len(items) + 1 + offset
                 request = requests[index]
@@ -664,8 +683,9 @@ def account_erased(event: AccountErased) -> None:
     by_room: dict[int, list[Message]] = {}
     for message in messages:
         by_room.setdefault(message.room_id, []).append(message)
+    last_seqs = _advance_seqs({room_id: len(room_messages) for room_id, room_messages in by_room.items()})
     for room_id, room_messages in by_room.items():
-        last = _advance_seq(room_id, len(room_messages))
+        last = last_seqs[room_id]
         for seq, message in enumerate(room_messages, start=last - len(room_messages) + 1):
             message.text, message.card, message.mentions, message.changed_seq = "", None, [], seq
             message.deleted_at = message.deleted_at or now
