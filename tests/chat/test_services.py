@@ -136,25 +136,34 @@ def test_a_post_publishes_once_on_commit(member, room, django_capture_on_commit_
     assert room.last_seq == 1
 
 
-@pytest.mark.django_db(transaction=True)
-def test_concurrent_posts_get_distinct_gapless_sequence_numbers(member, room):
+def _in_threads(work, count: int = 4) -> list[Exception]:
+    """Runs work(index) in `count` threads at once, each on its own connection; what
+    they raised."""
     errors = []
 
-    def post(index):
+    def run(index):
         try:
-            for n in range(5):
-                message_post(author=member, room_id=room.id, text=f"{index}-{n}", client_id=f"{index}-{n}")
-        except VoisinsError as exc:
+            work(index)
+        except Exception as exc:  # a refusal, or PostgreSQL's DeadlockDetected
             errors.append(exc)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=post, args=(i,)) for i in range(4)]
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=30)
-    assert not errors
+        thread.join(timeout=60)
+    return errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_posts_get_distinct_gapless_sequence_numbers(member, room):
+    def post(index):
+        for n in range(5):
+            message_post(author=member, room_id=room.id, text=f"{index}-{n}", client_id=f"{index}-{n}")
+
+    assert not _in_threads(post)
     assert sorted(Message.objects.values_list("seq", flat=True)) == list(range(1, 21))
 
 
@@ -176,28 +185,19 @@ def test_concurrent_batches_over_the_same_rooms_in_any_order_all_store(member, r
     none deadlocks, and each room's numbers run from 1 without a gap or a repeat."""
     settings.CHAT_WRITES_PER_WINDOW = 1000
     rooms = [room] + [Room.objects.create(neighbourhood=saint_malo, kind="topic", name=f"Sujet {i}") for i in range(3)]
-    errors = []
 
     def post(index):
         order = rooms if index % 2 else rooms[::-1]
-        try:
-            for n in range(5):
-                results = messages_post(requests=[
-                    PostRequest(author=member, room_id=r.id, text=f"{index}-{n}", client_id=f"{index}-{n}-{r.id}")
-                    for r in order
-                ])
-                errors.extend(result for result in results if isinstance(result, VoisinsError))
-        except Exception as exc:  # a deadlock, PostgreSQL's DeadlockDetected
-            errors.append(exc)
-        finally:
-            connection.close()
+        for n in range(5):
+            results = messages_post(requests=[
+                PostRequest(author=member, room_id=r.id, text=f"{index}-{n}", client_id=f"{index}-{n}-{r.id}")
+                for r in order
+            ])
+            refused = [result for result in results if isinstance(result, VoisinsError)]
+            if refused:
+                raise refused[0]
 
-    threads = [threading.Thread(target=post, args=(i,)) for i in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors
+    assert not _in_threads(post)
     for r in rooms:
         assert sorted(Message.objects.filter(room=r).values_list("seq", flat=True)) == list(range(1, 21))
 
