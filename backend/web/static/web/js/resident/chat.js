@@ -7,7 +7,7 @@ import {
   addPending, emptyRoom, oldestSeq, orderedMessages, patchMessage, removeMessage, upsertMessages,
 } from "../core/messages.js";
 import { notifyIfHidden } from "../core/notify.js";
-import { navigate } from "../core/router.js";
+import { navigate, parseRoute } from "../core/router.js";
 import { CLOSE, ContractSocket } from "../core/socket.js";
 import { withKey } from "../core/store.js";
 import { learnPeople, myId, putCards, showError, store, toast } from "./state.js";
@@ -297,7 +297,9 @@ function roomLabel(room) {
 function forgetRoom(roomId) {
   socket.forget(roomId);
   store.set((state) => ({ rooms: withKey(state.rooms, roomId, undefined) }));
-  if (currentRoomId() === roomId) location.replace("#/rooms");
+  // The location, not the store's route, which follows it only at the next hashchange:
+  // a ban sends her to her membership page and takes her rooms in the same moment.
+  if (currentRoomId({ route: parseRoute() }) === roomId) location.replace("#/rooms");
 }
 
 /** The rooms she reads now (chat_rooms), after she lost some. */
