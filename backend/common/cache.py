@@ -14,14 +14,27 @@ import redis
 from django.conf import settings
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
-_lock = threading.Lock()
+_lock = threading.RLock()
 _cache_clients: dict[str, RedisCacheClient] = {}
 _clients: dict[str, redis.Redis] = {}
+
+
+class _SharedClient(RedisCacheClient):
+    """Django's client, whose pools are made on first use: shared by threads, it makes
+    each one once (unlocked, two threads could each make one and leave one behind)."""
+
+    def _get_connection_pool(self, write: bool) -> Any:
+        with _lock:
+            return super()._get_connection_pool(write)
 
 
 class ProcessRedisCache(RedisCache):
     """Django's RedisCache whose client, and its connection pools, one process shares
     for a given location and options."""
+
+    def __init__(self, server: Any, params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self._class = _SharedClient
 
     @cached_property
     def _cache(self) -> RedisCacheClient:

@@ -29,7 +29,8 @@ async def test_a_new_context_each_time_reuses_the_process_s_redis_connections(se
         await asyncio.create_task(
             database_sync_to_async(ratelimit.hit)(limit, "ann", 100.0), context=contextvars.Context()
         )
-    # INFO itself may take one more from the pool when the other is lent out.
+    # One more at most, should another thread of this process (the in-process task
+    # workers) need a second connection of the shared pool meanwhile.
     assert await database_sync_to_async(_connections_received)() - before <= 1
     assert await database_sync_to_async(ratelimit.hit)(limit, "ann", 100.0) == 21
 
