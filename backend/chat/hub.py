@@ -67,6 +67,11 @@ class Hub:
         self.arrivals = Arrivals()
         # room id -> messages posted since the last rooms.activity flush
         self.activity: dict[int, dict[str, Any]] = {}
+        # room id -> seq of the last message delivered live here, for rooms with subscribers
+        self.posted_live: dict[int, int] = {}
+        # socket -> {room id: seq of the last message it got live} for the rooms it left:
+        # the next rooms.activity frame leaves those out (its unread counts have them).
+        self.left_rooms: dict[LocalSocket, dict[int, int]] = {}
         # neighbourhood id -> {user id: online} since the last presence.changed flush
         self.presence_changes: dict[int, dict[int, bool]] = {}
         self.flush_pending = False
@@ -112,6 +117,7 @@ class Hub:
     async def detach(self, socket: LocalSocket, neighbourhood_ids: list[int], room_ids: list[int]) -> None:
         for room_id in room_ids:
             self.unsubscribe(socket, room_id)
+        self.left_rooms.pop(socket, None)
         for neighbourhood_id in neighbourhood_ids:
             await self.leave_neighbourhood(socket, neighbourhood_id)
         await self._leave(self.by_user, socket.user_id, user_group(socket.user_id), socket)
@@ -128,10 +134,13 @@ class Hub:
 
     def unsubscribe(self, socket: LocalSocket, room_id: int) -> None:
         sockets = self.by_room.get(room_id)
-        if sockets is not None:
+        if sockets is not None and socket in sockets:
+            if room_id in self.posted_live:
+                self.left_rooms.setdefault(socket, {})[room_id] = self.posted_live[room_id]
             sockets.discard(socket)
             if not sockets:
                 del self.by_room[room_id]
+                self.posted_live.pop(room_id, None)
 
     async def _join(self, index: dict, key: int, group: str, socket: LocalSocket) -> None:
         first = not index[key]
@@ -202,13 +211,15 @@ class Hub:
             socket.deliver_all(texts, room_id)
         metrics.WS_FRAMES_DELIVERED.inc(len(readers) * len(event["frames"]))
         if event["activities"]:
+            if subscribers:
+                self.posted_live[room_id] = max(self.posted_live.get(room_id, 0), event["activities"][-1][0])
             gathered = self.activity.get(room_id)
             if gathered is None:
-                gathered = self.activity[room_id] = {"neighbourhood": key, "audience": audience, "seq": 0, "authors": []}
+                gathered = self.activity[room_id] = {"neighbourhood": key, "audience": audience, "seq": 0, "posted": []}
                 self._flush_soon()
             for seq, author_id in event["activities"]:
                 gathered["seq"] = max(gathered["seq"], seq)
-                gathered["authors"].append(author_id)
+                gathered["posted"].append((seq, author_id))
 
     def _flush_soon(self) -> None:
         if not self.flush_pending:
@@ -262,11 +273,13 @@ class Hub:
 
     def _deliver_gathered(self, flush: "_Flush", part: list[tuple[LocalSocket, list[int]]]) -> None:
         """A slice of a flush, checked against the hub as it is now: a socket that left a
-        neighbourhood meanwhile (a ban) hears nothing more of it, and a room it has
-        subscribed to meanwhile is no longer news."""
+        neighbourhood meanwhile (a ban) hears nothing more of it, a room it has
+        subscribed to meanwhile is no longer news, and of a room it has left meanwhile
+        only the messages it did not get live are."""
         delivered = 0
         for socket, neighbourhood_ids in part:
             rooms: list[int] = []
+            left = self.left_rooms.get(socket)
             for neighbourhood_id in neighbourhood_ids:
                 if socket not in self.by_neighbourhood.get(neighbourhood_id, ()):
                     continue
@@ -279,8 +292,10 @@ class Hub:
                     if socket not in self.by_room.get(room_id, ()) and (audience is None or socket.user_id in audience):
                         rooms.append(room_id)
             if rooms:
-                socket.deliver(flush.activity_text(tuple(rooms)))
-                delivered += 1
+                text = flush.activity_text(tuple(rooms), left)
+                if text is not None:
+                    socket.deliver(text)
+                    delivered += 1
         metrics.WS_FRAMES_DELIVERED.inc(delivered)
 
     async def close(self) -> None:
@@ -426,14 +441,28 @@ class _Flush:
         # Sockets that hear of the same rooms get the same text, encoded once.
         self._texts: dict[tuple[int, ...], str] = {}
 
-    def activity_text(self, room_ids: tuple[int, ...]) -> str:
+    def activity_text(self, room_ids: tuple[int, ...], left: dict[int, int] | None = None) -> str | None:
+        """The rooms.activity frame of these rooms, but for the messages up to left[room
+        id], which the socket got live before it left that room; None if nothing is left."""
+        if left and any(room_id in left for room_id in room_ids):
+            return self._encode([
+                (room_id, [author_id for seq, author_id in self.activity[room_id]["posted"] if seq > left.get(room_id, 0)])
+                for room_id in room_ids
+            ])
         text = self._texts.get(room_ids)
         if text is None:
-            text = self._texts[room_ids] = encode_frame({"type": "rooms.activity", "rooms": [
-                {"room_id": room_id, "seq": self.activity[room_id]["seq"], "author_ids": self.activity[room_id]["authors"]}
-                for room_id in room_ids
-            ]})
+            text = self._texts[room_ids] = self._encode([
+                (room_id, [author_id for _, author_id in self.activity[room_id]["posted"]]) for room_id in room_ids
+            ])
         return text
+
+    def _encode(self, rooms: list[tuple[int, list[int]]]) -> str | None:
+        listed = [
+            {"room_id": room_id, "seq": self.activity[room_id]["seq"], "author_ids": author_ids}
+            for room_id, author_ids in rooms
+            if author_ids
+        ]
+        return encode_frame({"type": "rooms.activity", "rooms": listed}) if listed else None
 
 
 def _raise_if_cancelling() -> None:

@@ -549,6 +549,28 @@ async def test_unsubscribe_stops_the_room_frames(member, neighbour, room, connec
     await nina.nothing()
 
 
+async def test_messages_got_live_before_unsubscribing_are_not_counted_again(member, neighbour, room, connect, settings):
+    """She reads a room, then leaves it within one interval: rooms.activity lists only
+    what came after (her unread count already moved with the live frames)."""
+    settings.CHAT_ACTIVITY_SECONDS = 1.5  # all of it within one interval, even on a slow machine
+    alice, nina = await connect(member), await connect(neighbour)
+    await _subscribed(nina, room.id)
+    await _send(alice, room.id, "Lu en direct", "live")
+    assert (await nina.expect("message.new"))["message"]["text"] == "Lu en direct"
+    await nina.send({"type": "unsubscribe", "room_id": room.id, "ref": "u"})
+    await nina.expect("unsubscribed")
+    await nina.nothing(timeout=2)  # the interval ends: nothing she has not seen
+
+    await _subscribed(nina, room.id)
+    await _send(alice, room.id, "Vu", "seen")
+    await nina.expect("message.new")
+    await nina.send({"type": "unsubscribe", "room_id": room.id, "ref": "u2"})
+    await nina.expect("unsubscribed")
+    await _send(alice, room.id, "Après son départ", "after")
+    activity = await nina.expect("rooms.activity")
+    assert activity["rooms"] == [{"room_id": room.id, "seq": 3, "author_ids": [member.id]}]
+
+
 async def test_busy_rooms_reach_the_others_in_one_activity_frame_per_interval(
     member, neighbour, room, saint_malo, connect, settings
 ):
