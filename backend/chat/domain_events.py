@@ -9,10 +9,10 @@ from backend.chat.models import Message, Room
 
 @dataclass(frozen=True)
 class MessagesPosted:
-    """A batch of new messages of one room, in the transaction that stores them."""
+    """A stored batch of new messages, of one room or several, in the transaction that
+    stores them: (room, its new messages in order) for each room."""
 
-    room: Room
-    messages: list[Message]
+    rooms: list[tuple[Room, list[Message]]]
 
 
 @dataclass(frozen=True)

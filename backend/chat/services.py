@@ -418,10 +418,11 @@ def _insert_messages(
             for index, message in rows
             if requests[index].image_ids
         }
+        posted_in: list[tuple[Room, list[Message]]] = []
         for room_id, items in by_room.items():
             room = items[0][1]
             posted = [message for _, message in rows if message.room_id == room_id]
-            domain_events.emit(MessagesPosted(room=room, messages=posted))
+            posted_in.append((room, posted))
             _publish_room(
                 room,
                 [{"type": "message.new", "room_id": room_id, "seq": m.seq,
@@ -429,6 +430,8 @@ def _insert_messages(
                  for m in posted],
                 posted,
             )
+        if posted_in:
+            domain_events.emit(MessagesPosted(rooms=posted_in))
     return [*refused, *((index, _post_ack(message)) for index, message in rows)]
 
 

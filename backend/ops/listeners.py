@@ -9,5 +9,5 @@ from backend.common import metrics
 
 def messages_posted(event: MessagesPosted) -> None:
     # Counted once committed: a batch that rolls back stored nothing.
-    count = len(event.messages)
+    count = sum(len(messages) for _, messages in event.rooms)
     transaction.on_commit(lambda: metrics.MESSAGES_STORED.inc(count))

@@ -140,7 +140,11 @@ def _later() -> datetime:
 
 
 def messages_posted(event: MessagesPosted) -> None:
-    tasks.room_messages_push.using(run_after=_later()).enqueue(event.room.pk, [m.pk for m in event.messages])
+    """One task for the whole stored batch, whatever its number of rooms: a task is a row
+    written in the batch's transaction (docs/performance.md)."""
+    tasks.messages_push.using(run_after=_later()).enqueue(
+        [[room.pk, [message.pk for message in messages]] for room, messages in event.rooms]
+    )
 
 
 def read_marked(event: ReadMarked) -> None:
@@ -198,6 +202,21 @@ def _quiet(preferences: Preferences | None, now: datetime) -> bool:
         return False
     local = now.astimezone(zoneinfo.ZoneInfo(preferences.time_zone)).time()
     return domain.in_quiet_hours(local, preferences.quiet_start, preferences.quiet_end)
+
+
+def messages_push(*, rooms: list[tuple[int, list[int]]], now: datetime | None = None) -> int:
+    """`room_messages_push` for each (room id, message ids) of a stored batch. A room
+    that fails does not keep the others from their pushes; the task fails after them."""
+    sent, failure = 0, None
+    for room_id, message_ids in rooms:
+        try:
+            sent += room_messages_push(room_id=room_id, message_ids=message_ids, now=now)
+        except Exception as exc:
+            logger.exception("pushing the new messages of room %s failed", room_id)
+            failure = failure or exc
+    if failure is not None:
+        raise failure
+    return sent
 
 
 def room_messages_push(*, room_id: int, message_ids: list[int], now: datetime | None = None) -> int:

@@ -11,7 +11,17 @@ from backend.common.periodic import next_run_ensure, periodic_tasks
 
 
 @task()
+def messages_push(rooms: list[tuple[int, list[int]]]) -> int:
+    """The pushes of a stored batch of messages: [room id, [message ids]] per room."""
+    from backend.push import services
+
+    return services.messages_push(rooms=rooms)
+
+
+@task()
 def room_messages_push(room_id: int, message_ids: list[int]) -> int:
+    """One room's: what stored batches enqueued before messages_push. Kept so that the
+    tasks waiting in the queue across that deploy still run."""
     from backend.push import services
 
     return services.room_messages_push(room_id=room_id, message_ids=message_ids)

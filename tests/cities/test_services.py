@@ -112,8 +112,9 @@ def test_residents_reply_in_the_thread_the_organisation_answers_and_moderators_h
 
 def test_a_card_reaches_the_push_of_the_room_like_any_card(city, agent, saint_malo, member):
     services.announcement_publish(agent=agent, client_id="a1", title="Coupure de courant prévue")
-    (task,) = DBTaskResult.objects.filter(task_path="backend.push.tasks.room_messages_push")
-    assert task.args_kwargs["args"][0] == default_room(saint_malo).pk
+    (task,) = DBTaskResult.objects.filter(task_path="backend.push.tasks.messages_push")
+    [[room_id, _]] = task.args_kwargs["args"][0]
+    assert room_id == default_room(saint_malo).pk
 
 
 # Area alerts

@@ -8,12 +8,12 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from backend.chat.models import Room
-from backend.chat.services import message_post, read_mark, rooms_ensure_default
+from backend.chat.services import PostRequest, message_post, messages_post, read_mark, rooms_ensure_default
 from backend.push import services
 from backend.push.backends import backend
 from backend.push.fcm import FcmTransport
 from backend.push.models import Delivery, Device, RoomMute
-from backend.push.tasks import deliveries_retry, room_messages_push
+from backend.push.tasks import deliveries_retry, messages_push, room_messages_push
 from tests.conftest import make_membership, make_user
 from tests.push import fake_fcm as answers
 
@@ -41,8 +41,8 @@ def post(author, room, text="Qui a une échelle ?", ref="m1"):
 def push_pending():
     """Runs the room pushes enqueued so far, as the worker would."""
     sent = 0
-    for result in DBTaskResult.objects.filter(task_path=room_messages_push.module_path, status=TaskResultStatus.READY):
-        sent += services.room_messages_push(**dict(zip(("room_id", "message_ids"), result.args_kwargs["args"])))
+    for result in DBTaskResult.objects.filter(task_path=messages_push.module_path, status=TaskResultStatus.READY):
+        sent += services.messages_push(rooms=result.args_kwargs["args"][0])
         result.delete()
     return sent
 
@@ -73,6 +73,44 @@ def test_without_previews_the_text_stays_on_the_server(fcm, phone, member, nina,
     post(member, room, text="Mon code de porte est 1234")
     push_pending()
     assert fcm.sent[0]["notification"]["body"] == "Nouveau message"
+
+
+def test_a_batch_over_two_rooms_is_one_task_that_pushes_each_room(fcm, phone, member, nina, room, saint_malo):
+    topic = Room.objects.create(neighbourhood=saint_malo, kind="topic", name="Entraide")
+    phone(nina, "nina-android")
+    messages_post(requests=[PostRequest(author=member, room_id=r.id, text=f"Dans {r.name}", client_id=f"c{r.id}")
+                            for r in (room, topic)])
+    [task] = DBTaskResult.objects.filter(task_path=messages_push.module_path)
+    assert sorted(room_id for room_id, _ in task.args_kwargs["args"][0]) == sorted([room.id, topic.id])
+    assert push_pending() == 2
+    assert sorted(m["android"]["collapse_key"] for m in fcm.sent) == sorted([f"room-{room.id}", f"room-{topic.id}"])
+
+
+def test_a_room_that_fails_does_not_keep_the_others_of_its_batch_from_their_pushes(
+    fcm, phone, member, nina, room, saint_malo, monkeypatch, caplog
+):
+    topic = Room.objects.create(neighbourhood=saint_malo, kind="topic", name="Entraide")
+    phone(nina, "nina-android")
+    first, second = (post(member, r, f"Dans {r.name}", f"c{r.id}") for r in (room, topic))
+    room_messages_push = services.room_messages_push
+
+    def failing_in_the_first(*, room_id, **kwargs):
+        if room_id == room.id:
+            raise RuntimeError("the database went away")
+        return room_messages_push(room_id=room_id, **kwargs)
+
+    monkeypatch.setattr(services, "room_messages_push", failing_in_the_first)
+    with pytest.raises(RuntimeError):
+        services.messages_push(rooms=[[room.id, [first.message_id]], [topic.id, [second.message_id]]])
+    assert [m["android"]["collapse_key"] for m in fcm.sent] == [f"room-{topic.id}"]
+    assert f"pushing the new messages of room {room.id} failed" in caplog.text
+
+
+def test_a_room_task_queued_before_batches_had_one_still_pushes(fcm, phone, member, nina, room):
+    phone(nina, "nina-android")
+    ack = post(member, room)
+    assert room_messages_push.call(room.id, [ack.message_id]) == 1
+    assert fcm.tokens_sent() == ["nina-android"]
 
 
 def test_a_burst_in_a_room_is_one_notification_that_replaces_itself(fcm, phone, member, nina, room):
@@ -321,7 +359,7 @@ def test_a_task_taken_back_sends_what_its_dead_attempt_claimed_and_skips_what_is
     phone(nina, "nina-android")
     phone(moderator, "morgane-phone")
     ack = post(member, room)
-    [result] = DBTaskResult.objects.filter(task_path=room_messages_push.module_path)
+    [result] = DBTaskResult.objects.filter(task_path=messages_push.module_path)
     event = f"room:{room.pk}:{ack.seq}"
     task_id = result.id.hex
     # What a first attempt left when its worker died: both pushes claimed, none confirmed.
@@ -330,7 +368,7 @@ def test_a_task_taken_back_sends_what_its_dead_attempt_claimed_and_skips_what_is
         Delivery.objects.create(event=event, device=device, state="claimed", claim=task_id, created_at=now,
                                 updated_at=now, payload={"data": {"type": "message"}, "collapse_key": f"room-{room.pk}"})
     read_mark(user=moderator, room_id=room.id, seq=ack.seq)  # Morgane read it meanwhile
-    token = task_attempts._current.set(task_attempts.TaskAttempt(task_id, room_messages_push.module_path, 2))
+    token = task_attempts._current.set(task_attempts.TaskAttempt(task_id, messages_push.module_path, 2))
     try:
         assert services.room_messages_push(room_id=room.pk, message_ids=[ack.message_id]) == 1
     finally:

@@ -11,7 +11,7 @@ from django_tasks_db.models import DBTaskResult
 from backend.chat.models import Room
 from backend.chat.services import rooms_ensure_default
 from backend.push.models import Delivery
-from backend.push.tasks import room_messages_push
+from backend.push.tasks import messages_push
 from tests.conftest import ROOT, _process_env, make_membership, make_user
 from tests.push.test_services import post
 
@@ -31,7 +31,7 @@ def test_a_worker_killed_between_send_and_bookkeeping_never_sends_twice(fcm, pho
         phone(user, f"{name}-phone")
     fcm.hold.add("olga-phone")  # FCM takes her push but does not answer yet
     post(member, room)
-    [task] = DBTaskResult.objects.filter(task_path=room_messages_push.module_path)
+    [task] = DBTaskResult.objects.filter(task_path=messages_push.module_path)
 
     worker = subprocess.Popen(
         [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--interval", "0.1"],
@@ -47,10 +47,10 @@ def test_a_worker_killed_between_send_and_bookkeeping_never_sends_twice(fcm, pho
 
     # Another task for the same message sends nothing twice: what the dead one claimed is
     # its own, sent again by its next attempt once its lease expires (test_worker_crash.py).
-    room_messages_push.enqueue(*task.args_kwargs["args"])
+    messages_push.enqueue(*task.args_kwargs["args"])
     run_worker(**fcm_env(fcm))
     assert sorted(fcm.tokens_sent()) == ["nina-phone", "olga-phone"]
-    assert DBTaskResult.objects.filter(task_path=room_messages_push.module_path,
+    assert DBTaskResult.objects.filter(task_path=messages_push.module_path,
                                        status=TaskResultStatus.SUCCESSFUL).count() == 1
 
 

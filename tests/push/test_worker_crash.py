@@ -19,7 +19,7 @@ from django_tasks_db.models import DBTaskResult
 from backend.chat.models import Room
 from backend.chat.services import rooms_ensure_default
 from backend.push.models import Delivery, Device
-from backend.push.tasks import room_messages_push
+from backend.push.tasks import messages_push
 from tests import servers
 from tests.conftest import ROOT, _process_env, make_membership, make_user
 from tests.push.test_services import post
@@ -88,7 +88,7 @@ def test_a_worker_killed_mid_send_has_its_task_taken_back_and_every_phone_pushed
     fcm.hold.clear()
     fcm.released.set()
 
-    [task] = DBTaskResult.objects.filter(task_path=room_messages_push.module_path)
+    [task] = DBTaskResult.objects.filter(task_path=messages_push.module_path)
     assert task.status == TaskResultStatus.RUNNING  # what django-tasks-db alone leaves forever
     reached = set(fcm.tokens_sent())
     confirmed = set(Delivery.objects.filter(state="sent").values_list("device__token", flat=True))
@@ -131,8 +131,8 @@ def test_a_worker_killed_mid_send_has_its_task_taken_back_and_every_phone_pushed
     # The task ran twice, under two workers, and that was logged and counted.
     task.refresh_from_db()
     assert task.status == TaskResultStatus.SUCCESSFUL and len(task.worker_ids) == 2
-    assert f"task {task.pk} ({room_messages_push.module_path}) taken back" in log
+    assert f"task {task.pk} ({messages_push.module_path}) taken back" in log
     assert "sends again 200 push(es) a dead worker claimed" in log
-    assert f'voisins_tasks_taken_back_total{{task="{room_messages_push.module_path}"}} 1.0' in metrics
+    assert f'voisins_tasks_taken_back_total{{task="{messages_push.module_path}"}} 1.0' in metrics
     assert "voisins_push_taken_back_total 200.0" in metrics
     assert "voisins_push_sent_total 200.0" in metrics
