@@ -25,6 +25,7 @@ from backend.chat.domain_events import CardMessageDeleted, MessagesPosted, ReadM
 from backend.chat.models import Message, Reaction, ReadMarker, Room
 from backend.common import domain_events, events, ratelimit
 from backend.common.cache import redis_client
+from backend.common.db import fetch_together
 from backend.common.errors import VoisinsError
 from backend.neighbourhoods.models import Neighbourhood
 from backend.photos import frames as photo_frames
@@ -143,12 +144,20 @@ def _advance_seq(room_id: int, changes: int = 1) -> int:
 def _advance_seqs(changes: dict[int, int]) -> dict[int, int]:
     """Reserves changes[room id] sequence numbers in each of these rooms and returns
     each one's last, in one statement: concurrent writers of a room get distinct,
-    gapless numbers, and a batch of messages in ten rooms pays one round trip, not ten.
-    On PostgreSQL, a locking subquery takes the rooms' rows in id order before the
-    UPDATE writes them: two batches with rooms in common lock them in one order, so that
-    neither waits for the other's next room (a deadlock). SQLite has one writer."""
+    gapless numbers, and a batch of messages in ten rooms pays one round trip, not ten."""
     if not changes:
         return {}
+    sql, params = _seqs_statement(changes)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return dict(cursor.fetchall())
+
+
+def _seqs_statement(changes: dict[int, int]) -> tuple[str, list[int]]:
+    """The statement of `_advance_seqs`, returning (room id, last seq) rows. On
+    PostgreSQL, a locking subquery takes the rooms' rows in id order before the UPDATE
+    writes them: two batches with rooms in common lock them in one order, so that
+    neither waits for the other's next room (a deadlock). SQLite has one writer."""
     room_ids = sorted(changes)
     marks = ", ".join(["%s"] * len(room_ids))
     rows = marks
@@ -157,13 +166,10 @@ def _advance_seqs(changes: dict[int, int]) -> dict[int, int]:
     cases = " ".join(["WHEN %s THEN %s"] * len(room_ids))
     params = [value for room_id in room_ids for value in (room_id, changes[room_id])]
     params += room_ids
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {Room._meta.db_table} SET last_seq = last_seq + CASE id {cases} END"
-            f" WHERE id IN ({rows}) RETURNING id, last_seq",
-            params,
-        )
-        return dict(cursor.fetchall())
+    return (
+        f"UPDATE {Room._meta.db_table} SET last_seq = last_seq + CASE id {cases} END WHERE id IN ({rows}) RETURNING id, last_seq",
+        params,
+    )
 
 
 def _room_event(room: Room, frames_: list[dict[str, Any]], posted: list[Message] | None = None) -> dict:
@@ -259,13 +265,13 @@ def messages_post(*, requests: list[PostRequest]) -> list[Ack | VoisinsError]:
     INSERT. Each request gets its ack, or the error that refused it alone. A client id
     its author already used returns the first ack and creates nothing."""
     results: list[Ack | VoisinsError | None] = [None] * len(requests)
-    known = selectors.messages_sent_already(pairs={(r.author.pk, r.client_id) for r in requests})
+    known, rooms = selectors.sent_already_and_rooms(
+        pairs={(r.author.pk, r.client_id) for r in requests}, room_ids={r.room_id for r in requests}
+    )
     new = [r for r in requests if (r.author.pk, r.client_id) not in known]
-    rooms: dict[int, Room] = {}
     access: dict[tuple[int, int], NeighbourhoodAccess] = {}
     if new:
-        rooms = {room.pk: room for room in Room.objects.filter(pk__in={r.room_id for r in new})}
-        neighbourhood_ids = {room.neighbourhood_id for room in rooms.values()}
+        neighbourhood_ids = {rooms[r.room_id].neighbourhood_id for r in new if r.room_id in rooms}
         access = access_map(user_ids={r.author.pk for r in new}, neighbourhood_ids=neighbourhood_ids)
     now = timezone.now()
     first_of: dict[tuple[int, str], int] = {}
@@ -366,36 +372,64 @@ def _within_rate_limits(
     return [index for index in candidates if index in kept]
 
 
-def _erased_authors(author_ids: set[int]) -> set[int]:
-    """Those of these authors whose account is erased, in one query. On PostgreSQL it
-    locks their user rows FOR SHARE until the transaction ends, and an erasure locks her
-    row FOR UPDATE (backend.accounts.services.user_erase): a message either commits
-    before her erasure starts, which then erases it, or waits for the erasure to commit
-    and is refused. Batches do not wait for one another. SQLite has one writer at a
-    time: the later of the two transactions fails instead."""
-    rows = User.objects.filter(pk__in=author_ids).order_by("pk").values_list("pk", "erased_at")
-    sql, params = rows.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql + (" FOR SHARE" if connection.vendor == "postgresql" else ""), params)
-        return {pk for pk, erased_at in cursor.fetchall() if erased_at is not None}
+def _authors_statement(author_ids: set[int]) -> tuple[str, list[int]]:
+    """(id, erased at) of these authors. On PostgreSQL it locks their user rows FOR SHARE
+    until the transaction ends, and an erasure locks her row FOR UPDATE
+    (backend.accounts.services.user_erase): a message either commits before her erasure
+    starts, which then erases it, or waits for the erasure to commit and is refused.
+    Batches do not wait for one another. SQLite has one writer at a time: the later of
+    the two transactions fails instead."""
+    sql = (
+        f"SELECT id, erased_at FROM {User._meta.db_table} WHERE id IN ({', '.join(['%s'] * len(author_ids))})"
+        f" ORDER BY id{' FOR SHARE' if connection.vendor == 'postgresql' else ''}"
+    )
+    return sql, sorted(author_ids)
+
+
+class _AuthorsErased(Exception):
+    """Authors of the batch were erased before it could lock them: it rolls back."""
+
+    def __init__(self, author_ids: set[int]) -> None:
+        super().__init__(author_ids)
+        self.author_ids = author_ids
 
 
 def _insert_messages(
     requests: list[PostRequest], accepted: list[tuple[int, Room, Message | None, list[int]]]
 ) -> list[tuple[int, Ack | VoisinsError]]:
     """Inserts the accepted messages in one transaction; those of an author erased
-    meanwhile are refused (not_authenticated: her sockets are closing)."""
+    meanwhile are refused (not_authenticated: her sockets are closing) and the others
+    stored again without them."""
+    refused: list[tuple[int, Ack | VoisinsError]] = []
+    while accepted:
+        try:
+            return refused + _insert_accepted(requests, accepted)
+        except _AuthorsErased as erased:
+            refused += [(item[0], VoisinsError("not_authenticated")) for item in accepted
+                        if requests[item[0]].author.pk in erased.author_ids]
+            accepted = [item for item in accepted if requests[item[0]].author.pk not in erased.author_ids]
+    return refused
+
+
+def _insert_accepted(
+    requests: list[PostRequest], accepted: list[tuple[int, Room, Message | None, list[int]]]
+) -> list[tuple[int, Ack | VoisinsError]]:
     now = timezone.now()
     with transaction.atomic():
-        erased = _erased_authors({requests[item[0]].author.pk for item in accepted})
-        refused = [(item[0], VoisinsError("not_authenticated")) for item in accepted
-                   if requests[item[0]].author.pk in erased]
         by_room: dict[int, list[tuple[int, Room, Message | None, list[int]]]] = {}
         for item in accepted:
-            if requests[item[0]].author.pk not in erased:
-                by_room.setdefault(item[1].pk, []).append(item)
+            by_room.setdefault(item[1].pk, []).append(item)
+        # The authors' rows locked, then the rooms' numbers taken, in one round trip. An
+        # author erased meanwhile (rare) rolls the numbers back with the rest.
+        authors, seqs = fetch_together([
+            _authors_statement({requests[item[0]].author.pk for item in accepted}),
+            _seqs_statement({room_id: len(items) for room_id, items in by_room.items()}),
+        ])
+        erased = {author_id for author_id, erased_at in authors if erased_at is not None}
+        if erased:
+            raise _AuthorsErased(erased)
+        last_seqs = dict(seqs)
         rows: list[tuple[int, Message]] = []
-        last_seqs = _advance_seqs({room_id: len(items) for room_id, items in by_room.items()})
         for room_id, items in sorted(by_room.items()):
             last = last_seqs[room_id]
             for offset, (index, room, reply_to, mentioned) in enumerate(items):
@@ -432,7 +466,7 @@ def _insert_messages(
             )
         if posted_in:
             domain_events.emit(MessagesPosted(rooms=posted_in))
-    return [*refused, *((index, _post_ack(message)) for index, message in rows)]
+    return [(index, _post_ack(message)) for index, message in rows]
 
 
 def _changeable_message(user: User, message_id: int, *, own: bool) -> tuple[Message, Room]:

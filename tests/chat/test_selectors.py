@@ -57,15 +57,17 @@ def _counts(user, room: Room) -> tuple[int, int, int]:
     )[user.pk]
 
 
-def test_messages_sent_already_match_author_and_client_id_together(room_of_kind, member, neighbour):
+def test_the_look_up_of_sent_messages_matches_author_and_client_id_together_and_reads_the_rooms(room_of_kind, member, neighbour):
     room = room_of_kind("default")
     member_y = message_post(author=member, room_id=room.id, text="y", client_id="y")
     neighbour_x = message_post(author=neighbour, room_id=room.id, text="x", client_id="x")
     asked = {(member.pk, "x"), (neighbour.pk, "y"), (neighbour.pk, "x")}
-    sent = selectors.messages_sent_already(pairs=asked)
+    sent, rooms = selectors.sent_already_and_rooms(pairs=asked, room_ids={room.id, 999999})
     assert {key: message.pk for key, message in sent.items()} == {(neighbour.pk, "x"): neighbour_x.message_id}
-    assert selectors.messages_sent_already(pairs={(member.pk, "y")})[(member.pk, "y")].seq == member_y.seq
-    assert selectors.messages_sent_already(pairs=set()) == {}
+    assert list(rooms) == [room.id] and (rooms[room.id].kind, rooms[room.id].neighbourhood_id) == ("default", room.neighbourhood_id)
+    sent, _ = selectors.sent_already_and_rooms(pairs={(member.pk, "y")}, room_ids=set())
+    assert sent[(member.pk, "y")].seq == member_y.seq
+    assert selectors.sent_already_and_rooms(pairs=set(), room_ids=set()) == ({}, {})
 
 
 @pytest.mark.parametrize("kind", ["default", "topic", "direct"])
