@@ -33,9 +33,9 @@ services.rooms_ensure_default(neighbourhood_ids=[speaking.neighbourhood_id])
 author, room = speaking.user, Room.objects.get(neighbourhood_id=speaking.neighbourhood_id, kind="default")
 first = services.message_post(author=author, room_id=room.pk, text="Bonjour", client_id="sqlite-1")
 again = services.message_post(author=author, room_id=room.pk, text="Bonjour", client_id="sqlite-1")
-sent, rooms = selectors.sent_already_and_rooms(pairs={(author.pk, "sqlite-1"), (author.pk, "sqlite-2"), (0, "sqlite-1")},
-                                              room_ids={room.pk})
-print(first == again, Message.objects.filter(author=author, client_id="sqlite-1").count(), list(sent) == [(author.pk, "sqlite-1")] and list(rooms) == [room.pk])
+reads = selectors.posting_reads(pairs={(author.pk, "sqlite-1"), (author.pk, "sqlite-2"), (0, "sqlite-1")}, room_ids={room.pk})
+print(first == again, Message.objects.filter(author=author, client_id="sqlite-1").count(),
+      list(reads.sent) == [(author.pk, "sqlite-1")] and list(reads.rooms) == [room.pk] and reads.access[(author.pk, room.neighbourhood_id)].is_member)
 """
 
 

@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
@@ -13,7 +14,14 @@ from backend.common.errors import VoisinsError
 from backend.common.personal_data import Section
 from backend.neighbourhoods.models import Neighbourhood
 from backend.trust.models import Membership
-from backend.trust.selectors import NeighbourhoodAccess, neighbourhood_access, neighbourhood_readers
+from backend.trust.selectors import (
+    NeighbourhoodAccess,
+    access_from_rows,
+    access_map,
+    access_statement,
+    neighbourhood_access,
+    neighbourhood_readers,
+)
 
 
 def readable_neighbourhood_ids(*, user: User) -> list[int]:
@@ -39,17 +47,28 @@ def readable_neighbourhood_ids_of(*, user_ids: list[int]) -> dict[int, list[int]
 # What messages_post needs of a room: its identity and kind (the other columns load if asked).
 _POSTED_ROOM_COLUMNS = [field.attname for field in Room._meta.concrete_fields
                         if field.attname in {"id", "neighbourhood_id", "kind", "name", "user_a_id", "user_b_id"}]
+# Room id -> its neighbourhood's, which never changes: when this process knows them, the
+# authors' access goes in the same round trip as the rooms. Emptied at its bound.
+_room_neighbourhoods: dict[int, int] = {}
+ROOM_NEIGHBOURHOODS_KEPT = 100_000
 
 
-def sent_already_and_rooms(
-    *, pairs: set[tuple[int, str]], room_ids: set[int]
-) -> tuple[dict[tuple[int, str], Message], dict[int, Room]]:
-    """What a batch of sends reads first, in one round trip: the messages these (author
-    id, client id) pairs already created, and the rooms of these ids. The pairs are
-    looked up as pairs, on their unique index: filtering authors and client ids apart
-    read every message of the batch's authors, a cost that grew with their history
-    (bench/store.py: 12 ms for fifty authors of 400 messages each, 0.7 ms as pairs). A
-    resend's message is then read whole, in a second query."""
+@dataclass(frozen=True)
+class PostingReads:
+    sent: dict[tuple[int, str], Message]  # (author id, client id) -> the message it created
+    rooms: dict[int, Room]
+    access: dict[tuple[int, int], NeighbourhoodAccess]  # access_map of the authors in the rooms' neighbourhoods
+
+
+def posting_reads(*, pairs: set[tuple[int, str]], room_ids: set[int]) -> PostingReads:
+    """What a batch of sends reads before it writes, in one round trip once this process
+    has seen its rooms: the messages these (author id, client id) pairs already created,
+    the rooms of these ids, and the authors' access to the rooms' neighbourhoods. The
+    pairs are looked up as pairs, on their unique index: filtering authors and client
+    ids apart read every message of the batch's authors, a cost that grew with their
+    history (bench/store.py: 12 ms for fifty authors of 400 messages each, 0.7 ms as
+    pairs). A resend's message is then read whole, in a second query."""
+    author_ids = {author_id for author_id, _ in pairs}
     queries = []
     if pairs:
         queries.append((
@@ -63,13 +82,27 @@ def sent_already_and_rooms(
             f" WHERE id IN ({', '.join(['%s'] * len(room_ids))})",
             sorted(room_ids),
         ))
+    neighbourhood_ids = {_room_neighbourhoods.get(room_id) for room_id in room_ids}
+    access_asked = bool(room_ids) and bool(author_ids) and None not in neighbourhood_ids
+    if access_asked:
+        queries.append(access_statement(user_ids=author_ids, neighbourhood_ids=neighbourhood_ids))
     results = iter(fetch_together(queries) if queries else ())
     sent = next(results) if pairs else []
     rooms = {row[0]: Room.from_db(connection.alias, _POSTED_ROOM_COLUMNS, row) for row in (next(results) if room_ids else ())}
-    if not sent:
-        return {}, rooms
-    whole = Message.objects.in_bulk([message_id for _, _, message_id in sent])
-    return {(author_id, client_id): whole[message_id] for author_id, client_id, message_id in sent}, rooms
+    if len(_room_neighbourhoods) + len(rooms) > ROOM_NEIGHBOURHOODS_KEPT:
+        _room_neighbourhoods.clear()
+    _room_neighbourhoods.update((room.pk, room.neighbourhood_id) for room in rooms.values())
+    found = {room.neighbourhood_id for room in rooms.values()}
+    if access_asked and found <= neighbourhood_ids:
+        access = access_from_rows(user_ids=author_ids, neighbourhood_ids=neighbourhood_ids, rows=next(results))
+    else:  # rooms this process had not seen: their neighbourhoods are known now
+        access = access_map(user_ids=author_ids, neighbourhood_ids=found)
+    whole = Message.objects.in_bulk([message_id for _, _, message_id in sent]) if sent else {}
+    return PostingReads(
+        sent={(author_id, client_id): whole[message_id] for author_id, client_id, message_id in sent},
+        rooms=rooms,
+        access=access,
+    )
 
 
 def socket_users(*, tickets: list[tuple[int, int | None]]) -> dict[tuple[int, int | None], User]:

@@ -32,7 +32,7 @@ from backend.photos import frames as photo_frames
 from backend.photos import selectors as photo_selectors
 from backend.photos import services as photo_services
 from backend.trust.models import Membership
-from backend.trust.selectors import NeighbourhoodAccess, access_map, may_moderate
+from backend.trust.selectors import may_moderate
 
 DEFAULT_ROOM_NAME = "Le quartier"
 
@@ -265,14 +265,8 @@ def messages_post(*, requests: list[PostRequest]) -> list[Ack | VoisinsError]:
     INSERT. Each request gets its ack, or the error that refused it alone. A client id
     its author already used returns the first ack and creates nothing."""
     results: list[Ack | VoisinsError | None] = [None] * len(requests)
-    known, rooms = selectors.sent_already_and_rooms(
-        pairs={(r.author.pk, r.client_id) for r in requests}, room_ids={r.room_id for r in requests}
-    )
-    new = [r for r in requests if (r.author.pk, r.client_id) not in known]
-    access: dict[tuple[int, int], NeighbourhoodAccess] = {}
-    if new:
-        neighbourhood_ids = {rooms[r.room_id].neighbourhood_id for r in new if r.room_id in rooms}
-        access = access_map(user_ids={r.author.pk for r in new}, neighbourhood_ids=neighbourhood_ids)
+    reads = selectors.posting_reads(pairs={(r.author.pk, r.client_id) for r in requests}, room_ids={r.room_id for r in requests})
+    known, rooms, access = reads.sent, reads.rooms, reads.access
     now = timezone.now()
     first_of: dict[tuple[int, str], int] = {}
     candidates: list[int] = []

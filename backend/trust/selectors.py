@@ -10,6 +10,7 @@ from django.db.models import Case, Count, Exists, OuterRef, QuerySet, Subquery, 
 from django.db.models.functions import Coalesce
 
 from backend.accounts.models import User
+from backend.common.db import fetch_together
 from backend.common.personal_data import ExportFile, Section
 from backend.neighbourhoods.domain import bounding_box, snap_to_grid
 from backend.neighbourhoods.models import Neighbourhood
@@ -41,7 +42,18 @@ def access_map(*, user_ids: set[int], neighbourhood_ids: set[int]) -> dict[tuple
     """`neighbourhood_access` for many people and neighbourhoods at once, in one query:
     {(user id, neighbourhood id): access}, every pair present. Staff moderate every
     neighbourhood (a row with no neighbourhood says so)."""
-    rows = _access_rows(sorted(user_ids), sorted(neighbourhood_ids)) if user_ids and neighbourhood_ids else []
+    rows = []
+    if user_ids and neighbourhood_ids:
+        [rows] = fetch_together([access_statement(user_ids=user_ids, neighbourhood_ids=neighbourhood_ids)])
+    return access_from_rows(user_ids=user_ids, neighbourhood_ids=neighbourhood_ids, rows=rows)
+
+
+def access_from_rows(
+    *, user_ids: set[int], neighbourhood_ids: set[int], rows: list[tuple]
+) -> dict[tuple[int, int], NeighbourhoodAccess]:
+    """`access_map` from the rows of `access_statement`, for a caller that sent it
+    together with other queries."""
+    rows = _converted(rows)
     verified = {(user_id, nid): muted for user_id, nid, is_member, muted in rows if is_member}
     moderators = {(user_id, nid) for user_id, nid, is_member, _ in rows if not is_member}
     everywhere = {user_id for user_id, nid, is_member, _ in rows if nid is None}
@@ -56,11 +68,12 @@ def access_map(*, user_ids: set[int], neighbourhood_ids: set[int]) -> dict[tuple
     }
 
 
-def _access_rows(user_ids: list[int], neighbourhood_ids: list[int]) -> list[tuple[int, int | None, bool, datetime | None]]:
-    """(user, neighbourhood, verified member?, muted until) rows: verified memberships,
-    named moderators, and staff (no neighbourhood). Written by hand because every
-    batch of messages sent asks it: built by the ORM, the same UNION took 1.11 ms a
-    call instead of 0.28 (docs/performance.md)."""
+def access_statement(*, user_ids: set[int], neighbourhood_ids: set[int]) -> tuple[str, list]:
+    """The query of `access_map` (both sets not empty): (user, neighbourhood, verified
+    member?, muted until) rows of verified memberships, named moderators, and staff (no
+    neighbourhood). Written by hand because every batch of messages sent asks it: built
+    by the ORM, the same UNION took 1.11 ms a call instead of 0.28 (docs/performance.md)."""
+    user_ids, neighbourhood_ids = sorted(user_ids), sorted(neighbourhood_ids)
     users, places = ", ".join(["%s"] * len(user_ids)), ", ".join(["%s"] * len(neighbourhood_ids))
     sql = (
         f"SELECT user_id, neighbourhood_id, 1, muted_until FROM {Membership._meta.db_table}"
@@ -69,17 +82,19 @@ def _access_rows(user_ids: list[int], neighbourhood_ids: list[int]) -> list[tupl
         f" WHERE user_id IN ({users}) AND neighbourhood_id IN ({places})"
         f" UNION ALL SELECT id, NULL, 0, NULL FROM {User._meta.db_table} WHERE id IN ({users}) AND is_staff"
     )
+    return sql, [*user_ids, *neighbourhood_ids, VERIFIED, *user_ids, *neighbourhood_ids, *user_ids]
+
+
+def _converted(rows: list[tuple]) -> list[tuple[int, int | None, bool, datetime | None]]:
     muted_until = Membership._meta.get_field("muted_until").get_col(Membership._meta.db_table)
     # SQLite (the embedded default) returns a naive datetime: the backend's own converters make it aware.
     converters = connection.ops.get_db_converters(muted_until) + muted_until.get_db_converters(connection)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*user_ids, *neighbourhood_ids, VERIFIED, *user_ids, *neighbourhood_ids, *user_ids])
-        rows = cursor.fetchall()
-    for index, (user_id, nid, is_member, muted) in enumerate(rows):
+    converted = []
+    for user_id, nid, is_member, muted in rows:
         for convert in converters if muted is not None else ():
             muted = convert(muted, muted_until, connection)
-        rows[index] = (user_id, nid, bool(is_member), muted)
-    return rows
+        converted.append((user_id, nid, bool(is_member), muted))
+    return converted
 
 
 def neighbourhood_readers(*, neighbourhood_id: int) -> set[int]:

@@ -62,12 +62,38 @@ def test_the_look_up_of_sent_messages_matches_author_and_client_id_together_and_
     member_y = message_post(author=member, room_id=room.id, text="y", client_id="y")
     neighbour_x = message_post(author=neighbour, room_id=room.id, text="x", client_id="x")
     asked = {(member.pk, "x"), (neighbour.pk, "y"), (neighbour.pk, "x")}
-    sent, rooms = selectors.sent_already_and_rooms(pairs=asked, room_ids={room.id, 999999})
-    assert {key: message.pk for key, message in sent.items()} == {(neighbour.pk, "x"): neighbour_x.message_id}
-    assert list(rooms) == [room.id] and (rooms[room.id].kind, rooms[room.id].neighbourhood_id) == ("default", room.neighbourhood_id)
-    sent, _ = selectors.sent_already_and_rooms(pairs={(member.pk, "y")}, room_ids=set())
-    assert sent[(member.pk, "y")].seq == member_y.seq
-    assert selectors.sent_already_and_rooms(pairs=set(), room_ids=set()) == ({}, {})
+    reads = selectors.posting_reads(pairs=asked, room_ids={room.id, 999999})
+    assert {key: message.pk for key, message in reads.sent.items()} == {(neighbour.pk, "x"): neighbour_x.message_id}
+    assert list(reads.rooms) == [room.id]
+    assert (reads.rooms[room.id].kind, reads.rooms[room.id].neighbourhood_id) == ("default", room.neighbourhood_id)
+    assert reads.access[(member.pk, room.neighbourhood_id)].is_member
+    assert selectors.posting_reads(pairs={(member.pk, "y")}, room_ids=set()).sent[(member.pk, "y")].seq == member_y.seq
+    assert selectors.posting_reads(pairs=set(), room_ids=set()) == selectors.PostingReads({}, {}, {})
+
+
+def test_posting_reads_ask_the_access_with_the_rooms_once_the_process_knows_them(
+    room_of_kind, member, outsider, django_assert_num_queries
+):
+    room = room_of_kind("default")
+    selectors._room_neighbourhoods.clear()
+    asked = {(member.pk, "a"), (outsider.pk, "b")}
+    with django_assert_num_queries(2):  # the rooms, then the access in their neighbourhood
+        first = selectors.posting_reads(pairs=asked, room_ids={room.id})
+    with django_assert_num_queries(1):
+        again = selectors.posting_reads(pairs=asked, room_ids={room.id})
+    assert again == first
+    assert first.access[(member.pk, room.neighbourhood_id)].is_member
+    assert not first.access[(outsider.pk, room.neighbourhood_id)].can_read
+
+
+def test_posting_reads_do_not_trust_a_neighbourhood_remembered_for_a_room_id(room_of_kind, member, dinard):
+    """Were a room id ever another room's (a database restored, a test's reset
+    sequence), its remembered neighbourhood is checked against the row it reads."""
+    room = room_of_kind("default")
+    selectors._room_neighbourhoods[room.id] = dinard.pk
+    reads = selectors.posting_reads(pairs={(member.pk, "a")}, room_ids={room.id})
+    assert reads.access[(member.pk, room.neighbourhood_id)].is_member
+    assert selectors._room_neighbourhoods[room.id] == room.neighbourhood_id
 
 
 @pytest.mark.parametrize("kind", ["default", "topic", "direct"])
