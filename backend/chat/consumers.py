@@ -420,7 +420,7 @@ class RoomSocket(AsyncWebsocketConsumer):
             self._shutdown(CloseCode.ACCOUNT_ERASED, flush=True)
 
     def _leave_room(self, room_id: int) -> None:
-        self.hub.unsubscribe(self, room_id)
+        self.hub.unsubscribe(self, room_id, got_live=room_id not in self.catching_up)
         self.rooms.pop(room_id, None)
         self.catching_up.pop(room_id, None)
         if self.presence_entry is not None and room_id in self.presence_entry.room_ids:

@@ -69,8 +69,9 @@ class Hub:
         self.activity: dict[int, dict[str, Any]] = {}
         # room id -> seq of the last message delivered live here, for rooms with subscribers
         self.posted_live: dict[int, int] = {}
-        # socket -> {room id: seq of the last message it got live} for the rooms it left:
-        # the next rooms.activity frame leaves those out (its unread counts have them).
+        # socket -> {room id: seq of the last message it got live} for rooms it left:
+        # rooms.activity leaves those messages out (its unread counts have them). Kept
+        # until a flush of that room holds only later messages, or the socket goes.
         self.left_rooms: dict[LocalSocket, dict[int, int]] = {}
         # neighbourhood id -> {user id: online} since the last presence.changed flush
         self.presence_changes: dict[int, dict[int, bool]] = {}
@@ -132,10 +133,12 @@ class Hub:
         # Room frames travel on the neighbourhood's group, which the hub already joined.
         self.by_room[room_id].add(socket)
 
-    def unsubscribe(self, socket: LocalSocket, room_id: int) -> None:
+    def unsubscribe(self, socket: LocalSocket, room_id: int, *, got_live: bool = True) -> None:
+        """`got_live` False: the room's live frames did not reach the socket (it left
+        while they waited for its catch-up), so rooms.activity tells it of them."""
         sockets = self.by_room.get(room_id)
         if sockets is not None and socket in sockets:
-            if room_id in self.posted_live:
+            if got_live and room_id in self.posted_live:
                 self.left_rooms.setdefault(socket, {})[room_id] = self.posted_live[room_id]
             sockets.discard(socket)
             if not sockets:
@@ -280,6 +283,8 @@ class Hub:
         for socket, neighbourhood_ids in part:
             rooms: list[int] = []
             left = self.left_rooms.get(socket)
+            if left:
+                self._forget_passed(socket, left, flush)
             for neighbourhood_id in neighbourhood_ids:
                 if socket not in self.by_neighbourhood.get(neighbourhood_id, ()):
                     continue
@@ -297,6 +302,15 @@ class Hub:
                     socket.deliver(text)
                     delivered += 1
         metrics.WS_FRAMES_DELIVERED.inc(delivered)
+
+    def _forget_passed(self, socket: LocalSocket, left: dict[int, int], flush: "_Flush") -> None:
+        """Drops what the socket got live in rooms whose gathered messages all came
+        after: from then on the socket shares the frame encoded once for all."""
+        for room_id, seq in list(left.items()):
+            if room_id in flush.activity and flush.first_seq(room_id) > seq:
+                del left[room_id]
+        if not left:
+            del self.left_rooms[socket]
 
     async def close(self) -> None:
         """Stops the hub's tasks (a server process ends, or a test's event loop)."""
@@ -440,6 +454,9 @@ class _Flush:
         self.active_rooms: dict[int, list[int]] = defaultdict(list)  # neighbourhood id -> room ids
         # Sockets that hear of the same rooms get the same text, encoded once.
         self._texts: dict[tuple[int, ...], str] = {}
+
+    def first_seq(self, room_id: int) -> int:
+        return min(seq for seq, _ in self.activity[room_id]["posted"])
 
     def activity_text(self, room_ids: tuple[int, ...], left: dict[int, int] | None = None) -> str | None:
         """The rooms.activity frame of these rooms, but for the messages up to left[room

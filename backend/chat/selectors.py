@@ -99,7 +99,8 @@ def posting_reads(*, pairs: set[tuple[int, str]], room_ids: set[int]) -> Posting
         access = access_map(user_ids=author_ids, neighbourhood_ids=found)
     whole = Message.objects.in_bulk([message_id for _, _, message_id in sent]) if sent else {}
     return PostingReads(
-        sent={(author_id, client_id): whole[message_id] for author_id, client_id, message_id in sent},
+        # A message gone between the two reads (its room or author deleted) was not sent.
+        sent={(author_id, client_id): whole[message_id] for author_id, client_id, message_id in sent if message_id in whole},
         rooms=rooms,
         access=access,
     )

@@ -391,9 +391,9 @@ class _AuthorsErased(Exception):
 def _insert_messages(
     requests: list[PostRequest], accepted: list[tuple[int, Room, Message | None, list[int]]]
 ) -> list[tuple[int, Ack | VoisinsError]]:
-    """Inserts the accepted messages in one transaction; those of an author erased
-    meanwhile are refused (not_authenticated: her sockets are closing) and the others
-    stored again without them."""
+    """Inserts the accepted messages in one transaction; if an author was erased
+    meanwhile, it rolls back and the others are stored in another, hers refused
+    (not_authenticated: her sockets are closing)."""
     refused: list[tuple[int, Ack | VoisinsError]] = []
     while accepted:
         try:

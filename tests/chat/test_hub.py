@@ -173,3 +173,34 @@ async def test_a_flush_reaches_a_large_neighbourhood_in_slices_checked_as_they_g
     # interval shared by the slices).
     step = settings.CHAT_ACTIVITY_SECONDS / 2 / 3
     assert [delay for name, delay in scheduled if name == "_deliver_gathered"] == [step, 2 * step]
+
+
+async def test_what_a_socket_got_live_before_leaving_a_room_is_left_out_until_a_flush_passes_it(hub):
+    """Leaving a room, a socket is told of that room's later messages only; once a flush
+    holds only those, it shares the others' frame again. A socket that left while the
+    room's frames waited for its catch-up (got_live False) is told of them all."""
+    reader, catching_up, other = FakeSocket(11), FakeSocket(12), FakeSocket(13)
+    for socket in (reader, catching_up, other):
+        hub.by_neighbourhood[7].add(socket)
+        hub.subscribe(socket, 70)
+    hub.subscribe(other, 71)  # keeps room 70's bookkeeping alive once the others leave
+
+    def posted(seq: int, author_id: int) -> None:
+        hub.dispatch({"group": "neighbourhood.7", "room_id": 70, "frames": [], "activities": [[seq, author_id]],
+                      "audience": None})
+
+    posted(3, 5)
+    hub.unsubscribe(reader, 70)
+    hub.unsubscribe(catching_up, 70, got_live=False)
+    posted(4, 6)
+    hub._flush_gathered()
+    assert reader.frames[-1] == '{"type":"rooms.activity","rooms":[{"room_id":70,"seq":4,"author_ids":[6]}]}'
+    assert catching_up.frames[-1] == '{"type":"rooms.activity","rooms":[{"room_id":70,"seq":4,"author_ids":[5,6]}]}'
+    assert hub.left_rooms == {reader: {70: 3}}
+
+    posted(5, 5)
+    hub._flush_gathered()
+    assert reader.frames[-1] == catching_up.frames[-1] == (
+        '{"type":"rooms.activity","rooms":[{"room_id":70,"seq":5,"author_ids":[5]}]}'
+    )
+    assert hub.left_rooms == {}

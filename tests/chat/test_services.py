@@ -184,7 +184,7 @@ def test_a_batch_over_three_rooms_numbers_them_in_one_statement(member, room, sa
     rooms = [room, *topics]
     requests = [PostRequest(author=member, room_id=rooms[i % 3].id, text=f"n°{i}", client_id=f"r{i}") for i in range(6)]
     # The batch's queries (above): one sequence statement and one push task whatever the
-    # number of rooms; the first time this process sees them, their neighbourhoods first.
+    # number of rooms; the first time this process sees them, the access in a query of its own.
     with django_assert_num_queries(7):
         acks = messages_post(requests=requests)
     assert [(ack.room_id, ack.seq) for ack in acks] == [(r.id, seq) for seq in (1, 2) for r in rooms]
