@@ -454,9 +454,14 @@ class _Flush:
         self.active_rooms: dict[int, list[int]] = defaultdict(list)  # neighbourhood id -> room ids
         # Sockets that hear of the same rooms get the same text, encoded once.
         self._texts: dict[tuple[int, ...], str] = {}
+        self._first_seqs: dict[int, int] = {}
 
     def first_seq(self, room_id: int) -> int:
-        return min(seq for seq, _ in self.activity[room_id]["posted"])
+        """The lowest seq of the room's gathered messages (asked once per socket that left it)."""
+        first = self._first_seqs.get(room_id)
+        if first is None:
+            first = self._first_seqs[room_id] = min(seq for seq, _ in self.activity[room_id]["posted"])
+        return first
 
     def activity_text(self, room_ids: tuple[int, ...], left: dict[int, int] | None = None) -> str | None:
         """The rooms.activity frame of these rooms, but for the messages up to left[room
